@@ -1,0 +1,10 @@
+# One image for every role; docker-compose.yml picks the process with `command`.
+FROM node:20-bookworm-slim
+# better-sqlite3 compiles from source when no prebuilt binary can be fetched.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY . .
+RUN npm ci && mkdir -p /data && chown node:node /data
+ENV NODE_ENV=production
+USER node
+CMD ["node", "--import", "tsx", "apps/api/src/main.ts"]

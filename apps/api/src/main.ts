@@ -1,0 +1,43 @@
+import { loadApiConfig, loadConfigOrExit } from '@wagw/config';
+import { createDatabase } from '@wagw/db';
+import { createLogger } from '@wagw/logger';
+import { createProducerConnection } from '@wagw/queue';
+import { installGracefulShutdown } from '@wagw/resilience';
+import { buildApp } from './app.js';
+
+const config = loadConfigOrExit(() => loadApiConfig(process.env));
+const logger = createLogger({ name: 'api', level: config.logLevel, base: { instanceId: config.instanceId } });
+
+const db = await createDatabase(config.database);
+await db.migrate();
+
+const redis = createProducerConnection(config.redis.url);
+redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+
+const app = await buildApp({
+  config,
+  logger,
+  db,
+  redis,
+  // Explicit socket timeouts: a slow or stalled client must not hold a connection forever.
+  serverOptions: {
+    connectionTimeout: config.requestTimeoutMs + 5000,
+    requestTimeout: config.requestTimeoutMs + 5000,
+    // Longer than typical load balancer idle timeouts (60 s) so the LB, not us, closes idle sockets.
+    keepAliveTimeout: 65_000,
+  },
+});
+
+installGracefulShutdown({
+  logger,
+  timeoutMs: config.shutdownTimeoutMs,
+  async close() {
+    app.markShuttingDown();
+    // Stop accepting connections and let in-flight requests finish, then release the stores.
+    await app.close();
+    await db.close();
+    await redis.quit().catch(() => redis.disconnect());
+  },
+});
+
+await app.listen({ port: config.port, host: config.host });

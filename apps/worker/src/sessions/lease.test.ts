@@ -1,0 +1,69 @@
+import { createProducerConnection } from '@wagw/queue';
+import { redisUrl, uniquePrefix } from '@wagw/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLeaseStore, LeaseClock } from './lease.js';
+
+const prefix = uniquePrefix('lease');
+const redis = createProducerConnection(redisUrl());
+const leases = createLeaseStore({ redis, prefix, ttlMs: 300 });
+
+beforeAll(() => new Promise((resolve) => redis.once('ready', resolve)));
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+});
+
+describe('lease store', () => {
+  it('gives a session to exactly one worker at a time', async () => {
+    const results = await Promise.all(['w1', 'w2', 'w3', 'w4'].map((w) => leases.acquire('s1', w)));
+    const winners = results.filter((lease) => lease !== null);
+    expect(winners).toHaveLength(1);
+    expect(await leases.owner('s1')).toMatchObject({ workerId: winners[0]!.workerId, generation: 1 });
+  });
+
+  it('increments the fencing generation on every new owner', async () => {
+    const first = await leases.acquire('s2', 'w1');
+    expect(first?.generation).toBe(1);
+    await new Promise((r) => setTimeout(r, 350));
+    const second = await leases.acquire('s2', 'w2');
+    expect(second?.generation).toBe(2);
+    // The old owner cannot renew or release what is no longer its lease.
+    expect(await leases.renew(first!)).toBe(false);
+    expect(await leases.release(first!)).toBe(false);
+    expect(await leases.owner('s2')).toMatchObject({ workerId: 'w2', generation: 2 });
+  });
+
+  it('renewal keeps the lease alive past its TTL', async () => {
+    const lease = (await leases.acquire('s3', 'w1'))!;
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 150));
+      expect(await leases.renew(lease)).toBe(true);
+    }
+    expect(await leases.acquire('s3', 'w2')).toBeNull();
+  });
+
+  it('release frees the session for the next worker at once', async () => {
+    const lease = (await leases.acquire('s4', 'w1'))!;
+    expect(await leases.release(lease)).toBe(true);
+    expect(await leases.owner('s4')).toBeNull();
+    expect((await leases.acquire('s4', 'w2'))?.generation).toBe(2);
+  });
+});
+
+describe('LeaseClock', () => {
+  it('trusts the lease only until ttl - margin after the renewal was sent', () => {
+    let now = 1000;
+    const clock = new LeaseClock(10_000, 2000, () => now);
+    expect(clock.isValid()).toBe(false);
+    clock.confirmed(1000);
+    now = 8999;
+    expect(clock.isValid()).toBe(true);
+    now = 9000;
+    expect(clock.isValid()).toBe(false);
+    clock.confirmed(9000);
+    expect(clock.remainingMs()).toBe(8000);
+    clock.invalidate();
+    expect(clock.isValid()).toBe(false);
+  });
+});

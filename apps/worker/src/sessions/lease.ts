@@ -1,0 +1,123 @@
+import { redisKeys } from '@wagw/queue';
+import type { Redis } from 'ioredis';
+
+/**
+ * Session leases in Redis with a fencing generation.
+ *
+ * A lease is `<workerId>|<generation>` under `lease:<sessionId>` with a TTL. The generation is a
+ * per-session counter incremented on every acquisition, so a newer owner always holds a larger
+ * number: the database refuses owner writes from smaller generations, and a worker that was paused
+ * past its TTL can tell that its lease is gone. All three operations are single Lua scripts, so
+ * check-and-set is atomic across any number of workers.
+ */
+const ACQUIRE = `
+local current = redis.call('GET', KEYS[1])
+if current then return {0, current} end
+local generation = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], ARGV[1] .. '|' .. generation, 'PX', ARGV[2])
+return {generation, ''}`;
+
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+export interface Lease {
+  sessionId: string;
+  workerId: string;
+  generation: number;
+}
+
+export interface LeaseOwner {
+  workerId: string;
+  generation: number;
+  ttlMs: number;
+}
+
+function token(lease: Lease): string {
+  return `${lease.workerId}|${lease.generation}`;
+}
+
+export function createLeaseStore(options: { redis: Redis; prefix: string; ttlMs: number }) {
+  const keys = redisKeys(options.prefix);
+  const { redis, ttlMs } = options;
+
+  return {
+    ttlMs,
+
+    /** Takes the lease if nobody holds it; null when another worker does. */
+    async acquire(sessionId: string, workerId: string): Promise<Lease | null> {
+      const [generation] = (await redis.eval(
+        ACQUIRE,
+        2,
+        keys.lease(sessionId),
+        keys.leaseGeneration(sessionId),
+        workerId,
+        ttlMs,
+      )) as [number, string];
+      return generation > 0 ? { sessionId, workerId, generation } : null;
+    },
+
+    /** Extends the lease only if it is still exactly ours. False means we lost it. */
+    async renew(lease: Lease): Promise<boolean> {
+      return (await redis.eval(RENEW, 1, keys.lease(lease.sessionId), token(lease), ttlMs)) === 1;
+    },
+
+    /** Deletes the lease only if it is still ours, so another worker can take the session at once. */
+    async release(lease: Lease): Promise<boolean> {
+      return (await redis.eval(RELEASE, 1, keys.lease(lease.sessionId), token(lease))) === 1;
+    },
+
+    async owner(sessionId: string): Promise<LeaseOwner | null> {
+      const [value, ttl] = await redis
+        .multi()
+        .get(keys.lease(sessionId))
+        .pttl(keys.lease(sessionId))
+        .exec()
+        .then((results) => (results ?? []).map(([, result]) => result) as [string | null, number]);
+      if (!value) return null;
+      const [workerId, generation] = value.split('|');
+      return { workerId: workerId ?? '', generation: Number(generation), ttlMs: ttl };
+    },
+  };
+}
+
+export type LeaseStore = ReturnType<typeof createLeaseStore>;
+
+/**
+ * The holder's local view of its lease, on the monotonic clock. The lease is trusted only until
+ * `ttl - margin` after the moment the last successful renewal was *sent*: if the process is paused
+ * (SIGSTOP, a long GC, a VM freeze) the deadline passes while it sleeps, and on waking it knows the
+ * lease may belong to someone else before any Redis round trip, so it sends nothing on the socket.
+ */
+export class LeaseClock {
+  private validUntil: number;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly marginMs: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.validUntil = 0;
+  }
+
+  /** Call with the time the acquire/renew request was sent, once it succeeded. */
+  confirmed(sentAt: number): void {
+    this.validUntil = sentAt + this.ttlMs - this.marginMs;
+  }
+
+  isValid(): boolean {
+    return this.now() < this.validUntil;
+  }
+
+  invalidate(): void {
+    this.validUntil = 0;
+  }
+
+  remainingMs(): number {
+    return Math.max(0, this.validUntil - this.now());
+  }
+}

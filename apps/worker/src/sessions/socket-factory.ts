@@ -1,0 +1,48 @@
+import type { Logger } from '@wagw/logger';
+import {
+  type AuthenticationState,
+  Browsers,
+  makeWASocket,
+  WA_CERT_DETAILS,
+  type WASocket,
+} from '@whiskeysockets/baileys';
+
+export interface SocketSettings {
+  /** WhatsApp Web socket URL (WA_WS_URL); the simulator's in tests and by-hand runs. */
+  wsUrl: string;
+  /** Base64 32-byte root key to trust (WA_ROOT_PUBLIC_KEY); undefined keeps WhatsApp's own. */
+  rootPublicKey?: string;
+  /** Specification values: 30000, 60000, 60000, 250, 3. */
+  keepAliveIntervalMs: number;
+  connectTimeoutMs: number;
+  defaultQueryTimeoutMs: number;
+  retryRequestDelayMs: number;
+  maxMsgRetryCount: number;
+}
+
+export type SocketFactory = (auth: AuthenticationState, logger: Logger) => WASocket;
+
+/** Builds Baileys sockets with the gateway's settings. Trusting a custom root is process-wide. */
+export function createSocketFactory(settings: SocketSettings): SocketFactory {
+  if (settings.rootPublicKey) {
+    const key = Buffer.from(settings.rootPublicKey, 'base64');
+    if (key.length !== 32) throw new Error('WA_ROOT_PUBLIC_KEY must be 32 bytes in base64');
+    WA_CERT_DETAILS.PUBLIC_KEY = key;
+  }
+  return (auth, logger) =>
+    makeWASocket({
+      auth,
+      logger: logger as never,
+      waWebSocketUrl: settings.wsUrl,
+      browser: Browsers.macOS('Chrome'),
+      keepAliveIntervalMs: settings.keepAliveIntervalMs,
+      connectTimeoutMs: settings.connectTimeoutMs,
+      defaultQueryTimeoutMs: settings.defaultQueryTimeoutMs,
+      retryRequestDelayMs: settings.retryRequestDelayMs,
+      maxMsgRetryCount: settings.maxMsgRetryCount,
+      // A gateway is not a phone: do not appear online or pull full history on every connect.
+      markOnlineOnConnect: false,
+      syncFullHistory: false,
+      printQRInTerminal: false,
+    });
+}

@@ -1,0 +1,69 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { databaseUrl, dialectOf } from './database-url.js';
+import { int, oneOf, optionalString, url } from './fields.js';
+
+/**
+ * Variables every process reads. Each line says why the variable exists; defaults follow the
+ * stability specification (DB_TIMEOUT 60000, DB_FAILURE_THRESHOLD 3, HEALTH_CHECK_INTERVAL 30000).
+ */
+export const commonEnv = {
+  // Decides pretty logs only together with a TTY; production is the safe default.
+  NODE_ENV: oneOf(['production', 'development', 'test'], 'production'),
+  // pino level; `silent` for quiet test runs.
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  // file:<path> selects embedded SQLite (default ./data/wagw.db); postgres:// selects PostgreSQL for multi-host.
+  DATABASE_URL: databaseUrl,
+  // PostgreSQL pool size per process (the spec's connectionLimit).
+  DB_POOL_MAX: int(10, { min: 1, max: 200 }),
+  // Pool/connect and query timeout in ms: a hung database must fail a request, not hang it.
+  DB_TIMEOUT: int(60_000, { min: 100 }),
+  // Consecutive DB failures that open the database circuit breaker.
+  DB_FAILURE_THRESHOLD: int(3, { min: 1, max: 1000 }),
+  // How long the database breaker stays open before a half-open probe, in ms.
+  DB_RESET_TIMEOUT: int(30_000, { min: 100 }),
+  // Where BullMQ and our own keys live. Producers fail fast on it, consumers wait.
+  REDIS_URL: url('redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+  // Key prefix for every Redis key, so several deployments (or test runs) can share one Redis.
+  QUEUE_PREFIX: z
+    .string()
+    .trim()
+    .default('wagw')
+    .refine((v) => /^[A-Za-z0-9_-]{1,64}$/.test(v), 'expected 1-64 letters, digits, _ or -'),
+  // How often health is re-checked and snapshotted, in ms.
+  HEALTH_CHECK_INTERVAL: int(30_000, { min: 1000 }),
+  // How often a process refreshes its heartbeat in Redis, in ms; the heartbeat expires after 3 beats.
+  HEARTBEAT_INTERVAL: int(10_000, { min: 100 }),
+  // Budget for a graceful shutdown on SIGTERM/SIGINT before the process forces its exit, in ms.
+  SHUTDOWN_TIMEOUT: int(30_000, { min: 1000, max: 600_000 }),
+  // Identifies this process in heartbeats and leases; defaults to <role>-<hostname>-<pid>.
+  INSTANCE_ID: optionalString(),
+} as const;
+
+export type CommonEnv = z.infer<z.ZodObject<typeof commonEnv>>;
+
+/** The structured view of the common variables that every process hands to its components. */
+export function commonConfig(env: CommonEnv, role: string) {
+  return {
+    nodeEnv: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    // Hostname + pid: unique per process on one machine and across containers (where pid is often 1).
+    instanceId: env.INSTANCE_ID ?? `${role}-${hostname()}-${process.pid}`,
+    database: {
+      url: env.DATABASE_URL,
+      dialect: dialectOf(env.DATABASE_URL) ?? 'sqlite',
+      poolMax: env.DB_POOL_MAX,
+      // DB_TIMEOUT bounds both connecting and each query; the shape matches createDatabase's options.
+      connectTimeoutMs: env.DB_TIMEOUT,
+      queryTimeoutMs: env.DB_TIMEOUT,
+      failureThreshold: env.DB_FAILURE_THRESHOLD,
+      resetTimeoutMs: env.DB_RESET_TIMEOUT,
+    },
+    redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX },
+    healthCheckIntervalMs: env.HEALTH_CHECK_INTERVAL,
+    heartbeatIntervalMs: env.HEARTBEAT_INTERVAL,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
+  };
+}
+
+export type CommonConfig = ReturnType<typeof commonConfig>;

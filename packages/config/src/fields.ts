@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+/**
+ * Field builders for environment variables. Env values are strings; these coerce them and
+ * produce messages a person can act on ("expected an integer from 1 to 65535").
+ */
+
+export function int(defaultValue: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) {
+  return z
+    .string()
+    .trim()
+    .default(String(defaultValue))
+    .transform((raw, ctx) => {
+      const value = Number(raw);
+      if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+        ctx.addIssue({ code: 'custom', message: `expected an integer from ${min} to ${max}, got "${raw}"` });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+export function bool(defaultValue: boolean) {
+  return z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default(String(defaultValue))
+    .transform((raw, ctx) => {
+      if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+      if (['false', '0', 'no', 'off'].includes(raw)) return false;
+      ctx.addIssue({ code: 'custom', message: `expected true or false, got "${raw}"` });
+      return z.NEVER;
+    });
+}
+
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T, defaultValue: T[number]) {
+  return z
+    .string()
+    .trim()
+    .default(defaultValue)
+    .transform((raw, ctx) => {
+      if ((values as readonly string[]).includes(raw)) return raw as T[number];
+      ctx.addIssue({ code: 'custom', message: `expected one of ${values.join(', ')}, got "${raw}"` });
+      return z.NEVER;
+    });
+}
+
+/** A URL whose scheme must be one of `schemes` (e.g. redis:, rediss:). */
+export function url(defaultValue: string, schemes: readonly string[]) {
+  return z
+    .string()
+    .trim()
+    .default(defaultValue)
+    .transform((raw, ctx) => {
+      let parsed: URL;
+      try {
+        parsed = new URL(raw);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `expected a URL, got "${redactUrl(raw)}"` });
+        return z.NEVER;
+      }
+      if (!schemes.includes(parsed.protocol)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a ${schemes.join(' or ')} URL, got "${parsed.protocol}"`,
+        });
+        return z.NEVER;
+      }
+      return raw;
+    });
+}
+
+/** A non-empty secret. Never echoes the value in errors. */
+export function secret(minLength: number) {
+  return z
+    .string({ error: () => 'is required' })
+    .trim()
+    .transform((raw, ctx) => {
+      if (raw.length < minLength) {
+        ctx.addIssue({ code: 'custom', message: `must be at least ${minLength} characters` });
+        return z.NEVER;
+      }
+      return raw;
+    });
+}
+
+export function optionalString() {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((raw) => (raw === undefined || raw === '' ? undefined : raw));
+}
+
+/** Hides credentials in a URL before it goes into an error message. */
+export function redactUrl(raw: string): string {
+  return raw.replace(/\/\/([^@/]*)@/, '//***@');
+}
+
+/** A listen address: a hostname or an IP literal, no scheme or port. */
+export function host(defaultValue: string) {
+  return z
+    .string()
+    .trim()
+    .default(defaultValue)
+    .refine((v) => /^[A-Za-z0-9.:-]+$/.test(v) && !v.includes('//'), 'expected a hostname or IP address');
+}

@@ -1,0 +1,43 @@
+export interface HealthResult {
+  ok: boolean;
+  latencyMs: number;
+  error?: string;
+}
+
+/**
+ * Runs `ping` and answers within `timeoutMs` whatever happens: a hung server (accepts TCP, never
+ * answers) must turn a readiness probe red, not hang it. The abandoned ping is left to its own
+ * driver timeout; its late rejection is swallowed here.
+ */
+export async function measureHealth(ping: () => Promise<unknown>, timeoutMs: number): Promise<HealthResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`health check timed out after ${timeoutMs} ms`)), timeoutMs);
+  });
+  const attempt = Promise.resolve().then(ping);
+  attempt.catch(() => {});
+  try {
+    await Promise.race([attempt, timeout]);
+    return { ok: true, latencyMs: elapsed() };
+  } catch (err) {
+    return { ok: false, latencyMs: elapsed(), error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Health of any `Database` (or anything with the same `health`), guarded again so a faulty
+ * implementation can neither throw nor exceed `timeoutMs`.
+ */
+export function checkDatabaseHealth(
+  db: { health(timeoutMs: number): Promise<HealthResult> },
+  timeoutMs: number,
+): Promise<HealthResult> {
+  return measureHealth(async () => {
+    const result = await db.health(timeoutMs);
+    if (!result.ok) throw new Error(result.error ?? 'database unhealthy');
+  }, timeoutMs);
+}

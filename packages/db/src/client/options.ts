@@ -1,0 +1,39 @@
+import { fileURLToPath } from 'node:url';
+
+/** Options for `createDatabase`. Every field except `url` is optional; defaults are listed. */
+export interface DatabaseOptions {
+  /** `file:./data/wagw.db`, a bare path (SQLite) or `postgres://...` (PostgreSQL). */
+  url: string;
+  /** PostgreSQL only: schema used as search_path and for the migrations table. Default: none (public; migrations table in "drizzle"). Used by tests for isolation. */
+  schema?: string;
+  /** PostgreSQL pool size. Default: 10. */
+  poolMax?: number;
+  /** PostgreSQL: max wait for a new connection. Default: 5000 ms. */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: statement_timeout (server) and query_timeout (client). Default: 30000 ms. */
+  queryTimeoutMs?: number;
+  /** PostgreSQL: close idle pooled clients after this long. Default: 30000 ms. */
+  idleTimeoutMs?: number;
+  /** SQLite busy_timeout: how long a writer waits for another process's lock. Default: 5000 ms. */
+  busyTimeoutMs?: number;
+  /** Folder with the drizzle migrations of this dialect. Default: `<repo>/drizzle/<sqlite|pg>`. */
+  migrationsFolder?: string;
+  /**
+   * Called with errors the PostgreSQL pool emits for idle clients (server restart, network cut).
+   * The pool already discards the client; without a listener Node would crash. Default: ignore.
+   */
+  onPoolError?: (err: Error) => void;
+}
+
+export const DEFAULTS = {
+  poolMax: 10,
+  connectTimeoutMs: 5_000,
+  queryTimeoutMs: 30_000,
+  idleTimeoutMs: 30_000,
+  busyTimeoutMs: 5_000,
+} as const;
+
+/** The repo's `drizzle/` folder, resolved from this file (packages/db/src/client/). */
+export function defaultMigrationsFolder(dialect: 'sqlite' | 'pg'): string {
+  return fileURLToPath(new URL(`../../../../drizzle/${dialect}`, import.meta.url));
+}

@@ -1,0 +1,192 @@
+/**
+ * Dialect-independent pieces of the repositories: defaults, row construction, batching.
+ * Rows are built completely in the app (ids, timestamps, defaults) so both dialects store exactly
+ * the same values and inserts never need `RETURNING` to learn what was written.
+ */
+import { createHash } from 'node:crypto';
+import { newId } from '../ids.js';
+import {
+  MESSAGE_STATUSES,
+  type MessageStatus,
+  SESSION_STATUSES,
+  type SessionStatus,
+} from '../schema/enums.js';
+import type {
+  AuthKeyWrite,
+  ContactUpsert,
+  Message,
+  NewMessage,
+  NewSession,
+  Session,
+  SessionEvent,
+} from './types.js';
+
+/**
+ * Rows per multi-row INSERT. messages has 16 columns: 500 rows = 8,000 bound variables, under
+ * SQLite's 32,766 limit and pg's 65,535, while still cutting round trips 500-fold on pg.
+ */
+export const INSERT_CHUNK_ROWS = 500;
+/** Ids per `IN (...)` list, same reasoning. */
+export const IN_LIST_CHUNK = 500;
+
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function sessionRow(input: NewSession, now = new Date()): Session {
+  return {
+    id: input.id ?? newId(now.getTime()),
+    name: input.name,
+    desiredState: input.desiredState ?? 'stopped',
+    status: 'stopped',
+    statusReason: null,
+    lastDisconnectCode: null,
+    statusChangedAt: now,
+    reconnectAttempts: 0,
+    ownerWorkerId: null,
+    leaseGeneration: 0,
+    meJid: null,
+    meLid: null,
+    pushName: null,
+    settings: input.settings ?? {},
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
+  };
+}
+
+export function sessionEventRow(
+  sessionId: string,
+  from: SessionStatus | null,
+  to: SessionStatus,
+  extra: { reason?: string | null; disconnectCode?: number | null; workerId?: string | null },
+  now: Date,
+): SessionEvent {
+  return {
+    id: newId(now.getTime()),
+    sessionId,
+    fromStatus: from,
+    toStatus: to,
+    reason: extra.reason ?? null,
+    disconnectCode: extra.disconnectCode ?? null,
+    workerId: extra.workerId ?? null,
+    createdAt: now,
+  };
+}
+
+export function expectedStatuses(expected: SessionStatus | readonly SessionStatus[] | undefined) {
+  if (expected === undefined) return undefined;
+  return typeof expected === 'string' ? [expected] : expected;
+}
+
+export function nextReconnectAttempts(current: number, to: SessionStatus): number {
+  if (to === 'reconnecting') return current + 1;
+  if (to === 'open') return 0;
+  return current;
+}
+
+export function messageRow(input: NewMessage, now = new Date()): Message {
+  const createdAt = input.createdAt ?? now;
+  return {
+    id: input.id ?? newId(now.getTime()),
+    sessionId: input.sessionId,
+    direction: input.direction,
+    waMessageId: input.waMessageId ?? null,
+    remoteJid: input.remoteJid,
+    type: input.type,
+    payload: input.payload,
+    status: input.status ?? (input.direction === 'inbound' ? 'received' : 'queued'),
+    statusReason: null,
+    batchId: input.batchId ?? null,
+    attempts: 0,
+    createdAt,
+    updatedAt: now,
+    sentAt: null,
+    deliveredAt: null,
+    readAt: null,
+  };
+}
+
+/** Which timestamp column a status sets (kept if already set: the first receipt wins). */
+export function statusTimestampColumn(status: MessageStatus): 'sentAt' | 'deliveredAt' | 'readAt' | null {
+  if (status === 'sent') return 'sentAt';
+  if (status === 'delivered') return 'deliveredAt';
+  if (status === 'read' || status === 'played') return 'readAt';
+  return null;
+}
+
+export function clampLimit(limit: number, max = 1000): number {
+  if (!Number.isFinite(limit)) return max;
+  return Math.min(Math.max(Math.trunc(limit), 1), max);
+}
+
+export function emptyCounts<S extends string>(statuses: readonly S[]): Record<S, number> {
+  return Object.fromEntries(statuses.map((s) => [s, 0])) as Record<S, number>;
+}
+
+export function sessionCounts(rows: ReadonlyArray<{ status: SessionStatus; n: number }>) {
+  const out = emptyCounts(SESSION_STATUSES);
+  for (const row of rows) out[row.status] = Number(row.n);
+  return out;
+}
+
+export function messageCounts(rows: ReadonlyArray<{ status: MessageStatus; n: number }>) {
+  const out = emptyCounts(MESSAGE_STATUSES);
+  for (const row of rows) out[row.status] = Number(row.n);
+  return out;
+}
+
+/**
+ * Splits a Baileys `keys.set` batch into upserts and deletes. The last write of a (type, id)
+ * wins: pg rejects an upsert touching the same row twice, and the order inside a batch is
+ * Baileys' intent.
+ */
+export function splitKeyWrites(writes: readonly AuthKeyWrite[]) {
+  const last = new Map<string, AuthKeyWrite>();
+  for (const write of writes) last.set(JSON.stringify([write.type, write.id]), write);
+  const upserts: Array<AuthKeyWrite & { value: string }> = [];
+  const deletes: AuthKeyWrite[] = [];
+  for (const write of last.values()) {
+    if (write.value === null) deletes.push(write);
+    else upserts.push({ ...write, value: write.value });
+  }
+  return { upserts, deletes };
+}
+
+/** Deletes grouped by key type, so each becomes `type = ? AND key_id IN (...)`. */
+export function groupIdsByType(writes: ReadonlyArray<{ type: string; id: string }>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const write of writes) {
+    const ids = out.get(write.type) ?? [];
+    ids.push(write.id);
+    out.set(write.type, ids);
+  }
+  return out;
+}
+
+/** Merges repeated jids in one batch (later non-null fields win) for the same reason. */
+export function mergeContacts(contacts: readonly ContactUpsert[]): ContactUpsert[] {
+  const byJid = new Map<string, ContactUpsert>();
+  for (const contact of contacts) {
+    const prev = byJid.get(contact.jid);
+    if (!prev) {
+      byJid.set(contact.jid, { ...contact });
+      continue;
+    }
+    byJid.set(contact.jid, {
+      jid: contact.jid,
+      lid: contact.lid ?? prev.lid ?? null,
+      name: contact.name ?? prev.name ?? null,
+      notify: contact.notify ?? prev.notify ?? null,
+      imgUrl: contact.imgUrl ?? prev.imgUrl ?? null,
+    });
+  }
+  return [...byJid.values()];
+}
+
+/** sha256 hex of an API key: what `api_keys.key_hash` stores and `findByHash` expects. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}

@@ -1,0 +1,84 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { authCreds, authKeys } from '../../schema/sqlite.js';
+import { chunk, groupIdsByType, IN_LIST_CHUNK, INSERT_CHUNK_ROWS, splitKeyWrites } from '../shared.js';
+import type { AuthStateRepository } from '../types.js';
+import { type SqliteDb, WRITE_TX } from './db.js';
+
+export function createSqliteAuthStateRepository(db: SqliteDb): AuthStateRepository {
+  return {
+    async getCreds(sessionId) {
+      return (await db.select().from(authCreds).where(eq(authCreds.sessionId, sessionId)).get()) ?? null;
+    },
+
+    async saveCreds(sessionId, credsText) {
+      const now = new Date();
+      await db
+        .insert(authCreds)
+        .values({ sessionId, creds: credsText, updatedAt: now })
+        .onConflictDoUpdate({ target: authCreds.sessionId, set: { creds: credsText, updatedAt: now } });
+    },
+
+    async getKeys(sessionId, type, ids) {
+      const out: Record<string, string> = {};
+      for (const part of chunk([...new Set(ids)], IN_LIST_CHUNK)) {
+        const rows = db
+          .select({ id: authKeys.keyId, value: authKeys.value })
+          .from(authKeys)
+          .where(
+            and(eq(authKeys.sessionId, sessionId), eq(authKeys.type, type), inArray(authKeys.keyId, part)),
+          )
+          .all();
+        for (const row of rows) out[row.id] = row.value;
+      }
+      return out;
+    },
+
+    async setKeys(sessionId, writes) {
+      const { upserts, deletes } = splitKeyWrites(writes);
+      const now = new Date();
+      db.transaction((tx) => {
+        for (const part of chunk(upserts, INSERT_CHUNK_ROWS)) {
+          tx.insert(authKeys)
+            .values(
+              part.map((w) => ({ sessionId, type: w.type, keyId: w.id, value: w.value, updatedAt: now })),
+            )
+            .onConflictDoUpdate({
+              target: [authKeys.sessionId, authKeys.type, authKeys.keyId],
+              set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at` },
+            })
+            .run();
+        }
+        for (const [type, ids] of groupIdsByType(deletes)) {
+          for (const part of chunk(ids, IN_LIST_CHUNK)) {
+            tx.delete(authKeys)
+              .where(
+                and(
+                  eq(authKeys.sessionId, sessionId),
+                  eq(authKeys.type, type),
+                  inArray(authKeys.keyId, part),
+                ),
+              )
+              .run();
+          }
+        }
+      }, WRITE_TX);
+    },
+
+    async clear(sessionId) {
+      db.transaction((tx) => {
+        tx.delete(authKeys).where(eq(authKeys.sessionId, sessionId)).run();
+        tx.delete(authCreds).where(eq(authCreds.sessionId, sessionId)).run();
+      }, WRITE_TX);
+    },
+
+    async quarantine(sessionId, reason) {
+      const now = new Date();
+      const rows = await db
+        .update(authCreds)
+        .set({ quarantinedAt: now, quarantineReason: reason, updatedAt: now })
+        .where(eq(authCreds.sessionId, sessionId))
+        .returning({ id: authCreds.sessionId });
+      return rows.length > 0;
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { and, count, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import { messages } from '../../schema/sqlite.js';
+import {
+  chunk,
+  clampLimit,
+  INSERT_CHUNK_ROWS,
+  messageCounts,
+  messageRow,
+  statusTimestampColumn,
+} from '../shared.js';
+import type { Message, MessagesRepository } from '../types.js';
+import { type SqliteDb, WRITE_TX } from './db.js';
+
+export function createSqliteMessagesRepository(db: SqliteDb): MessagesRepository {
+  return {
+    async insert(input) {
+      const row = messageRow(input);
+      await db.insert(messages).values(row);
+      return row;
+    },
+
+    async insertMany(inputs) {
+      const now = new Date();
+      const rows = inputs.map((input) => messageRow(input, now));
+      db.transaction((tx) => {
+        for (const part of chunk(rows, INSERT_CHUNK_ROWS)) tx.insert(messages).values(part).run();
+      }, WRITE_TX);
+      return rows;
+    },
+
+    async getById(id) {
+      return (await db.select().from(messages).where(eq(messages.id, id)).get()) ?? null;
+    },
+
+    async updateStatus(id, status, reason) {
+      const now = new Date();
+      const column = statusTimestampColumn(status);
+      const rows = await db
+        .update(messages)
+        .set({
+          status,
+          statusReason: reason ?? null,
+          updatedAt: now,
+          // Raw SQL bypasses the column's Date mapping, hence epoch ms here (pg passes the Date).
+          ...(column ? { [column]: sql`coalesce(${messages[column]}, ${now.getTime()})` } : {}),
+          ...(status === 'sending' ? { attempts: sql`${messages.attempts} + 1` } : {}),
+        })
+        .where(eq(messages.id, id))
+        .returning();
+      return rows[0] ?? null;
+    },
+
+    async listBySession(q) {
+      const limit = clampLimit(q.limit);
+      const items: Message[] = await db
+        .select()
+        .from(messages)
+        .where(
+          and(
+            eq(messages.sessionId, q.sessionId),
+            q.status ? eq(messages.status, q.status) : undefined,
+            q.direction ? eq(messages.direction, q.direction) : undefined,
+            q.before ? lt(messages.createdAt, q.before) : undefined,
+            q.after ? gt(messages.createdAt, q.after) : undefined,
+            q.cursor ? lt(messages.id, q.cursor) : undefined,
+          ),
+        )
+        .orderBy(desc(messages.id))
+        .limit(limit + 1);
+      const hasMore = items.length > limit;
+      const page = hasMore ? items.slice(0, limit) : items;
+      return { items: page, nextCursor: hasMore ? (page.at(-1)?.id ?? null) : null };
+    },
+
+    async insertInboundIgnoringDuplicates(input) {
+      const rows = await db
+        .insert(messages)
+        .values(messageRow(input))
+        .onConflictDoNothing({ target: [messages.sessionId, messages.waMessageId] })
+        .returning({ id: messages.id });
+      return rows.length > 0;
+    },
+
+    async countByStatus(sessionId) {
+      const rows = await db
+        .select({ status: messages.status, n: count() })
+        .from(messages)
+        .where(sessionId ? eq(messages.sessionId, sessionId) : undefined)
+        .groupBy(messages.status);
+      return messageCounts(rows);
+    },
+  };
+}

@@ -1,0 +1,212 @@
+/**
+ * The repository contract: one async interface implemented once per dialect (`sqlite/`, `pg/`)
+ * and verified by the same contract suite (`test/contract/`). Row types are inferred from the
+ * SQLite schema; the PostgreSQL implementation must return the same shapes or it fails to compile.
+ */
+import type {
+  DesiredState,
+  MessageDirection,
+  MessageStatus,
+  SessionSettings,
+  SessionStatus,
+} from '../schema/enums.js';
+import type * as t from '../schema/sqlite.js';
+
+export type Session = typeof t.sessions.$inferSelect;
+export type SessionEvent = typeof t.sessionEvents.$inferSelect;
+export type AuthCreds = typeof t.authCreds.$inferSelect;
+export type Message = typeof t.messages.$inferSelect;
+export type Contact = typeof t.contacts.$inferSelect;
+export type Webhook = typeof t.webhooks.$inferSelect;
+export type ApiKey = typeof t.apiKeys.$inferSelect;
+
+export interface NewSession {
+  /** Default: a new sortable id (see `newId`). */
+  id?: string;
+  name: string;
+  /** Default: 'stopped'. */
+  desiredState?: DesiredState;
+  /** Default: {}. */
+  settings?: SessionSettings;
+}
+
+export interface StatusTransition {
+  to: SessionStatus;
+  reason?: string | null;
+  disconnectCode?: number | null;
+  workerId?: string | null;
+  /** Compare-and-set: only transition when the current status is (one of) this. Default: any. */
+  expectedFrom?: SessionStatus | readonly SessionStatus[];
+}
+
+export interface SessionsRepository {
+  /** Inserts the session (status 'stopped') and its first session_events row. Throws on a live duplicate name. */
+  create(input: NewSession): Promise<Session>;
+  /** Soft-deleted sessions are hidden unless `includeDeleted` (default false). */
+  getById(id: string, opts?: { includeDeleted?: boolean }): Promise<Session | null>;
+  /** Only live (not soft-deleted) sessions: names are reusable after deletion. */
+  getByName(name: string): Promise<Session | null>;
+  /** Ordered by id (creation order). Default: all statuses, live sessions only. */
+  list(filter?: {
+    status?: SessionStatus | readonly SessionStatus[];
+    includeDeleted?: boolean;
+  }): Promise<Session[]>;
+  updateDesired(id: string, desired: DesiredState): Promise<Session | null>;
+  /**
+   * Updates status (+reason, disconnect code, status_changed_at) and appends a session_events row
+   * in one transaction. `reconnect_attempts` is incremented on 'reconnecting' and reset on 'open'.
+   * Returns null when the session does not exist or `expectedFrom` did not match.
+   */
+  transitionStatus(id: string, transition: StatusTransition): Promise<Session | null>;
+  /**
+   * Records the lease owner and its fencing generation. Refused (returns null) when a newer
+   * generation is already recorded, so a stale worker cannot overwrite its successor.
+   */
+  setOwner(id: string, workerId: string | null, generation: number): Promise<Session | null>;
+  /** Live sessions per status; every status is present (0 when none). */
+  countByStatus(): Promise<Record<SessionStatus, number>>;
+  /** Sets deleted_at; returns false when absent or already deleted. */
+  softDelete(id: string): Promise<boolean>;
+  /** Live sessions in one of `statuses` whose status_changed_at is older than `olderThan`. */
+  listStale(filter: { statuses: readonly SessionStatus[]; olderThan: Date }): Promise<Session[]>;
+}
+
+export interface SessionEventsRepository {
+  /** Newest first. Default limit: 100. */
+  listBySession(sessionId: string, opts?: { limit?: number }): Promise<SessionEvent[]>;
+}
+
+export interface AuthKeyWrite {
+  type: string;
+  id: string;
+  /** BufferJSON text; null deletes the key. */
+  value: string | null;
+}
+
+export interface AuthStateRepository {
+  getCreds(sessionId: string): Promise<AuthCreds | null>;
+  /** Upserts the creds text; quarantine fields are left as they are. */
+  saveCreds(sessionId: string, credsText: string): Promise<void>;
+  /** Only ids that exist appear in the result. */
+  getKeys(sessionId: string, type: string, ids: readonly string[]): Promise<Record<string, string>>;
+  /** Upserts and deletes (value null) in ONE transaction; the last write of a (type, id) wins. */
+  setKeys(sessionId: string, writes: readonly AuthKeyWrite[]): Promise<void>;
+  /** Deletes creds and all keys in one transaction (logout / re-pair). */
+  clear(sessionId: string): Promise<void>;
+  /** Marks the creds unusable; returns false when there are no creds. */
+  quarantine(sessionId: string, reason: string): Promise<boolean>;
+}
+
+export interface NewMessage {
+  /** Default: a new sortable id. */
+  id?: string;
+  sessionId: string;
+  direction: MessageDirection;
+  waMessageId?: string | null;
+  remoteJid: string;
+  type: string;
+  payload: Record<string, unknown>;
+  /** Default: 'queued' for outbound, 'received' for inbound. */
+  status?: MessageStatus;
+  batchId?: string | null;
+  /** Default: now. */
+  createdAt?: Date;
+}
+
+export interface MessageListQuery {
+  sessionId: string;
+  status?: MessageStatus;
+  direction?: MessageDirection;
+  /** created_at strictly before / after. */
+  before?: Date;
+  after?: Date;
+  /** Page size, clamped to 1..1000. */
+  limit: number;
+  /** `nextCursor` from the previous page. */
+  cursor?: string | null;
+}
+
+export interface MessagePage {
+  /** Newest first (by id, i.e. insertion order). */
+  items: Message[];
+  /** Null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface MessagesRepository {
+  insert(input: NewMessage): Promise<Message>;
+  /** One transaction, inserted in chunks (SQLite's bound-variable limit; pg round trips). */
+  insertMany(inputs: readonly NewMessage[]): Promise<Message[]>;
+  getById(id: string): Promise<Message | null>;
+  /**
+   * Sets status (+reason) and the matching timestamp, keeping the first one: sent → sent_at,
+   * delivered → delivered_at, read/played → read_at. 'sending' increments attempts.
+   */
+  updateStatus(id: string, status: MessageStatus, reason?: string | null): Promise<Message | null>;
+  listBySession(query: MessageListQuery): Promise<MessagePage>;
+  /** Returns true when new, false when (session_id, wa_message_id) was already stored. */
+  insertInboundIgnoringDuplicates(input: NewMessage & { waMessageId: string }): Promise<boolean>;
+  /** Every status is present (0 when none). Default: all sessions. */
+  countByStatus(sessionId?: string): Promise<Record<MessageStatus, number>>;
+}
+
+export interface ContactUpsert {
+  jid: string;
+  lid?: string | null;
+  name?: string | null;
+  notify?: string | null;
+  imgUrl?: string | null;
+}
+
+export interface ContactsRepository {
+  /** Null/absent fields keep the stored value: Baileys sends partial contact updates. */
+  upsertMany(sessionId: string, contacts: readonly ContactUpsert[]): Promise<void>;
+  listBySession(sessionId: string): Promise<Contact[]>;
+}
+
+export interface NewWebhook {
+  /** Null or absent = global (all sessions). */
+  sessionId?: string | null;
+  url: string;
+  events: string[];
+  /** Default: {}. */
+  headers?: Record<string, string>;
+  secret?: string | null;
+  /** Default: true. */
+  enabled?: boolean;
+}
+
+export interface WebhooksRepository {
+  create(input: NewWebhook): Promise<Webhook>;
+  /** The session's own webhooks plus global ones; enabled only unless `includeDisabled` (default false). */
+  listForSession(sessionId: string, opts?: { includeDisabled?: boolean }): Promise<Webhook[]>;
+}
+
+export interface NewApiKey {
+  name: string;
+  /** sha256 hex of the key (see `hashApiKey`); the key itself is never stored. */
+  keyHash: string;
+  prefix: string;
+  /** Null or absent = admin key. */
+  sessionId?: string | null;
+}
+
+export interface ApiKeysRepository {
+  create(input: NewApiKey): Promise<ApiKey>;
+  /** Revoked keys are not returned. */
+  findByHash(keyHash: string): Promise<ApiKey | null>;
+  /** Sets last_used_at (default: now). */
+  touch(id: string, at?: Date): Promise<void>;
+  /** Sets revoked_at; returns false when absent or already revoked. */
+  revoke(id: string): Promise<boolean>;
+}
+
+export interface Repositories {
+  sessions: SessionsRepository;
+  sessionEvents: SessionEventsRepository;
+  authState: AuthStateRepository;
+  messages: MessagesRepository;
+  contacts: ContactsRepository;
+  webhooks: WebhooksRepository;
+  apiKeys: ApiKeysRepository;
+}

@@ -1,0 +1,46 @@
+/**
+ * Enum values shared by both dialect schemas and the repository types. Stored as plain text
+ * (not pg enums) so both dialects accept the same values and adding a value is a code change,
+ * not an `ALTER TYPE` migration. Never rename a value: rows already hold it.
+ */
+export const DESIRED_STATES = ['running', 'stopped'] as const;
+export type DesiredState = (typeof DESIRED_STATES)[number];
+
+export const SESSION_STATUSES = [
+  'stopped',
+  'starting',
+  'qr',
+  'connecting',
+  'open',
+  'reconnecting',
+  'failed',
+  'logged_out',
+  'conflict',
+  'needs_pairing',
+] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export const MESSAGE_DIRECTIONS = ['outbound', 'inbound'] as const;
+export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
+
+export const MESSAGE_STATUSES = [
+  'queued',
+  'sending',
+  'sent',
+  'delivered',
+  'read',
+  'played',
+  'failed',
+  'cancelled',
+  'received',
+] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+/** Per-session settings kept as JSON: read by the worker, written by the API. All optional. */
+export interface SessionSettings {
+  /** Outbound pacing; absent = the worker's defaults. */
+  pacing?: { minDelayMs?: number; maxDelayMs?: number; perMinute?: number };
+  /** Which inbound/status events are forwarded to webhooks; absent = all. */
+  webhooks?: { inbound?: boolean; statuses?: boolean; sessionEvents?: boolean };
+  [key: string]: unknown;
+}

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe } from 'vitest';
+import { authStateContract } from './auth-state.contract.js';
+import type { ContractContext, ContractFactory, ContractTarget } from './context.js';
+import { databaseContract } from './database.contract.js';
+import { directoryContract } from './directory.contract.js';
+import { messagesContract } from './messages.contract.js';
+import { sessionsContract } from './sessions.contract.js';
+
+export type { ContractFactory, ContractTarget } from './context.js';
+
+/**
+ * The one repository contract, run unchanged against every dialect. The factory must throw when
+ * its server is unreachable: a missing PostgreSQL fails the suite, it never skips it.
+ * One migrated database per suite; tests isolate themselves with unique session names.
+ */
+export function describeRepositoryContract(name: string, factory: ContractFactory): void {
+  describe(`repository contract: ${name}`, () => {
+    let target: ContractTarget | undefined;
+    const ctx: ContractContext = {
+      get target() {
+        if (!target) throw new Error('contract target not ready (did beforeAll fail?)');
+        return target;
+      },
+      get db() {
+        return ctx.target.db;
+      },
+    };
+
+    beforeAll(async () => {
+      target = await factory();
+      await target.db.migrate();
+    });
+
+    afterAll(async () => {
+      await target?.cleanup();
+    });
+
+    describe('sessions', () => sessionsContract(ctx));
+    describe('authState', () => authStateContract(ctx));
+    describe('messages', () => messagesContract(ctx));
+    describe('contacts, webhooks, apiKeys', () => directoryContract(ctx));
+    describe('database', () => databaseContract(ctx));
+  });
+}

@@ -1,0 +1,158 @@
+import { expect, it } from 'vitest';
+import type { ContractContext } from './context.js';
+import { uniqueName } from './context.js';
+
+export function sessionsContract(ctx: ContractContext) {
+  const repos = () => ctx.db.repos;
+
+  it('sessions.create stores defaults, is found by id and name, and records a creation event', async () => {
+    const name = uniqueName('s');
+    const created = await repos().sessions.create({ name, settings: { pacing: { perMinute: 20 } } });
+    expect(created).toMatchObject({ name, status: 'stopped', desiredState: 'stopped', reconnectAttempts: 0 });
+    const byId = await repos().sessions.getById(created.id);
+    expect(byId).toEqual(created);
+    expect(await repos().sessions.getByName(name)).toEqual(created);
+    expect(await repos().sessions.getById('nope')).toBeNull();
+    const events = await repos().sessionEvents.listBySession(created.id);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ fromStatus: null, toStatus: 'stopped', reason: 'created' });
+  });
+
+  it('sessions: names are unique among live sessions and reusable after softDelete', async () => {
+    const name = uniqueName('dup');
+    const first = await repos().sessions.create({ name });
+    await expect(repos().sessions.create({ name })).rejects.toThrow();
+    expect(await repos().sessions.softDelete(first.id)).toBe(true);
+    expect(await repos().sessions.softDelete(first.id)).toBe(false);
+    expect(await repos().sessions.getById(first.id)).toBeNull();
+    expect((await repos().sessions.getById(first.id, { includeDeleted: true }))?.deletedAt).toBeInstanceOf(
+      Date,
+    );
+    expect(await repos().sessions.getByName(name)).toBeNull();
+    const second = await repos().sessions.create({ name });
+    expect((await repos().sessions.getByName(name))?.id).toBe(second.id);
+  });
+
+  it('sessions.list filters by status and hides deleted unless asked', async () => {
+    const a = await repos().sessions.create({ name: uniqueName('la') });
+    const b = await repos().sessions.create({ name: uniqueName('lb') });
+    await repos().sessions.transitionStatus(b.id, { to: 'qr' });
+    await repos().sessions.softDelete(a.id);
+    const ids = (await repos().sessions.list()).map((s) => s.id);
+    expect(ids).toContain(b.id);
+    expect(ids).not.toContain(a.id);
+    expect((await repos().sessions.list({ includeDeleted: true })).map((s) => s.id)).toContain(a.id);
+    const qr = await repos().sessions.list({ status: 'qr' });
+    expect(qr.every((s) => s.status === 'qr')).toBe(true);
+    expect(qr.map((s) => s.id)).toContain(b.id);
+    expect((await repos().sessions.list({ status: ['open', 'stopped'] })).map((s) => s.id)).not.toContain(
+      b.id,
+    );
+  });
+
+  it('sessions.updateDesired', async () => {
+    const s = await repos().sessions.create({ name: uniqueName('d') });
+    expect((await repos().sessions.updateDesired(s.id, 'running'))?.desiredState).toBe('running');
+    expect(await repos().sessions.updateDesired('missing', 'running')).toBeNull();
+  });
+
+  it('sessions.transitionStatus updates the row and appends an event atomically', async () => {
+    const s = await repos().sessions.create({ name: uniqueName('t') });
+    const r1 = await repos().sessions.transitionStatus(s.id, {
+      to: 'reconnecting',
+      reason: 'connection closed',
+      disconnectCode: 428,
+      workerId: 'w1',
+    });
+    expect(r1).toMatchObject({
+      status: 'reconnecting',
+      statusReason: 'connection closed',
+      lastDisconnectCode: 428,
+    });
+    expect(r1?.reconnectAttempts).toBe(1);
+    expect(r1!.statusChangedAt.getTime()).toBeGreaterThanOrEqual(s.statusChangedAt.getTime());
+    const r2 = await repos().sessions.transitionStatus(s.id, { to: 'reconnecting' });
+    expect(r2).toMatchObject({ reconnectAttempts: 2, lastDisconnectCode: 428, statusReason: null });
+    const r3 = await repos().sessions.transitionStatus(s.id, { to: 'open', disconnectCode: null });
+    expect(r3).toMatchObject({ status: 'open', reconnectAttempts: 0, lastDisconnectCode: null });
+    const events = await repos().sessionEvents.listBySession(s.id);
+    expect(events.map((e) => [e.fromStatus, e.toStatus])).toEqual([
+      ['reconnecting', 'open'],
+      ['reconnecting', 'reconnecting'],
+      ['stopped', 'reconnecting'],
+      [null, 'stopped'],
+    ]);
+    expect(events[2]).toMatchObject({ reason: 'connection closed', disconnectCode: 428, workerId: 'w1' });
+    expect(await repos().sessionEvents.listBySession(s.id, { limit: 2 })).toHaveLength(2);
+  });
+
+  it('sessions.transitionStatus is a compare-and-set on expectedFrom', async () => {
+    const s = await repos().sessions.create({ name: uniqueName('cas') });
+    expect(await repos().sessions.transitionStatus(s.id, { to: 'open', expectedFrom: 'qr' })).toBeNull();
+    expect((await repos().sessions.getById(s.id))?.status).toBe('stopped');
+    expect(await repos().sessionEvents.listBySession(s.id)).toHaveLength(1);
+    const ok = await repos().sessions.transitionStatus(s.id, {
+      to: 'starting',
+      expectedFrom: ['failed', 'stopped'],
+    });
+    expect(ok?.status).toBe('starting');
+    expect(await repos().sessions.transitionStatus('missing', { to: 'open' })).toBeNull();
+    // Two racers from the same state: exactly one wins.
+    const racers = await Promise.all(
+      ['connecting', 'failed'].map((to) =>
+        repos().sessions.transitionStatus(s.id, {
+          to: to as 'connecting' | 'failed',
+          expectedFrom: 'starting',
+        }),
+      ),
+    );
+    expect(racers.filter((r) => r !== null)).toHaveLength(1);
+    expect(await repos().sessionEvents.listBySession(s.id)).toHaveLength(3);
+  });
+
+  it('sessions.setOwner records owner and generation and refuses stale generations', async () => {
+    const s = await repos().sessions.create({ name: uniqueName('own') });
+    expect(await repos().sessions.setOwner(s.id, 'w1', 1)).toMatchObject({
+      ownerWorkerId: 'w1',
+      leaseGeneration: 1,
+    });
+    expect(await repos().sessions.setOwner(s.id, 'w2', 2)).toMatchObject({
+      ownerWorkerId: 'w2',
+      leaseGeneration: 2,
+    });
+    expect(await repos().sessions.setOwner(s.id, 'w1', 1)).toBeNull();
+    expect(await repos().sessions.setOwner(s.id, null, 2)).toMatchObject({
+      ownerWorkerId: null,
+      leaseGeneration: 2,
+    });
+  });
+
+  it('sessions.countByStatus counts live sessions for every status', async () => {
+    const before = await repos().sessions.countByStatus();
+    expect(Object.keys(before)).toHaveLength(10);
+    const a = await repos().sessions.create({ name: uniqueName('c') });
+    await repos().sessions.transitionStatus(a.id, { to: 'needs_pairing' });
+    const gone = await repos().sessions.create({ name: uniqueName('c') });
+    await repos().sessions.softDelete(gone.id);
+    const after = await repos().sessions.countByStatus();
+    expect(after.needs_pairing).toBe(before.needs_pairing + 1);
+    expect(after.stopped).toBe(before.stopped);
+  });
+
+  it('sessions.listStale returns live sessions stuck in a status since before a time', async () => {
+    const s = await repos().sessions.create({ name: uniqueName('stale') });
+    await repos().sessions.transitionStatus(s.id, { to: 'connecting' });
+    const future = new Date(Date.now() + 60_000);
+    const past = new Date(Date.now() - 60_000);
+    expect(
+      (await repos().sessions.listStale({ statuses: ['connecting'], olderThan: future })).map((x) => x.id),
+    ).toContain(s.id);
+    expect(
+      (await repos().sessions.listStale({ statuses: ['connecting'], olderThan: past })).map((x) => x.id),
+    ).not.toContain(s.id);
+    expect(
+      (await repos().sessions.listStale({ statuses: ['qr'], olderThan: future })).map((x) => x.id),
+    ).not.toContain(s.id);
+    expect(await repos().sessions.listStale({ statuses: [], olderThan: future })).toEqual([]);
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * The registry of stable error codes. Clients branch on `code`, so a code is never renamed or
+ * reused for another meaning; add new ones instead. Each maps to the HTTP status it answers with.
+ */
+export const ERROR_CODES = {
+  // 400: the request itself is wrong
+  VALIDATION_FAILED: 400,
+  INVALID_RECIPIENT: 400,
+  INVALID_JSON: 400,
+  // 401/403: who is asking
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  // 404/405
+  NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  SESSION_NOT_FOUND: 404,
+  MESSAGE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  // 409/413/415/422: conflicts with current state
+  CONFLICT: 409,
+  SESSION_STATE_CONFLICT: 409,
+  IDEMPOTENCY_IN_PROGRESS: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  // 429: slow down
+  RATE_LIMITED: 429,
+  // 5xx: our side
+  INTERNAL_ERROR: 500,
+  DATABASE_UNAVAILABLE: 503,
+  QUEUE_UNAVAILABLE: 503,
+  SERVICE_OVERLOADED: 503,
+  SHUTTING_DOWN: 503,
+  CIRCUIT_OPEN: 503,
+  REQUEST_TIMEOUT: 504,
+  // Non-HTTP failures surfaced by processes (config, startup)
+  CONFIG_INVALID: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function statusForCode(code: ErrorCode): number {
+  return ERROR_CODES[code];
+}

@@ -1,0 +1,52 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * The two Redis connection profiles (BullMQ "going to production").
+ *
+ * Producers (the API) fail fast: with the offline queue off and one retry per request, a command
+ * issued while Redis is down rejects at once, and the API answers 503 instead of hanging a client.
+ *
+ * Consumers (workers, scheduler) wait: `maxRetriesPerRequest: null` is required by BullMQ workers,
+ * which block on Redis and must survive a Redis restart by reconnecting forever with backoff.
+ */
+export function createProducerConnection(url: string, options: RedisOptions = {}): Redis {
+  return new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5000,
+    retryStrategy: reconnectBackoff,
+    ...options,
+  });
+}
+
+export function createConsumerConnection(url: string, options: RedisOptions = {}): Redis {
+  return new Redis(url, {
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    connectTimeout: 10_000,
+    retryStrategy: reconnectBackoff,
+    ...options,
+  });
+}
+
+/** Reconnect after 100 ms, doubling up to 5 s, forever: Redis coming back must heal every process. */
+export function reconnectBackoff(times: number): number {
+  return Math.min(100 * 2 ** Math.min(times, 6), 5000);
+}
+
+/** Resolves when the connection is ready, rejects after `timeoutMs` (used at start-up and in health). */
+export async function pingRedis(redis: Redis, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      redis.ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`redis ping timed out after ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return performance.now() - started;
+  } finally {
+    clearTimeout(timer);
+  }
+}

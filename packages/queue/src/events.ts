@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { redisKeys } from './keys.js';
+
+/**
+ * The one event envelope of wagw (webhooks, live streams). Event names are stable API:
+ * add new ones, never rename.
+ */
+export interface GatewayEvent<T = Record<string, unknown>> {
+  id: string;
+  event: string;
+  sessionId: string | null;
+  timestamp: string;
+  data: T;
+}
+
+/** Roughly how many recent events the stream keeps (for Last-Event-ID resume), trimmed lazily. */
+export const EVENT_STREAM_MAXLEN = 10_000;
+
+export function createEvent<T extends Record<string, unknown>>(
+  event: string,
+  sessionId: string | null,
+  data: T,
+): GatewayEvent<T> {
+  return { id: randomUUID(), event, sessionId, timestamp: new Date().toISOString(), data };
+}
+
+/**
+ * Appends an event to a Redis stream shared by every process. A stream rather than pub/sub so a
+ * reader that was briefly away can resume from the last id it saw instead of missing events.
+ * Returns the stream entry id.
+ */
+export async function publishEvent(redis: Redis, prefix: string, event: GatewayEvent): Promise<string> {
+  const id = await redis.xadd(
+    redisKeys(prefix).events,
+    'MAXLEN',
+    '~',
+    EVENT_STREAM_MAXLEN,
+    '*',
+    'event',
+    JSON.stringify(event),
+  );
+  return id ?? '';
+}
+
+export interface StreamedEvent {
+  streamId: string;
+  event: GatewayEvent;
+}
+
+/** Reads events after `afterId` ('$' for only new ones), blocking up to `blockMs`. */
+export async function readEvents(
+  redis: Redis,
+  prefix: string,
+  afterId: string,
+  options: { blockMs?: number; count?: number } = {},
+): Promise<StreamedEvent[]> {
+  const key = redisKeys(prefix).events;
+  const args: Array<string | number> = ['COUNT', options.count ?? 100];
+  if (options.blockMs !== undefined) args.push('BLOCK', options.blockMs);
+  const result = (await redis.xread(...(args as ['COUNT', number]), 'STREAMS', key, afterId)) as Array<
+    [string, Array<[string, string[]]>]
+  > | null;
+  const entries = result?.[0]?.[1] ?? [];
+  return entries.flatMap(([streamId, fields]) => {
+    const json = fields[1];
+    return json ? [{ streamId, event: JSON.parse(json) as GatewayEvent }] : [];
+  });
+}

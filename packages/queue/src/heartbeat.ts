@@ -1,0 +1,83 @@
+import type { Redis } from 'ioredis';
+import { redisKeys } from './keys.js';
+
+export interface HeartbeatPayload {
+  role: string;
+  instanceId: string;
+  pid: number;
+  startedAt: string;
+  at: string;
+  /** Role-specific facts (worker: sessions owned, capacity, breaker states, event-loop delay). */
+  [extra: string]: unknown;
+}
+
+export interface HeartbeatOptions {
+  redis: Redis;
+  prefix: string;
+  role: string;
+  instanceId: string;
+  /** How often to beat, in ms. The key expires after three missed beats. */
+  intervalMs: number;
+  /** Extra facts to publish with each beat. */
+  collect?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Called when a beat fails (Redis down); the next beat retries. */
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * Publishes a heartbeat key with a TTL. A process that dies stops beating and its key expires, which
+ * is how health notices a missing worker without any process having to announce its own death.
+ */
+export function startHeartbeat(options: HeartbeatOptions) {
+  const keys = redisKeys(options.prefix);
+  const key = keys.heartbeat(options.role, options.instanceId);
+  const startedAt = new Date().toISOString();
+  const ttlMs = options.intervalMs * 3;
+
+  async function beat(): Promise<void> {
+    const extra = (await options.collect?.()) ?? {};
+    const payload: HeartbeatPayload = {
+      ...extra,
+      role: options.role,
+      instanceId: options.instanceId,
+      pid: process.pid,
+      startedAt,
+      at: new Date().toISOString(),
+    };
+    await options.redis.set(key, JSON.stringify(payload), 'PX', ttlMs);
+  }
+
+  const safeBeat = () => beat().catch((err) => options.onError?.(err));
+  const timer = setInterval(safeBeat, options.intervalMs);
+  timer.unref();
+
+  return {
+    /** The first beat, awaited, so start-up fails loudly if Redis is unreachable. */
+    ready: beat(),
+    beat,
+    /** Stops beating and deletes the key, so health forgets a cleanly stopped process at once. */
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      await options.redis.del(key).catch((err) => options.onError?.(err));
+    },
+  };
+}
+
+/** Every live heartbeat under a prefix (optionally of one role). */
+export async function listHeartbeats(
+  redis: Redis,
+  prefix: string,
+  role?: string,
+): Promise<HeartbeatPayload[]> {
+  const pattern = role ? redisKeys(prefix).heartbeat(role, '*') : redisKeys(prefix).heartbeatPattern;
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 200);
+    cursor = next;
+    found.push(...batch);
+  } while (cursor !== '0');
+  if (found.length === 0) return [];
+  const values = await redis.mget(found);
+  return values.flatMap((value) => (value ? [JSON.parse(value) as HeartbeatPayload] : []));
+}

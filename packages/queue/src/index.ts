@@ -1,0 +1,19 @@
+export {
+  createConsumerConnection,
+  createProducerConnection,
+  pingRedis,
+  reconnectBackoff,
+} from './connections.js';
+export { DEFAULT_JOB_OPTIONS, type EnqueueOptions, enqueue, enqueueBulk } from './enqueue.js';
+export {
+  createEvent,
+  EVENT_STREAM_MAXLEN,
+  type GatewayEvent,
+  publishEvent,
+  readEvents,
+  type StreamedEvent,
+} from './events.js';
+export { type HeartbeatOptions, type HeartbeatPayload, listHeartbeats, startHeartbeat } from './heartbeat.js';
+export * from './jobs.js';
+export { type RedisKeys, redisKeys } from './keys.js';
+export { isSendQueue, QUEUES, type QueueName, SEND_QUEUE_PREFIX, sendQueueName } from './names.js';

@@ -1,0 +1,15 @@
+/**
+ * Our own Redis keys (not BullMQ's), all under the deployment prefix so deployments and test runs
+ * sharing one Redis never collide.
+ */
+export function redisKeys(prefix: string) {
+  return {
+    heartbeat: (role: string, instanceId: string) => `${prefix}:heartbeat:${role}:${instanceId}`,
+    heartbeatPattern: `${prefix}:heartbeat:*`,
+    lease: (sessionId: string) => `${prefix}:lease:${sessionId}`,
+    leaseGeneration: (sessionId: string) => `${prefix}:lease-gen:${sessionId}`,
+    events: `${prefix}:events`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof redisKeys>;

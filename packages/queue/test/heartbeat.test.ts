@@ -1,0 +1,46 @@
+import { redisUrl, uniquePrefix } from '@wagw/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createProducerConnection, listHeartbeats, redisKeys, startHeartbeat } from '../src/index.js';
+
+const prefix = uniquePrefix('heartbeat');
+const redis = createProducerConnection(redisUrl());
+
+afterAll(() => redis.disconnect());
+
+describe('heartbeat', () => {
+  it('publishes with a TTL of three beats and disappears on stop', async () => {
+    const hb = startHeartbeat({
+      redis,
+      prefix,
+      role: 'worker',
+      instanceId: 'w1',
+      intervalMs: 1000,
+      collect: () => ({ sessions: 3, capacity: 50 }),
+    });
+    await hb.ready;
+    const [beat] = await listHeartbeats(redis, prefix, 'worker');
+    expect(beat).toMatchObject({
+      role: 'worker',
+      instanceId: 'w1',
+      sessions: 3,
+      capacity: 50,
+      pid: process.pid,
+    });
+    const ttl = await redis.pttl(redisKeys(prefix).heartbeat('worker', 'w1'));
+    expect(ttl).toBeGreaterThan(2000);
+    expect(ttl).toBeLessThanOrEqual(3000);
+    await hb.stop();
+    expect(await listHeartbeats(redis, prefix)).toEqual([]);
+  });
+
+  it('expires when the process stops beating', async () => {
+    const hb = startHeartbeat({ redis, prefix, role: 'scheduler', instanceId: 's1', intervalMs: 100 });
+    await hb.ready;
+    expect(await listHeartbeats(redis, prefix, 'scheduler')).toHaveLength(1);
+    // Simulate a crash: stop the timer without deleting the key, then wait past the TTL.
+    await hb.stop();
+    await hb.beat();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await listHeartbeats(redis, prefix, 'scheduler')).toEqual([]);
+  });
+});

@@ -1,0 +1,1 @@
+export { type GracefulShutdownOptions, installGracefulShutdown } from './graceful-shutdown.js';

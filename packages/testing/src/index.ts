@@ -1,0 +1,3 @@
+export { createPgSchema, type PgSchema, testDatabaseUrl } from './pg-schema.js';
+export { redisUrl, uniquePrefix } from './redis.js';
+export { createTempDir, type TempDir, type TempSqlite, tempSqliteUrl } from './temp-dir.js';
