@@ -50,6 +50,8 @@ export function sessionRow(input: NewSession, now = new Date()): Session {
     meJid: null,
     meLid: null,
     pushName: null,
+    pendingCommand: null,
+    pendingCommandAt: null,
     settings: input.settings ?? {},
     createdAt: now,
     updatedAt: now,

@@ -7,6 +7,7 @@ import type {
   DesiredState,
   MessageDirection,
   MessageStatus,
+  SessionCommand,
   SessionSettings,
   SessionStatus,
 } from '../schema/enums.js';
@@ -63,6 +64,21 @@ export interface SessionsRepository {
    * generation is already recorded, so a stale worker cannot overwrite its successor.
    */
   setOwner(id: string, workerId: string | null, generation: number): Promise<Session | null>;
+  /**
+   * Sets the desired state and, when given, a one-shot command for the owner (restart, logout),
+   * stamped with the time so the owner can clear exactly the command it carried out.
+   */
+  requestCommand(
+    id: string,
+    request: { desired: DesiredState; command?: SessionCommand },
+  ): Promise<Session | null>;
+  /** Clears the pending command only if it is still the one stamped `at` (a newer one stays). */
+  clearCommand(id: string, at: Date): Promise<boolean>;
+  /** Records who the session is logged in as (from Baileys' creds.me). */
+  setIdentity(
+    id: string,
+    identity: { meJid: string | null; meLid: string | null; pushName: string | null },
+  ): Promise<void>;
   /** Live sessions per status; every status is present (0 when none). */
   countByStatus(): Promise<Record<SessionStatus, number>>;
   /** Sets deleted_at; returns false when absent or already deleted. */

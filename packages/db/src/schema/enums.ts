@@ -6,6 +6,13 @@
 export const DESIRED_STATES = ['running', 'stopped'] as const;
 export type DesiredState = (typeof DESIRED_STATES)[number];
 
+/**
+ * One-shot commands the API leaves on a session row for its owning worker. Kept in the database
+ * (not only in a job) so a command survives a lost job or a worker failover.
+ */
+export const SESSION_COMMANDS = ['restart', 'logout'] as const;
+export type SessionCommand = (typeof SESSION_COMMANDS)[number];
+
 export const SESSION_STATUSES = [
   'stopped',
   'starting',

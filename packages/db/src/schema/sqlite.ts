@@ -10,6 +10,7 @@ import {
   DESIRED_STATES,
   MESSAGE_DIRECTIONS,
   MESSAGE_STATUSES,
+  SESSION_COMMANDS,
   SESSION_STATUSES,
   type SessionSettings,
 } from './enums.js';
@@ -32,6 +33,8 @@ export const sessions = sqliteTable(
     meJid: text('me_jid'),
     meLid: text('me_lid'),
     pushName: text('push_name'),
+    pendingCommand: text('pending_command', { enum: SESSION_COMMANDS }),
+    pendingCommandAt: ts('pending_command_at'),
     settings: text('settings', { mode: 'json' }).$type<SessionSettings>().notNull(),
     createdAt: ts('created_at').notNull(),
     updatedAt: ts('updated_at').notNull(),

@@ -50,6 +50,40 @@ export function sessionsContract(ctx: ContractContext) {
     );
   });
 
+  it('sessions.requestCommand sets the desired state and a stamped one-shot command', async () => {
+    const s = await repos().sessions.create({ name: uniqueName('cmd') });
+    const started = await repos().sessions.requestCommand(s.id, { desired: 'running' });
+    expect(started).toMatchObject({ desiredState: 'running', pendingCommand: null, pendingCommandAt: null });
+    const restart = await repos().sessions.requestCommand(s.id, { desired: 'running', command: 'restart' });
+    expect(restart?.pendingCommand).toBe('restart');
+    expect(restart?.pendingCommandAt).toBeInstanceOf(Date);
+    // A newer command replaces the older one; clearing with the old stamp leaves the new one alone.
+    await new Promise((r) => setTimeout(r, 5));
+    const logout = await repos().sessions.requestCommand(s.id, { desired: 'stopped', command: 'logout' });
+    expect(await repos().sessions.clearCommand(s.id, restart!.pendingCommandAt!)).toBe(false);
+    expect((await repos().sessions.getById(s.id))?.pendingCommand).toBe('logout');
+    expect(await repos().sessions.clearCommand(s.id, logout!.pendingCommandAt!)).toBe(true);
+    expect(await repos().sessions.getById(s.id)).toMatchObject({
+      pendingCommand: null,
+      desiredState: 'stopped',
+    });
+    expect(await repos().sessions.requestCommand('nope', { desired: 'running' })).toBeNull();
+  });
+
+  it('sessions.setIdentity records who the session is logged in as', async () => {
+    const s = await repos().sessions.create({ name: uniqueName('me') });
+    await repos().sessions.setIdentity(s.id, {
+      meJid: '1555:5@s.whatsapp.net',
+      meLid: '99:5@lid',
+      pushName: 'Ops',
+    });
+    expect(await repos().sessions.getById(s.id)).toMatchObject({
+      meJid: '1555:5@s.whatsapp.net',
+      meLid: '99:5@lid',
+      pushName: 'Ops',
+    });
+  });
+
   it('sessions.updateDesired', async () => {
     const s = await repos().sessions.create({ name: uniqueName('d') });
     expect((await repos().sessions.updateDesired(s.id, 'running'))?.desiredState).toBe('running');

@@ -96,6 +96,36 @@ export function createSqliteSessionsRepository(db: SqliteDb): SessionsRepository
       return rows[0] ?? null;
     },
 
+    async requestCommand(id, request) {
+      const now = new Date();
+      const rows = await db
+        .update(sessions)
+        .set({
+          desiredState: request.desired,
+          ...(request.command ? { pendingCommand: request.command, pendingCommandAt: now } : {}),
+          updatedAt: now,
+        })
+        .where(and(eq(sessions.id, id), live))
+        .returning();
+      return rows[0] ?? null;
+    },
+
+    async clearCommand(id, at) {
+      const rows = await db
+        .update(sessions)
+        .set({ pendingCommand: null, pendingCommandAt: null, updatedAt: new Date() })
+        .where(and(eq(sessions.id, id), eq(sessions.pendingCommandAt, at)))
+        .returning({ id: sessions.id });
+      return rows.length > 0;
+    },
+
+    async setIdentity(id, identity) {
+      await db
+        .update(sessions)
+        .set({ ...identity, updatedAt: new Date() })
+        .where(eq(sessions.id, id));
+    },
+
     async countByStatus() {
       const rows = await db
         .select({ status: sessions.status, n: count() })
