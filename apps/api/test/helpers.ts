@@ -1,6 +1,6 @@
 import { createDatabase, type Database } from '@wagw/db';
 import { createLogger } from '@wagw/logger';
-import { createProducerConnection } from '@wagw/queue';
+import { createProducerConnection, waitUntilReady } from '@wagw/queue';
 import { createTempDir, redisUrl } from '@wagw/testing';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -23,7 +23,7 @@ export async function createTestApp(options: { redisUrlOverride?: string } = {})
   const redis = createProducerConnection(options.redisUrlOverride ?? redisUrl(), { connectTimeout: 500 });
   redis.on('error', () => {});
   // Producers have no offline queue: wait for the connection so the first check is not a false alarm.
-  if (!options.redisUrlOverride) await new Promise((resolve) => redis.once('ready', resolve));
+  if (!options.redisUrlOverride) await waitUntilReady(redis);
   const app = await buildApp({
     config: { apiKey: TEST_API_KEY, bodyLimit: 1024 * 1024, trustProxy: false },
     logger: createLogger({ name: 'api-test', level: 'silent' }),

@@ -1,9 +1,9 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfigOrExit, loadWorkerConfig } from '@wagw/config';
-import { createDatabase } from '@wagw/db';
 import { createLogger } from '@wagw/logger';
 import { createConsumerConnection, startHeartbeat } from '@wagw/queue';
 import { installGracefulShutdown } from '@wagw/resilience';
+import { startWorker } from './worker.js';
 
 const config = loadConfigOrExit(() => loadWorkerConfig(process.env));
 const logger = createLogger({
@@ -12,26 +12,22 @@ const logger = createLogger({
   base: { instanceId: config.instanceId },
 });
 
-// Consumers wait for Redis (maxRetriesPerRequest: null): a Redis restart must not kill a worker.
-const redis = createConsumerConnection(config.redis.url);
-redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
-
-const db = await createDatabase(config.database);
-await db.migrate();
+const worker = await startWorker(config, logger);
 
 const loopDelay = monitorEventLoopDelay({ resolution: 20 });
 loopDelay.enable();
-
+// Its own connection: heartbeats must keep flowing while the worker's other connections are busy.
+const heartbeatRedis = createConsumerConnection(config.redis.url);
+heartbeatRedis.on('error', (err) => logger.warn({ err }, 'redis error (heartbeat)'));
 const heartbeat = startHeartbeat({
-  redis,
+  redis: heartbeatRedis,
   prefix: config.redis.prefix,
   role: 'worker',
   instanceId: config.instanceId,
   intervalMs: config.heartbeatIntervalMs,
   collect: () => {
     const facts = {
-      capacity: config.maxSessions,
-      sessions: 0,
+      ...worker.stats(),
       rss: process.memoryUsage().rss,
       eventLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e6),
     };
@@ -46,10 +42,10 @@ installGracefulShutdown({
   logger,
   timeoutMs: config.shutdownTimeoutMs,
   async close() {
+    await worker.close();
     await heartbeat.stop();
     loopDelay.disable();
-    await db.close();
-    await redis.quit().catch(() => redis.disconnect());
+    await heartbeatRedis.quit().catch(() => heartbeatRedis.disconnect());
   },
 });
 

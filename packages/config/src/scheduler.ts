@@ -7,11 +7,23 @@ export const schedulerEnv = {
   ...commonEnv,
   // How often stale-session cleanup runs, in ms (the spec's 30 minutes).
   CLEANUP_INTERVAL: int(1_800_000, { min: 1000 }),
+  // A session `failed` for this long is revived (one fresh set of reconnect attempts), in ms.
+  FAILED_REVIVAL_COOLDOWN: int(900_000, { min: 1000 }),
+  // How often the scheduler looks for failed sessions to revive, in ms.
+  REVIVAL_INTERVAL: int(60_000, { min: 1000 }),
+  // A session stuck in starting/connecting/reconnecting without a live owner for this long is reset, in ms.
+  STALE_SESSION_AGE: int(300_000, { min: 1000 }),
 } as const;
 
 export function loadSchedulerConfig(env: Record<string, string | undefined> = process.env) {
   const parsed = parseEnv(schedulerEnv, env);
-  return { ...commonConfig(parsed, 'scheduler'), cleanupIntervalMs: parsed.CLEANUP_INTERVAL };
+  return {
+    ...commonConfig(parsed, 'scheduler'),
+    cleanupIntervalMs: parsed.CLEANUP_INTERVAL,
+    revivalCooldownMs: parsed.FAILED_REVIVAL_COOLDOWN,
+    revivalIntervalMs: parsed.REVIVAL_INTERVAL,
+    staleSessionAgeMs: parsed.STALE_SESSION_AGE,
+  };
 }
 
 export type SchedulerConfig = ReturnType<typeof loadSchedulerConfig>;

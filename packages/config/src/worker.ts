@@ -17,6 +17,31 @@ export const workerEnv = {
   WA_WS_URL: url('wss://web.whatsapp.com/ws/chat', ['ws:', 'wss:']),
   // Base64 of the 32-byte Noise root public key to trust; unset trusts WhatsApp's own root.
   WA_ROOT_PUBLIC_KEY: optionalString(),
+  // Baileys socket settings (the specification's values): keep-alive ping interval in ms.
+  WA_KEEPALIVE_INTERVAL: int(30_000, { min: 1000 }),
+  // How long a socket may take to connect (and a frame to send), in ms.
+  WA_CONNECT_TIMEOUT: int(60_000, { min: 1000 }),
+  // How long Baileys waits for an answer to any query, in ms.
+  WA_QUERY_TIMEOUT: int(60_000, { min: 1000 }),
+  // Delay before Baileys retries a message the recipient could not decrypt, in ms.
+  WA_RETRY_REQUEST_DELAY: int(250, { min: 0 }),
+  // How often Baileys resends a message the recipient asks for again.
+  WA_MAX_MSG_RETRY_COUNT: int(3, { min: 0, max: 20 }),
+  // First reconnect delay in ms; each further attempt multiplies it by RECONNECT_FACTOR (3 s, 6 s, 12 s).
+  RECONNECT_BASE_DELAY: int(3000, { min: 10 }),
+  // Growth of the reconnect delay per attempt.
+  RECONNECT_FACTOR: int(2, { min: 1, max: 10 }),
+  // Reconnect attempts before a session is marked failed (the scheduler revives it later).
+  RECONNECT_MAX_ATTEMPTS: int(3, { min: 1, max: 100 }),
+  // Sockets one worker may have connecting at once, so an outage does not end in a reconnect stampede.
+  RECONNECT_CONCURRENCY: int(10, { min: 1, max: 1000 }),
+  // A socket showing neither a QR nor `open` within this many ms is restarted (Baileys reports nothing
+  // when the WebSocket upgrade is refused).
+  WATCHDOG_OPEN_TIMEOUT: int(90_000, { min: 1000 }),
+  // An open socket with no inbound frame for this many ms is restarted.
+  WATCHDOG_SILENCE_TIMEOUT: int(75_000, { min: 1000 }),
+  // How often a worker reconciles desired and actual state of all sessions, in ms.
+  RECONCILE_INTERVAL: int(5000, { min: 100 }),
 } as const;
 
 export function loadWorkerConfig(env: Record<string, string | undefined> = process.env) {
@@ -26,7 +51,29 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     maxSessions: parsed.MAX_SESSIONS_PER_WORKER,
     leaseTtlMs: parsed.LEASE_TTL,
     sendBreaker: { failureThreshold: parsed.MSG_FAILURE_THRESHOLD, resetTimeoutMs: parsed.MSG_RESET_TIMEOUT },
-    whatsapp: { wsUrl: parsed.WA_WS_URL, rootPublicKey: parsed.WA_ROOT_PUBLIC_KEY },
+    // Trusted until ttl - margin after a renewal was sent; renewed every third of the TTL.
+    leaseMarginMs: Math.max(500, Math.floor(parsed.LEASE_TTL / 5)),
+    reconcileIntervalMs: parsed.RECONCILE_INTERVAL,
+    whatsapp: {
+      wsUrl: parsed.WA_WS_URL,
+      rootPublicKey: parsed.WA_ROOT_PUBLIC_KEY,
+      keepAliveIntervalMs: parsed.WA_KEEPALIVE_INTERVAL,
+      connectTimeoutMs: parsed.WA_CONNECT_TIMEOUT,
+      defaultQueryTimeoutMs: parsed.WA_QUERY_TIMEOUT,
+      retryRequestDelayMs: parsed.WA_RETRY_REQUEST_DELAY,
+      maxMsgRetryCount: parsed.WA_MAX_MSG_RETRY_COUNT,
+    },
+    reconnect: {
+      baseMs: parsed.RECONNECT_BASE_DELAY,
+      factor: parsed.RECONNECT_FACTOR,
+      maxAttempts: parsed.RECONNECT_MAX_ATTEMPTS,
+      jitter: 0.2,
+      concurrency: parsed.RECONNECT_CONCURRENCY,
+    },
+    watchdog: {
+      openTimeoutMs: parsed.WATCHDOG_OPEN_TIMEOUT,
+      silenceTimeoutMs: parsed.WATCHDOG_SILENCE_TIMEOUT,
+    },
   };
 }
 

@@ -114,7 +114,31 @@ describe('loadWorkerConfig', () => {
 
   it('takes the simulator URL and root key', () => {
     const config = loadWorkerConfig({ WA_WS_URL: 'ws://127.0.0.1:4000/ws/chat', WA_ROOT_PUBLIC_KEY: 'abc=' });
-    expect(config.whatsapp).toEqual({ wsUrl: 'ws://127.0.0.1:4000/ws/chat', rootPublicKey: 'abc=' });
+    expect(config.whatsapp).toMatchObject({ wsUrl: 'ws://127.0.0.1:4000/ws/chat', rootPublicKey: 'abc=' });
+  });
+
+  it('applies the specification socket settings and reconnect schedule', () => {
+    const config = loadWorkerConfig({});
+    expect(config.whatsapp).toMatchObject({
+      keepAliveIntervalMs: 30_000,
+      connectTimeoutMs: 60_000,
+      defaultQueryTimeoutMs: 60_000,
+      retryRequestDelayMs: 250,
+      maxMsgRetryCount: 3,
+    });
+    expect(config.reconnect).toMatchObject({ baseMs: 3000, factor: 2, maxAttempts: 3 });
+    expect(config.leaseMarginMs).toBeLessThan(config.leaseTtlMs / 2);
+  });
+
+  it.each([
+    ['RECONNECT_MAX_ATTEMPTS', '0'],
+    ['RECONNECT_CONCURRENCY', 'many'],
+    ['WATCHDOG_OPEN_TIMEOUT', '10'],
+    ['WA_KEEPALIVE_INTERVAL', '1.5'],
+  ])('rejects %s=%s', (variable, value) => {
+    expect(() => loadWorkerConfig({ [variable]: value })).toThrow(
+      new RegExp(`^Invalid configuration: ${variable} `),
+    );
   });
 });
 

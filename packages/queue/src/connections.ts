@@ -50,3 +50,22 @@ export async function pingRedis(redis: Redis, timeoutMs: number): Promise<number
     clearTimeout(timer);
   }
 }
+
+/**
+ * Resolves once the connection is ready (at once if it already is), rejects after `timeoutMs`.
+ * Producers have no offline queue, so a command sent before `ready` fails; start-up waits here.
+ */
+export async function waitUntilReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new Error(`redis not ready after ${timeoutMs} ms (status ${redis.status})`));
+    }, timeoutMs);
+    function onReady() {
+      clearTimeout(timer);
+      resolve();
+    }
+    redis.once('ready', onReady);
+  });
+}

@@ -3,6 +3,7 @@ export {
   createProducerConnection,
   pingRedis,
   reconnectBackoff,
+  waitUntilReady,
 } from './connections.js';
 export { DEFAULT_JOB_OPTIONS, type EnqueueOptions, enqueue, enqueueBulk } from './enqueue.js';
 export {

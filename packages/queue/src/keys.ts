@@ -9,6 +9,10 @@ export function redisKeys(prefix: string) {
     lease: (sessionId: string) => `${prefix}:lease:${sessionId}`,
     leaseGeneration: (sessionId: string) => `${prefix}:lease-gen:${sessionId}`,
     events: `${prefix}:events`,
+    /** The current QR of a session waiting to be paired (short TTL: a QR expires within a minute). */
+    qr: (sessionId: string) => `${prefix}:qr:${sessionId}`,
+    /** Pub/sub channel: "look at your sessions now" (payload: a session id, or '*' for all). */
+    reconcileChannel: `${prefix}:reconcile`,
   };
 }
 

@@ -1,10 +1,17 @@
 import { redisUrl, uniquePrefix } from '@wagw/testing';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createProducerConnection, listHeartbeats, redisKeys, startHeartbeat } from '../src/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createProducerConnection,
+  listHeartbeats,
+  redisKeys,
+  startHeartbeat,
+  waitUntilReady,
+} from '../src/index.js';
 
 const prefix = uniquePrefix('heartbeat');
 const redis = createProducerConnection(redisUrl());
 
+beforeAll(() => waitUntilReady(redis));
 afterAll(() => redis.disconnect());
 
 describe('heartbeat', () => {

@@ -11,6 +11,7 @@ import {
   sendMessageJob,
   sendQueueName,
   sessionCommandJob,
+  waitUntilReady,
 } from '../src/index.js';
 
 const prefix = uniquePrefix('queue');
@@ -18,6 +19,7 @@ const producer = createProducerConnection(redisUrl());
 let queue: Queue;
 
 beforeAll(async () => {
+  await waitUntilReady(producer);
   queue = new Queue(QUEUES.sessionCommands, { connection: producer, prefix });
   queue.on('error', () => {});
   await queue.waitUntilReady();

@@ -1,4 +1,4 @@
-import { createProducerConnection } from '@wagw/queue';
+import { createProducerConnection, waitUntilReady } from '@wagw/queue';
 import { redisUrl, uniquePrefix } from '@wagw/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLeaseStore, LeaseClock } from './lease.js';
@@ -7,7 +7,7 @@ const prefix = uniquePrefix('lease');
 const redis = createProducerConnection(redisUrl());
 const leases = createLeaseStore({ redis, prefix, ttlMs: 300 });
 
-beforeAll(() => new Promise((resolve) => redis.once('ready', resolve)));
+beforeAll(() => waitUntilReady(redis));
 afterAll(async () => {
   const keys = await redis.keys(`${prefix}:*`);
   if (keys.length) await redis.del(...keys);

@@ -215,7 +215,7 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
           current.close(401, 'logout');
         });
       } else {
-        current?.close(mode === 'lease-lost' ? 440 : 428, `stopping: ${mode}`);
+        current?.close(428, `stopping: ${mode}`, { terminate: mode === 'lease-lost' });
       }
       await done;
     },

@@ -130,12 +130,14 @@ export function startSocketLifetime(options: SocketLifetimeOptions) {
   }
 
   /**
-   * Ends the socket with our own code. Baileys normally answers with a close event; when the
+   * Ends the socket with our own code (`terminate`: reset the connection instead of closing it). Baileys normally answers with a close event; when the
    * WebSocket never finished its upgrade it may not, so the lifetime is settled after 5 s regardless.
    */
-  function close(code: number, reason: string): void {
+  function close(code: number, reason: string, options: { terminate?: boolean } = {}): void {
     if (settled) return;
     logger.info({ sessionId, code, reason }, 'closing socket');
+    // Without the lease we may not even say goodbye: drop the TCP connection, no close frame.
+    if (options.terminate) rawSocket(sock)?.terminate();
     sock.end(closeError(code, reason));
     const fallback = setTimeout(() => {
       rawSocket(sock)?.terminate();

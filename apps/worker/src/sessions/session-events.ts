@@ -1,0 +1,52 @@
+import type { Session, SessionStatus } from '@wagw/db';
+import type { Logger } from '@wagw/logger';
+import { createEvent, publishEvent, redisKeys } from '@wagw/queue';
+import type { Redis } from 'ioredis';
+
+/** A QR code lives about a minute on WhatsApp's side; keep ours no longer. */
+const QR_TTL_MS = 60_000;
+
+/**
+ * Publishes session status changes and QR codes on the shared event stream (for the API's live
+ * stream and, later, webhooks) and keeps the current QR where any API replica can serve it.
+ * Publishing is best effort: a Redis hiccup must never stop a session from running.
+ */
+export function createSessionEvents(deps: {
+  redis: Redis;
+  prefix: string;
+  logger: Logger;
+  workerId: string;
+}) {
+  const keys = redisKeys(deps.prefix);
+
+  async function safely(what: string, sessionId: string, fn: () => Promise<unknown>) {
+    await fn().catch((err) => deps.logger.warn({ err, sessionId }, `publishing ${what} failed`));
+  }
+
+  return {
+    async status(session: Session, previous: SessionStatus | null): Promise<void> {
+      if (session.status !== 'qr')
+        await safely('qr cleanup', session.id, () => deps.redis.del(keys.qr(session.id)));
+      await safely('session status', session.id, () =>
+        publishEvent(
+          deps.redis,
+          deps.prefix,
+          createEvent('session.status', session.id, {
+            status: session.status,
+            previous,
+            reason: session.statusReason,
+            disconnectCode: session.lastDisconnectCode,
+            workerId: deps.workerId,
+          }),
+        ),
+      );
+    },
+
+    async qr(sessionId: string, qr: string): Promise<void> {
+      await safely('qr', sessionId, async () => {
+        await deps.redis.set(keys.qr(sessionId), qr, 'PX', QR_TTL_MS);
+        await publishEvent(deps.redis, deps.prefix, createEvent('session.qr', sessionId, { qr }));
+      });
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import type { WorkerConfig } from '@wagw/config';
+import { createDatabase } from '@wagw/db';
+import type { Logger } from '@wagw/logger';
+import {
+  createConsumerConnection,
+  createProducerConnection,
+  QUEUES,
+  redisKeys,
+  type SessionCommandJob,
+  waitUntilReady,
+} from '@wagw/queue';
+import { Worker } from 'bullmq';
+import { bulkhead } from 'cockatiel';
+import { createLeaseStore } from './sessions/lease.js';
+import { createSessionEvents } from './sessions/session-events.js';
+import { createSessionManager } from './sessions/session-manager.js';
+import { createSessionRunner } from './sessions/session-runner.js';
+import { createSocketFactory } from './sessions/socket-factory.js';
+
+/**
+ * Everything one worker process runs: the session manager (leases, reconciliation, runners), the
+ * session-command consumer and the nudge subscription. main.ts adds config, logging and signals.
+ */
+export async function startWorker(config: WorkerConfig, logger: Logger) {
+  const db = await createDatabase(config.database);
+  await db.migrate();
+  const { prefix } = config.redis;
+  const keys = redisKeys(prefix);
+  // Leases and events fail fast (a renewal that hangs is worse than one that fails); BullMQ and the
+  // subscriber wait for Redis to come back.
+  const redis = createProducerConnection(config.redis.url);
+  const consumer = createConsumerConnection(config.redis.url);
+  const subscriber = createConsumerConnection(config.redis.url);
+  for (const conn of [redis, consumer, subscriber])
+    conn.on('error', (err) => logger.warn({ err }, 'redis error'));
+  await waitUntilReady(redis);
+
+  const leases = createLeaseStore({ redis, prefix, ttlMs: config.leaseTtlMs });
+  const events = createSessionEvents({ redis, prefix, logger, workerId: config.instanceId });
+  const factory = createSocketFactory(config.whatsapp);
+  const connectGate = bulkhead(config.reconnect.concurrency, Number.POSITIVE_INFINITY);
+
+  const manager = createSessionManager({
+    workerId: config.instanceId,
+    capacity: config.maxSessions,
+    logger,
+    repos: db.repos,
+    leases,
+    leaseMarginMs: config.leaseMarginMs,
+    createRunner: (sessionId, holdsLease, onFinished) =>
+      createSessionRunner({
+        sessionId,
+        workerId: config.instanceId,
+        logger: logger.child({ sessionId }),
+        repos: db.repos,
+        factory,
+        backoff: config.reconnect,
+        watchdog: config.watchdog,
+        holdsLease,
+        connectSlot: (attempt) => connectGate.execute(attempt),
+        onStatus: events.status,
+        onQr: (qr) => events.qr(sessionId, qr),
+        onFinished,
+      }),
+  });
+
+  const commands = new Worker<SessionCommandJob>(
+    QUEUES.sessionCommands,
+    async (job) => {
+      await manager.reconcileSession(job.data.sessionId);
+      // The owner may be another worker: tell it to look now rather than at its next pass.
+      const owner = await leases.owner(job.data.sessionId);
+      if (owner && owner.workerId !== config.instanceId)
+        await redis.publish(keys.reconcileChannel, job.data.sessionId);
+    },
+    { connection: consumer, prefix, concurrency: 10 },
+  );
+  commands.on('error', (err) => logger.warn({ err }, 'session command worker error'));
+
+  await subscriber.subscribe(keys.reconcileChannel);
+  subscriber.on('message', (_channel, sessionId: string) => {
+    const work = sessionId === '*' ? manager.reconcileAll() : manager.reconcileSession(sessionId);
+    work.catch((err) => logger.error({ err, sessionId }, 'reconcile after nudge failed'));
+  });
+
+  const timers = [
+    setInterval(() => void manager.renewLeases(), Math.max(100, Math.floor(config.leaseTtlMs / 3))),
+    setInterval(() => manager.enforceLeaseDeadlines(), 250),
+    setInterval(
+      () => void manager.reconcileAll().catch((err) => logger.error({ err }, 'reconcile pass failed')),
+      config.reconcileIntervalMs,
+    ),
+  ];
+  void manager.reconcileAll().catch((err) => logger.error({ err }, 'first reconcile pass failed'));
+
+  return {
+    manager,
+    stats: () => manager.stats(),
+    /** Graceful: stop taking work, close sockets without logging out, release leases, close stores. */
+    async close(): Promise<void> {
+      for (const timer of timers) clearInterval(timer);
+      await commands.close();
+      await subscriber.quit().catch(() => subscriber.disconnect());
+      await manager.shutdown();
+      // Tell the other workers these sessions are free now, so they do not wait for a pass.
+      await redis.publish(keys.reconcileChannel, '*').catch(() => undefined);
+      await db.close();
+      await Promise.all([redis, consumer].map((conn) => conn.quit().catch(() => conn.disconnect())));
+    },
+  };
+}

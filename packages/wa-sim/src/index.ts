@@ -1,0 +1,58 @@
+export {
+  type SimulatorEndpoint,
+  simulatorSocketConfig,
+  trustSimulatorRoot,
+} from './client/trust-simulator.js';
+export type { SimulatorBehaviour } from './context.js';
+export { FAULT_CATALOG, type FaultCatalogEntry } from './faults/fault-catalog.js';
+export type { FaultController, IqOverride } from './faults/fault-controller.js';
+export type {
+  DisconnectFault,
+  FaultHandle,
+  FaultTarget,
+  FaultTrigger,
+  InjectOptions,
+  OutgoingAction,
+  RuleOptions,
+} from './faults/fault-types.js';
+export { buildDeviceIdentityEnvelope, verifyDeviceSign } from './flows/adv.js';
+export type { ScanOptions } from './flows/pairing.js';
+export { type PairingQr, parsePairingQr } from './flows/qr.js';
+export {
+  type Addressing,
+  type AutoReceipts,
+  type ClientReceipt,
+  type Contact,
+  type DecryptedMessage,
+  type DecryptFailure,
+  type DeliveryPolicy,
+  type Messaging,
+  messagingOf,
+  type ReceiptType,
+  type SendOptions,
+  type SentMessage,
+} from './messaging/index.js';
+export type { ConcurrencyCount, Counters } from './observe/counters.js';
+export type { SimEventMap, SimEvents } from './observe/sim-events.js';
+export type { Direction, Transcript, TranscriptEntry } from './observe/transcript.js';
+export type { StanzaPredicate, WaitOptions } from './observe/wait-for.js';
+export { bytes, child, children, iqError, iqResult, SERVER_JID } from './router/iq-replies.js';
+export { type HandlerResult, iqKey, type StanzaHandler, type StanzaRouter } from './router/stanza-router.js';
+export type { ConnectionPhase, SimConnection } from './server/connection.js';
+export { type SimulatorOptions, startSimulator } from './simulator.js';
+export {
+  createMemoryAuthState,
+  createMemoryKeyStore,
+  type MemoryAuthOptions,
+} from './testing/memory-auth-state.js';
+export { type PairedClient, pairTestClient } from './testing/pair-test-client.js';
+export {
+  type ClosedInfo,
+  createTestClient,
+  type TestClient,
+  type TestClientOptions,
+  type TestSocket,
+} from './testing/test-client.js';
+export type { WaSimulator } from './wa-simulator.js';
+export type { Account, Companion, OneTimePreKey, PrimaryDevice, SignedPreKey } from './world/types.js';
+export type { CreateAccountOptions, World } from './world/world.js';

@@ -1,0 +1,219 @@
+import { type BinaryNode, Curve, type KeyPair } from '@whiskeysockets/baileys';
+import type { WebSocket } from 'ws';
+import type { SimContext, SimulatorBehaviour } from './context.js';
+import { FaultController } from './faults/fault-controller.js';
+import { installDefaultIqs } from './flows/default-iqs.js';
+import { dispatchNode } from './flows/dispatch.js';
+import { handleLogin } from './flows/login.js';
+import { forgetPairing, type ScanOptions, scanQr, startPairing } from './flows/pairing.js';
+import { installMessaging } from './messaging/index.js';
+import { Counters } from './observe/counters.js';
+import { type SimEventMap, SimEvents } from './observe/sim-events.js';
+import { Transcript, type TranscriptEntry } from './observe/transcript.js';
+import { type StanzaPredicate, type WaitOptions, waitForEvent, waitForStanza } from './observe/wait-for.js';
+import { SERVER_JID } from './router/iq-replies.js';
+import { StanzaRouter } from './router/stanza-router.js';
+import { createServerIdentity, type ServerIdentity } from './server/cert-chain.js';
+import { type ConnectionHooks, type SendDecision, SimConnection } from './server/connection.js';
+import { WsServer } from './server/ws-server.js';
+import type { WaSimulator } from './wa-simulator.js';
+import type { Companion } from './world/types.js';
+import { World } from './world/world.js';
+
+export interface SimulatorOptions {
+  /** Default 0 (ephemeral). */
+  port?: number;
+  /** Default `127.0.0.1`. Keep it loopback: the simulator has no authentication. */
+  host?: string;
+  /**
+   * Root key of the certificate chain. Default: one key per process, shared by all simulators,
+   * because Baileys' trusted root is process-global and clients of two simulators may overlap.
+   */
+  rootKey?: KeyPair;
+  behaviour?: Partial<SimulatorBehaviour>;
+  /** Transcript entries kept (oldest dropped first). Default 50 000. */
+  transcriptLimit?: number;
+}
+
+let processRootKey: KeyPair | undefined;
+
+const DEFAULT_BEHAVIOUR: SimulatorBehaviour = {
+  qrRefs: 6,
+  replaceOnDuplicateLogin: true,
+  unknownIq: 'error',
+};
+
+/** Starts a simulator listening on loopback. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<WaSimulator> {
+  const sim = new Simulator(options);
+  await sim.listen();
+  return sim;
+}
+
+class Simulator implements WaSimulator, ConnectionHooks {
+  readonly world = new World();
+  readonly router = new StanzaRouter();
+  readonly counters = new Counters();
+  readonly events = new SimEvents();
+  readonly transcript: Transcript;
+  readonly faults: FaultController;
+  private readonly identity: ServerIdentity;
+  private readonly server: WsServer;
+  private readonly ctx: SimContext;
+  private readonly live = new Map<number, SimConnection>();
+  private nextConnectionId = 1;
+
+  constructor(options: SimulatorOptions) {
+    this.events.setMaxListeners(0);
+    this.transcript = new Transcript(options.transcriptLimit);
+    processRootKey ??= Curve.generateKeyPair();
+    this.identity = createServerIdentity(options.rootKey ?? processRootKey);
+    this.server = new WsServer({
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.port ? { port: options.port } : {}),
+      onSocket: (ws) => this.accept(ws),
+    });
+    const server = this.server;
+    const live = this.live;
+    this.faults = new FaultController({
+      stopListening: () => server.stopListening(),
+      resumeListening: () => server.listen(),
+      get outage() {
+        return server.outage;
+      },
+      set outage(on: boolean) {
+        server.outage = on;
+      },
+      get upgradeStatus() {
+        return server.upgradeStatus;
+      },
+      set upgradeStatus(status: number | undefined) {
+        server.upgradeStatus = status;
+      },
+      live: () => live.values(),
+    });
+    this.ctx = {
+      world: this.world,
+      router: this.router,
+      faults: this.faults,
+      counters: this.counters,
+      events: this.events,
+      behaviour: { ...DEFAULT_BEHAVIOUR, ...options.behaviour },
+      live: this.live,
+      qrRefs: new Map(),
+    };
+    installDefaultIqs(this.ctx);
+    installMessaging(this);
+  }
+
+  get port(): number {
+    return this.server.port;
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}/ws/chat`;
+  }
+
+  get rootPublicKey(): Buffer {
+    return Buffer.from(this.identity.rootKey.public);
+  }
+
+  listen(): Promise<void> {
+    return this.server.listen();
+  }
+
+  connections(): SimConnection[] {
+    return [...this.live.values()];
+  }
+
+  connection(id: number): SimConnection | undefined {
+    return this.live.get(id);
+  }
+
+  connectionsOf(companionJid: string): SimConnection[] {
+    return this.connections().filter((conn) => conn.companion?.jid === companionJid);
+  }
+
+  scan(qr: string, options?: ScanOptions): Promise<Companion> {
+    return scanQr(this.ctx, qr, options);
+  }
+
+  pushEdgeRouting(conn: SimConnection, routingInfo: Uint8Array): Promise<void> {
+    return conn.send({
+      tag: 'ib',
+      attrs: { from: SERVER_JID },
+      content: [
+        {
+          tag: 'edge_routing',
+          attrs: {},
+          content: [{ tag: 'routing_info', attrs: {}, content: routingInfo }],
+        },
+      ],
+    });
+  }
+
+  waitFor(predicate: StanzaPredicate, options?: WaitOptions): Promise<TranscriptEntry> {
+    return waitForStanza(this.events, this.transcript, (id) => this.live.get(id), predicate, options);
+  }
+
+  waitForEvent<K extends keyof SimEventMap>(
+    event: K,
+    predicate?: (...args: SimEventMap[K]) => boolean,
+    options?: WaitOptions,
+  ): Promise<SimEventMap[K]> {
+    return waitForEvent(this.events, event, predicate, options);
+  }
+
+  async close(): Promise<void> {
+    await this.server.close();
+  }
+
+  // ---- ConnectionHooks -----------------------------------------------------------------------
+
+  onHello(conn: SimConnection): boolean {
+    return !this.faults.fire('hello', conn);
+  }
+
+  onHandshake(conn: SimConnection): void {
+    this.counters.handshakes++;
+    this.faults.configure(conn);
+    this.events.emit('handshake', conn);
+    if (this.faults.fire('handshake', conn)) return;
+    if (conn.kind === 'registration') {
+      this.counters.registrations++;
+      void startPairing(this.ctx, conn);
+    } else {
+      handleLogin(this.ctx, conn);
+    }
+  }
+
+  onNode(conn: SimConnection, node: BinaryNode): Promise<void> {
+    return dispatchNode(this.ctx, conn, node);
+  }
+
+  outgoing(conn: SimConnection, node: BinaryNode): SendDecision {
+    return this.faults.decideOutgoing(conn, node);
+  }
+
+  record(entry: TranscriptEntry): void {
+    this.transcript.add(entry);
+    const conn = this.live.get(entry.connectionId);
+    if (!conn) return;
+    this.events.emit(entry.direction === 'in' ? 'stanza-in' : 'stanza-out', entry, conn);
+  }
+
+  onClose(conn: SimConnection, code: number): void {
+    this.live.delete(conn.id);
+    this.counters.connectionClosed();
+    if (conn.companion) this.counters.companionLoggedOut(conn.companion.jid);
+    forgetPairing(this.ctx, conn);
+    this.events.emit('close', conn, code);
+  }
+
+  private accept(ws: WebSocket): void {
+    const conn = new SimConnection(this.nextConnectionId++, ws, this.identity, this);
+    this.live.set(conn.id, conn);
+    this.counters.connectionOpened();
+    this.events.emit('connection', conn);
+  }
+}
