@@ -3,6 +3,7 @@ import { createDatabase } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
 import {
   createConsumerConnection,
+  createLeaseStore,
   createProducerConnection,
   QUEUES,
   redisKeys,
@@ -11,7 +12,6 @@ import {
 } from '@wagw/queue';
 import { Worker } from 'bullmq';
 import { bulkhead } from 'cockatiel';
-import { createLeaseStore } from './sessions/lease.js';
 import { createSessionEvents } from './sessions/session-events.js';
 import { createSessionManager } from './sessions/session-manager.js';
 import { createSessionRunner } from './sessions/session-runner.js';

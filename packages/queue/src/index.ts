@@ -17,4 +17,5 @@ export {
 export { type HeartbeatOptions, type HeartbeatPayload, listHeartbeats, startHeartbeat } from './heartbeat.js';
 export * from './jobs.js';
 export { type RedisKeys, redisKeys } from './keys.js';
+export { createLeaseStore, type Lease, type LeaseOwner, type LeaseStore } from './leases.js';
 export { isSendQueue, QUEUES, type QueueName, SEND_QUEUE_PREFIX, sendQueueName } from './names.js';

@@ -11,6 +11,10 @@ export function redisKeys(prefix: string) {
     events: `${prefix}:events`,
     /** The current QR of a session waiting to be paired (short TTL: a QR expires within a minute). */
     qr: (sessionId: string) => `${prefix}:qr:${sessionId}`,
+    /** A pending pairing-code request `{ phone, requestedAt }` for the session's owner (short TTL). */
+    pairingRequest: (sessionId: string) => `${prefix}:pairing-request:${sessionId}`,
+    /** The pairing code the owner obtained from WhatsApp for that request (short TTL). */
+    pairingCode: (sessionId: string) => `${prefix}:pairing-code:${sessionId}`,
     /** Pub/sub channel: "look at your sessions now" (payload: a session id, or '*' for all). */
     reconcileChannel: `${prefix}:reconcile`,
   };

@@ -1,6 +1,7 @@
 import type { Repositories, Session, SessionStatus } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
-import { type Lease, LeaseClock, type LeaseStore } from './lease.js';
+import type { Lease, LeaseStore } from '@wagw/queue';
+import { LeaseClock } from './lease-clock.js';
 import type { SessionRunner, StopMode } from './session-runner.js';
 
 /** Statuses a session stays in until a person (or the scheduler's revival) acts. */

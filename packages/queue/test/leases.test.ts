@@ -1,7 +1,6 @@
-import { createProducerConnection, waitUntilReady } from '@wagw/queue';
 import { redisUrl, uniquePrefix } from '@wagw/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLeaseStore, LeaseClock } from './lease.js';
+import { createLeaseStore, createProducerConnection, waitUntilReady } from '../src/index.js';
 
 const prefix = uniquePrefix('lease');
 const redis = createProducerConnection(redisUrl());
@@ -48,22 +47,5 @@ describe('lease store', () => {
     expect(await leases.release(lease)).toBe(true);
     expect(await leases.owner('s4')).toBeNull();
     expect((await leases.acquire('s4', 'w2'))?.generation).toBe(2);
-  });
-});
-
-describe('LeaseClock', () => {
-  it('trusts the lease only until ttl - margin after the renewal was sent', () => {
-    let now = 1000;
-    const clock = new LeaseClock(10_000, 2000, () => now);
-    expect(clock.isValid()).toBe(false);
-    clock.confirmed(1000);
-    now = 8999;
-    expect(clock.isValid()).toBe(true);
-    now = 9000;
-    expect(clock.isValid()).toBe(false);
-    clock.confirmed(9000);
-    expect(clock.remainingMs()).toBe(8000);
-    clock.invalidate();
-    expect(clock.isValid()).toBe(false);
   });
 });
