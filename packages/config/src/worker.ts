@@ -1,5 +1,5 @@
 import { commonConfig, commonEnv } from './common.js';
-import { int, optionalString, url } from './fields.js';
+import { int, oneOf, optionalString, url } from './fields.js';
 import { parseEnv } from './load.js';
 
 /** Variables of the worker process (apps/worker), which owns WhatsApp sockets. */
@@ -17,6 +17,8 @@ export const workerEnv = {
   WA_WS_URL: url('wss://web.whatsapp.com/ws/chat', ['ws:', 'wss:']),
   // Base64 of the 32-byte Noise root public key to trust; unset trusts WhatsApp's own root.
   WA_ROOT_PUBLIC_KEY: optionalString(),
+  // Baileys' own log level (it logs every normal 515 restart as an error); wagw logs each close itself.
+  WA_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'error'),
   // Baileys socket settings (the specification's values): keep-alive ping interval in ms.
   WA_KEEPALIVE_INTERVAL: int(30_000, { min: 1000 }),
   // How long a socket may take to connect (and a frame to send), in ms.
@@ -56,6 +58,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     reconcileIntervalMs: parsed.RECONCILE_INTERVAL,
     whatsapp: {
       wsUrl: parsed.WA_WS_URL,
+      logLevel: parsed.WA_LOG_LEVEL,
       rootPublicKey: parsed.WA_ROOT_PUBLIC_KEY,
       keepAliveIntervalMs: parsed.WA_KEEPALIVE_INTERVAL,
       connectTimeoutMs: parsed.WA_CONNECT_TIMEOUT,

@@ -78,7 +78,7 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
     });
   }
 
-  async function connectOnce(): Promise<SocketEnd | 'needs-pairing'> {
+  async function connectOnce(why: { reason: string; code?: number }): Promise<SocketEnd | 'needs-pairing'> {
     const auth = await loadDbAuthState(deps.repos.authState, sessionId);
     if (!auth.ok) {
       await transition('needs_pairing', auth.reason);
@@ -97,7 +97,7 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
     });
     // The slot is held from socket creation until a QR shows, the socket opens, or it closes.
     const started = deps.connectSlot(async () => {
-      await transition('connecting', auth.isNew ? 'connecting for pairing' : 'connecting');
+      await transition('connecting', auth.isNew ? `${why.reason} (new pairing)` : why.reason, why.code);
       const current = startSocketLifetime({
         sessionId,
         logger,
@@ -137,18 +137,23 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
   }
 
   async function loop(): Promise<StopMode | 'terminal'> {
+    let why: { reason: string; code?: number } = { reason: 'connecting' };
     while (!stopMode) {
       if (!deps.holdsLease()) return 'lease-lost';
-      const end = await connectOnce();
+      const end = await connectOnce(why);
       if (end === 'needs-pairing') return 'terminal';
       if (stopMode) break;
       if (restartRequested) {
         restartRequested = false;
+        why = { reason: 'restarting on request' };
         continue;
       }
       const action = decideOnDisconnect(end.code);
       logger.info({ sessionId, code: end.code, reason: end.reason, action: action.kind }, 'socket closed');
-      if (action.kind === 'restart') continue;
+      if (action.kind === 'restart') {
+        why = { reason: `reconnecting at once: ${end.reason}`, code: end.code };
+        continue;
+      }
       if (action.kind === 'terminal') {
         if (action.clearAuth && deps.holdsLease()) await deps.repos.authState.clear(sessionId);
         await transition(action.status, end.reason, end.code);
@@ -167,6 +172,7 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
       }
       logger.info({ sessionId, attempt: session.reconnectAttempts, delay }, 'reconnecting after backoff');
       await sleep(delay);
+      why = { reason: `reconnect attempt ${session.reconnectAttempts} of ${deps.backoff.maxAttempts}` };
     }
     return stopMode ?? 'stop';
   }

@@ -12,6 +12,8 @@ export interface SocketSettings {
   wsUrl: string;
   /** Base64 32-byte root key to trust (WA_ROOT_PUBLIC_KEY); undefined keeps WhatsApp's own. */
   rootPublicKey?: string;
+  /** Baileys' own log level. */
+  logLevel: string;
   /** Specification values: 30000, 60000, 60000, 250, 3. */
   keepAliveIntervalMs: number;
   connectTimeoutMs: number;
@@ -32,7 +34,7 @@ export function createSocketFactory(settings: SocketSettings): SocketFactory {
   return (auth, logger) =>
     makeWASocket({
       auth,
-      logger: logger as never,
+      logger: logger.child({ module: 'baileys' }, { level: settings.logLevel }) as never,
       waWebSocketUrl: settings.wsUrl,
       browser: Browsers.macOS('Chrome'),
       keepAliveIntervalMs: settings.keepAliveIntervalMs,

@@ -49,7 +49,7 @@ export function closeError(code: number, reason: string): Error {
  */
 export function startSocketLifetime(options: SocketLifetimeOptions) {
   const { logger, sessionId } = options;
-  const sock = options.factory(options.auth, logger.child({ module: 'baileys' }));
+  const sock = options.factory(options.auth, logger);
   const cleanups: Array<() => void> = [];
   let settled = false;
   let lastFrameAt = performance.now();

@@ -1,0 +1,176 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { createDatabase, type Database, type Session, type SessionStatus } from '@wagw/db';
+import { createProducerConnection, redisKeys, waitUntilReady } from '@wagw/queue';
+import { redisUrl, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
+import { type SimulatorOptions, startSimulator, type WaSimulator } from '@wagw/wa-sim';
+import type { Redis } from 'ioredis';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+/**
+ * The gateway's worker topology with real parts: worker processes (spawned exactly as `npm start`
+ * and docker-compose run them), a real SQLite file shared by all of them, the local Redis under a
+ * unique prefix, and the WhatsApp simulator in this process that every worker connects to.
+ */
+export interface Gateway {
+  sim: WaSimulator;
+  db: Database;
+  redis: Redis;
+  prefix: string;
+  workers: Map<string, ChildProcess>;
+  startWorker(id: string, env?: Record<string, string>): Promise<ChildProcess>;
+  createSession(name: string): Promise<Session>;
+  /** Runs a session through QR pairing with the simulated phone; resolves when it is open. */
+  pair(sessionId: string, timeoutMs?: number): Promise<void>;
+  waitForStatus(
+    sessionId: string,
+    statuses: SessionStatus | SessionStatus[],
+    timeoutMs?: number,
+  ): Promise<Session>;
+  waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
+  nudge(sessionId?: string): Promise<void>;
+  ownerOf(sessionId: string): Promise<string | null>;
+  close(): Promise<void>;
+}
+
+/** Worker settings tuned for tests: short leases, fast reconcile, short backoff. Each is overridable. */
+export const FAST_WORKER_ENV: Record<string, string> = {
+  LOG_LEVEL: 'warn',
+  WA_LOG_LEVEL: 'silent',
+  LEASE_TTL: '3000',
+  RECONCILE_INTERVAL: '500',
+  HEARTBEAT_INTERVAL: '500',
+  RECONNECT_BASE_DELAY: '300',
+  WA_KEEPALIVE_INTERVAL: '2000',
+  WA_CONNECT_TIMEOUT: '5000',
+  WA_QUERY_TIMEOUT: '5000',
+  WATCHDOG_OPEN_TIMEOUT: '8000',
+  WATCHDOG_SILENCE_TIMEOUT: '8000',
+  SHUTDOWN_TIMEOUT: '30000',
+};
+
+export async function startGateway(
+  options: { sim?: SimulatorOptions; workerEnv?: Record<string, string> } = {},
+) {
+  const sim = await startSimulator(options.sim);
+  const sqlite = tempSqliteUrl();
+  const db = await createDatabase({ url: sqlite.url });
+  await db.migrate();
+  const prefix = uniquePrefix('gateway');
+  const redis = createProducerConnection(redisUrl());
+  await waitUntilReady(redis);
+  const keys = redisKeys(prefix);
+  const workers = new Map<string, ChildProcess>();
+
+  async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  const gateway: Gateway = {
+    sim,
+    db,
+    redis,
+    prefix,
+    workers,
+    waitFor,
+
+    async startWorker(id, env = {}) {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          ...FAST_WORKER_ENV,
+          ...options.workerEnv,
+          ...env,
+          INSTANCE_ID: id,
+          DATABASE_URL: sqlite.url,
+          REDIS_URL: redisUrl(),
+          QUEUE_PREFIX: prefix,
+          WA_WS_URL: sim.url,
+          WA_ROOT_PUBLIC_KEY: Buffer.from(sim.rootPublicKey).toString('base64'),
+        },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      workers.set(id, child);
+      await waitFor(
+        `worker ${id} heartbeat`,
+        async () => (await redis.exists(keys.heartbeat('worker', id))) === 1,
+      );
+      return child;
+    },
+
+    async createSession(name) {
+      const session = await db.repos.sessions.create({ name });
+      const running = await db.repos.sessions.requestCommand(session.id, { desired: 'running' });
+      await gateway.nudge(session.id);
+      return running!;
+    },
+
+    async pair(sessionId, timeoutMs = 20_000) {
+      const qr = await waitFor(
+        `QR of ${sessionId}`,
+        async () => (await redis.get(keys.qr(sessionId))) ?? undefined,
+        timeoutMs,
+      );
+      await sim.scan(qr);
+      await gateway.waitForStatus(sessionId, 'open', timeoutMs);
+    },
+
+    async waitForStatus(sessionId, statuses, timeoutMs = 20_000) {
+      const wanted = Array.isArray(statuses) ? statuses : [statuses];
+      return waitFor(
+        `${sessionId} to be ${wanted.join('/')}`,
+        async () => {
+          const session = await db.repos.sessions.getById(sessionId);
+          return session && wanted.includes(session.status) ? session : undefined;
+        },
+        timeoutMs,
+      );
+    },
+
+    async nudge(sessionId = '*') {
+      await redis.publish(keys.reconcileChannel, sessionId);
+    },
+
+    async ownerOf(sessionId) {
+      const value = await redis.get(keys.lease(sessionId));
+      return value ? (value.split('|')[0] ?? null) : null;
+    },
+
+    async close() {
+      await Promise.all(
+        [...workers.values()].map(async (child) => {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          child.kill('SIGCONT');
+          child.kill('SIGKILL');
+          await once(child, 'exit');
+        }),
+      );
+      await sim.close();
+      await db.close();
+      const stale = await redis.keys(`${prefix}:*`);
+      if (stale.length > 0) await redis.del(...stale);
+      redis.disconnect();
+      sqlite.cleanup();
+    },
+  };
+  return gateway;
+}
+
+/** Sends a signal and resolves with the exit code (null when killed by a signal). */
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals, timeoutMs = 35_000) {
+  const started = Date.now();
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, elapsedMs: Date.now() - started };
+}
