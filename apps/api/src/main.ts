@@ -1,8 +1,9 @@
 import { loadApiConfig, loadConfigOrExit } from '@wagw/config';
 import { createDatabase } from '@wagw/db';
 import { createLogger } from '@wagw/logger';
-import { createProducerConnection } from '@wagw/queue';
+import { createProducerConnection, QUEUES } from '@wagw/queue';
 import { installGracefulShutdown } from '@wagw/resilience';
+import { Queue } from 'bullmq';
 import { buildApp } from './app.js';
 
 const config = loadConfigOrExit(() => loadApiConfig(process.env));
@@ -13,12 +14,18 @@ await db.migrate();
 
 const redis = createProducerConnection(config.redis.url);
 redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+// Shares the fail-fast producer connection: a command while Redis is down is a 503, never a hang.
+const sessionCommands = new Queue(QUEUES.sessionCommands, { connection: redis, prefix: config.redis.prefix });
+sessionCommands.on('error', (err) => logger.warn({ err }, 'session command queue error'));
 
 const app = await buildApp({
   config,
   logger,
   db,
   redis,
+  sessionCommands,
+  redisPrefix: config.redis.prefix,
+  redisUrl: config.redis.url,
   // Explicit socket timeouts: a slow or stalled client must not hold a connection forever.
   serverOptions: {
     connectionTimeout: config.requestTimeoutMs + 5000,
@@ -35,6 +42,7 @@ installGracefulShutdown({
     app.markShuttingDown();
     // Stop accepting connections and let in-flight requests finish, then release the stores.
     await app.close();
+    await sessionCommands.close();
     await db.close();
     await redis.quit().catch(() => redis.disconnect());
   },

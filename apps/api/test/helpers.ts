@@ -1,46 +1,112 @@
 import { createDatabase, type Database } from '@wagw/db';
 import { createLogger } from '@wagw/logger';
-import { createProducerConnection, waitUntilReady } from '@wagw/queue';
-import { createTempDir, redisUrl } from '@wagw/testing';
+import { createProducerConnection, QUEUES, waitUntilReady } from '@wagw/queue';
+import { createTempDir, redisUrl, uniquePrefix } from '@wagw/testing';
+import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
-import { buildApp } from '../src/app.js';
+import { Redis } from 'ioredis';
+import { type AppDeps, buildApp } from '../src/app.js';
 
 export const TEST_API_KEY = 'test-admin-key-0123456789';
+export const AUTH = { 'x-api-key': TEST_API_KEY };
 
 export interface TestApp {
   app: FastifyInstance;
   db: Database;
   redis: Redis;
+  sessionCommands: Queue;
+  /** Unique per app: this app's queue and keys never meet another test's. */
+  prefix: string;
   close(): Promise<void>;
 }
 
-/** A real app on a temp SQLite file and the local Redis; `redisUrlOverride` points Redis elsewhere. */
-export async function createTestApp(options: { redisUrlOverride?: string } = {}): Promise<TestApp> {
+export interface TestAppOptions
+  extends Partial<Pick<AppDeps, 'pairingWaitMs' | 'maxEventStreams' | 'eventStreamPingMs'>> {
+  /** Points Redis elsewhere (e.g. redis://127.0.0.1:1, where nothing listens). */
+  redisUrlOverride?: string;
+  /** Default: a temp SQLite file. A PostgreSQL URL for dialect-specific tests (caller drops it). */
+  databaseUrl?: string;
+}
+
+/** A real app on a temp SQLite file (or the given database) and the local Redis. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dir = createTempDir('wagw-api-');
-  const db = await createDatabase({ url: `file:${dir.path}/wagw.db` });
+  const db = await createDatabase({ url: options.databaseUrl ?? `file:${dir.path}/wagw.db` });
   await db.migrate();
-  const redis = createProducerConnection(options.redisUrlOverride ?? redisUrl(), { connectTimeout: 500 });
+  const url = options.redisUrlOverride ?? redisUrl();
+  const prefix = uniquePrefix('api');
+  const redis = createProducerConnection(url, { connectTimeout: 500 });
   redis.on('error', () => {});
   // Producers have no offline queue: wait for the connection so the first check is not a false alarm.
   if (!options.redisUrlOverride) await waitUntilReady(redis);
+  const sessionCommands = new Queue(QUEUES.sessionCommands, { connection: redis, prefix });
+  sessionCommands.on('error', () => {});
+  // BullMQ writes the queue's meta hash asynchronously after connecting; waiting for it (getVersion
+  // does) keeps that write from landing after close() deleted this prefix's keys.
+  if (!options.redisUrlOverride) await sessionCommands.getVersion();
   const app = await buildApp({
     config: { apiKey: TEST_API_KEY, bodyLimit: 1024 * 1024, trustProxy: false },
     logger: createLogger({ name: 'api-test', level: 'silent' }),
     db,
     redis,
+    sessionCommands,
+    redisPrefix: prefix,
+    redisUrl: url,
     healthCheckTimeoutMs: 1000,
+    pairingWaitMs: options.pairingWaitMs,
+    maxEventStreams: options.maxEventStreams,
+    eventStreamPingMs: options.eventStreamPingMs,
   });
   await app.ready();
   return {
     app,
     db,
     redis,
+    sessionCommands,
+    prefix,
     async close() {
       await app.close();
+      if (redis.status === 'ready') {
+        await sessionCommands.obliterate({ force: true });
+        await deleteKeys(redis, `${prefix}:*`);
+      }
+      await sessionCommands.close();
       await db.close();
       redis.disconnect();
       dir.cleanup();
     },
+  };
+}
+
+async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+/** A plain connection for the test's own reads, writes and subscriptions. */
+export function testRedis(): Redis {
+  return new Redis(redisUrl());
+}
+
+/** Subscribes to `channel` and collects every message, until `stop()`. */
+export async function collectMessages(channel: string) {
+  const subscriber = testRedis();
+  const messages: string[] = [];
+  subscriber.on('message', (_channel: string, message: string) => messages.push(message));
+  await subscriber.subscribe(channel);
+  return {
+    messages,
+    /** True once `message` arrived (pub/sub delivery is asynchronous), false after `timeoutMs`. */
+    async received(message: string, timeoutMs = 2000): Promise<boolean> {
+      const deadline = Date.now() + timeoutMs;
+      while (!messages.includes(message) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
+      return messages.includes(message);
+    },
+    stop: () => subscriber.quit(),
   };
 }

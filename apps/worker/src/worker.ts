@@ -60,6 +60,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
         connectSlot: (attempt) => connectGate.execute(attempt),
         onStatus: events.status,
         onQr: (qr) => events.qr(sessionId, qr),
+        pairing: events.pairing(sessionId),
         onFinished,
       }),
   });

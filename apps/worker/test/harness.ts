@@ -1,10 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createDatabase, type Database, type Session, type SessionStatus } from '@wagw/db';
 import { createProducerConnection, redisKeys, waitUntilReady } from '@wagw/queue';
 import { redisUrl, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
 import { type SimulatorOptions, startSimulator, type WaSimulator } from '@wagw/wa-sim';
+import {
+  BufferJSON,
+  Curve,
+  INITIAL_PREKEY_COUNT,
+  initAuthCreds,
+  type KeyPair,
+} from '@whiskeysockets/baileys';
 import type { Redis } from 'ioredis';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -21,7 +29,19 @@ export interface Gateway {
   prefix: string;
   workers: Map<string, ChildProcess>;
   startWorker(id: string, env?: Record<string, string>): Promise<ChildProcess>;
-  createSession(name: string): Promise<Session>;
+  /** An API process on a free loopback port; resolves with its base URL and a fetch helper. */
+  startApi(): Promise<{
+    url: string;
+    call: (method: string, path: string, body?: unknown) => Promise<Response>;
+  }>;
+  /** The scheduler process (revival, stale cleanup), as npm start runs it. */
+  startScheduler(env?: Record<string, string>): Promise<ChildProcess>;
+  /**
+   * Creates a session that should run. `seedPreKeys` stores ready-made one-time pre-keys with its
+   * fresh credentials (from one pool per process), so its first login uploads them instead of
+   * generating 812 key pairs (~0.3 s of CPU each): what makes 200-session tests affordable.
+   */
+  createSession(name: string, options?: { seedPreKeys?: boolean }): Promise<Session>;
   /** Runs a session through QR pairing with the simulated phone; resolves when it is open. */
   pair(sessionId: string, timeoutMs?: number): Promise<void>;
   waitForStatus(
@@ -74,6 +94,22 @@ export async function startGateway(
     }
   }
 
+  function spawnRole(role: 'api' | 'worker' | 'scheduler', env: Record<string, string>): ChildProcess {
+    return spawn(process.execPath, ['--import', 'tsx', `apps/${role}/src/main.ts`], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ...env,
+        DATABASE_URL: sqlite.url,
+        REDIS_URL: redisUrl(),
+        QUEUE_PREFIX: prefix,
+        WA_WS_URL: sim.url,
+        WA_ROOT_PUBLIC_KEY: Buffer.from(sim.rootPublicKey).toString('base64'),
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  }
+
   const gateway: Gateway = {
     sim,
     db,
@@ -83,21 +119,11 @@ export async function startGateway(
     waitFor,
 
     async startWorker(id, env = {}) {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          ...FAST_WORKER_ENV,
-          ...options.workerEnv,
-          ...env,
-          INSTANCE_ID: id,
-          DATABASE_URL: sqlite.url,
-          REDIS_URL: redisUrl(),
-          QUEUE_PREFIX: prefix,
-          WA_WS_URL: sim.url,
-          WA_ROOT_PUBLIC_KEY: Buffer.from(sim.rootPublicKey).toString('base64'),
-        },
-        stdio: ['ignore', 'inherit', 'inherit'],
+      const child = spawnRole('worker', {
+        ...FAST_WORKER_ENV,
+        ...options.workerEnv,
+        ...env,
+        INSTANCE_ID: id,
       });
       workers.set(id, child);
       await waitFor(
@@ -107,8 +133,44 @@ export async function startGateway(
       return child;
     },
 
-    async createSession(name) {
+    async startApi() {
+      const port = await freePort();
+      const apiKey = 'e2e-admin-key-0123456789';
+      const child = spawnRole('api', { LOG_LEVEL: 'warn', PORT: String(port), API_KEY: apiKey });
+      workers.set(`api-${port}`, child);
+      const url = `http://127.0.0.1:${port}`;
+      await waitFor('api health', async () => (await fetch(`${url}/api/health`).catch(() => undefined))?.ok);
+      const call = (method: string, path: string, body?: unknown) =>
+        fetch(`${url}${path}`, {
+          method,
+          headers: {
+            'x-api-key': apiKey,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+      return { url, call };
+    },
+
+    async startScheduler(env = {}) {
+      const id = `scheduler-${workers.size}`;
+      const child = spawnRole('scheduler', {
+        LOG_LEVEL: 'warn',
+        HEARTBEAT_INTERVAL: '500',
+        ...env,
+        INSTANCE_ID: id,
+      });
+      workers.set(id, child);
+      await waitFor(
+        `${id} heartbeat`,
+        async () => (await redis.exists(keys.heartbeat('scheduler', id))) === 1,
+      );
+      return child;
+    },
+
+    async createSession(name, createOptions = {}) {
       const session = await db.repos.sessions.create({ name });
+      if (createOptions.seedPreKeys) await seedPreKeys(db, session.id);
       const running = await db.repos.sessions.requestCommand(session.id, { desired: 'running' });
       await gateway.nudge(session.id);
       return running!;
@@ -163,6 +225,32 @@ export async function startGateway(
     },
   };
   return gateway;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+let preKeyPool: KeyPair[] | undefined;
+
+async function seedPreKeys(db: Database, sessionId: string): Promise<void> {
+  preKeyPool ??= Array.from({ length: INITIAL_PREKEY_COUNT }, () => Curve.generateKeyPair());
+  const creds = initAuthCreds();
+  const first = creds.nextPreKeyId;
+  await db.repos.authState.setKeys(
+    sessionId,
+    preKeyPool.map((pair, i) => ({
+      type: 'pre-key',
+      id: String(first + i),
+      value: JSON.stringify(pair, BufferJSON.replacer),
+    })),
+  );
+  creds.nextPreKeyId = first + preKeyPool.length;
+  await db.repos.authState.saveCreds(sessionId, JSON.stringify(creds, BufferJSON.replacer));
 }
 
 /** Sends a signal and resolves with the exit code (null when killed by a signal). */

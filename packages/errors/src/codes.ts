@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   VALIDATION_FAILED: 400,
   INVALID_RECIPIENT: 400,
   INVALID_JSON: 400,
+  INVALID_PHONE: 400,
   // 401/403: who is asking
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
@@ -15,10 +16,16 @@ export const ERROR_CODES = {
   ROUTE_NOT_FOUND: 404,
   SESSION_NOT_FOUND: 404,
   MESSAGE_NOT_FOUND: 404,
+  /** The session has no current QR (not waiting for a scan, or the last one expired). */
+  QR_NOT_AVAILABLE: 404,
+  /** No pairing code has been obtained (yet) for the session's latest pairing request. */
+  PAIRING_CODE_NOT_AVAILABLE: 404,
   METHOD_NOT_ALLOWED: 405,
   // 409/413/415/422: conflicts with current state
   CONFLICT: 409,
   SESSION_STATE_CONFLICT: 409,
+  /** Another live session already has this name (names are reusable after deletion). */
+  SESSION_NAME_TAKEN: 409,
   IDEMPOTENCY_IN_PROGRESS: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,

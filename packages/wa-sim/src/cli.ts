@@ -3,7 +3,8 @@
  *
  * Flags (or env): `--port` (WA_SIM_PORT, default 0 = any free port), `--control-port`
  * (WA_SIM_CONTROL_PORT, default any free port), `--root-private-key` (WA_SIM_ROOT_PRIVATE_KEY,
- * base64; default a fresh root per run, so the gateway's WA_ROOT_PUBLIC_KEY changes each time).
+ * base64; default a fresh root per run, so the gateway's WA_ROOT_PUBLIC_KEY changes each time),
+ * `--idle-timeout-ms` (WA_SIM_IDLE_TIMEOUT_MS, default off: drop clients silent for that long).
  * Pair by pasting a QR string on stdin, or `curl -d "$QR" http://127.0.0.1:<control>/scan`.
  */
 import { createServer } from 'node:http';
@@ -19,13 +20,16 @@ function settings() {
       port: { type: 'string' },
       'control-port': { type: 'string' },
       'root-private-key': { type: 'string' },
+      'idle-timeout-ms': { type: 'string' },
     },
   });
   const rootPrivate = values['root-private-key'] ?? process.env.WA_SIM_ROOT_PRIVATE_KEY;
+  const idle = Number(values['idle-timeout-ms'] ?? process.env.WA_SIM_IDLE_TIMEOUT_MS ?? 0);
   return {
     port: Number(values.port ?? process.env.WA_SIM_PORT ?? 0),
     controlPort: Number(values['control-port'] ?? process.env.WA_SIM_CONTROL_PORT ?? 0),
     ...(rootPrivate ? { rootKey: rootKeyFromPrivate(rootPrivate) } : {}),
+    ...(idle > 0 ? { idleTimeoutMs: idle } : {}),
   };
 }
 
@@ -70,6 +74,7 @@ async function main(): Promise<void> {
   sim.events.on('qr', (conn) => console.log(`#${conn.id} QR showing; paste it here to scan`));
   sim.events.on('login', (conn, companion) => console.log(`#${conn.id} login ${companion.jid}`));
   sim.events.on('open', (conn) => console.log(`#${conn.id} open`));
+  sim.events.on('idle-timeout', (conn, ms) => console.log(`#${conn.id} silent for ${ms} ms, dropping`));
   sim.events.on('close', (conn, code) => console.log(`#${conn.id} closed (${code})`));
   console.log(`wa-sim listening: ${sim.url}`);
   console.log(`WA_ROOT_PUBLIC_KEY=${sim.rootPublicKey.toString('base64')}`);

@@ -4,7 +4,7 @@ export {
   trustSimulatorRoot,
 } from './client/trust-simulator.js';
 export type { SimulatorBehaviour } from './context.js';
-export { FAULT_CATALOG, type FaultCatalogEntry } from './faults/fault-catalog.js';
+export { DEVICE_REMOVED_FAULT, FAULT_CATALOG, type FaultCatalogEntry } from './faults/fault-catalog.js';
 export type { FaultController, IqOverride } from './faults/fault-controller.js';
 export type {
   DisconnectFault,
@@ -17,7 +17,9 @@ export type {
 } from './faults/fault-types.js';
 export { buildDeviceIdentityEnvelope, verifyDeviceSign } from './flows/adv.js';
 export type { ScanOptions } from './flows/pairing.js';
+export { type PreKeyUpload, parsePreKeyUpload } from './flows/prekey-upload.js';
 export { type PairingQr, parsePairingQr } from './flows/qr.js';
+export type { RemoveCompanionOptions } from './flows/remove-companion.js';
 export {
   type Addressing,
   type AutoReceipts,

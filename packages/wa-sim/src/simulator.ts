@@ -6,7 +6,9 @@ import { installDefaultIqs } from './flows/default-iqs.js';
 import { dispatchNode } from './flows/dispatch.js';
 import { handleLogin } from './flows/login.js';
 import { forgetPairing, type ScanOptions, scanQr, startPairing } from './flows/pairing.js';
+import { type RemoveCompanionOptions, removeCompanion } from './flows/remove-companion.js';
 import { installMessaging } from './messaging/index.js';
+import type { Messaging } from './messaging/messaging.js';
 import { Counters } from './observe/counters.js';
 import { type SimEventMap, SimEvents } from './observe/sim-events.js';
 import { Transcript, type TranscriptEntry } from './observe/transcript.js';
@@ -33,6 +35,11 @@ export interface SimulatorOptions {
   behaviour?: Partial<SimulatorBehaviour>;
   /** Transcript entries kept (oldest dropped first). Default 50 000. */
   transcriptLimit?: number;
+  /**
+   * Terminate connections the server received no frame from for this long (ms), like WhatsApp
+   * drops silent clients. Default off; change it at runtime with `sim.setIdleTimeout()`.
+   */
+  idleTimeoutMs?: number;
 }
 
 let processRootKey: KeyPair | undefined;
@@ -57,15 +64,20 @@ class Simulator implements WaSimulator, ConnectionHooks {
   readonly events = new SimEvents();
   readonly transcript: Transcript;
   readonly faults: FaultController;
+  readonly messaging: Messaging;
   private readonly identity: ServerIdentity;
   private readonly server: WsServer;
   private readonly ctx: SimContext;
   private readonly live = new Map<number, SimConnection>();
   private nextConnectionId = 1;
+  private idleMs: number | null;
+  private readonly closeHooks: Array<() => void | Promise<void>> = [];
+  private closing: Promise<void> | undefined;
 
   constructor(options: SimulatorOptions) {
     this.events.setMaxListeners(0);
     this.transcript = new Transcript(options.transcriptLimit);
+    this.idleMs = validIdleTimeout(options.idleTimeoutMs ?? null);
     processRootKey ??= Curve.generateKeyPair();
     this.identity = createServerIdentity(options.rootKey ?? processRootKey);
     this.server = new WsServer({
@@ -91,6 +103,11 @@ class Simulator implements WaSimulator, ConnectionHooks {
         server.upgradeStatus = status;
       },
       live: () => live.values(),
+      resetPendingSockets: () => server.resetSockets(),
+      removeCompanion: (jid) => {
+        // The fault already told the connection; only the world changes here.
+        removeCompanion(this.ctx, jid, { notify: false });
+      },
     });
     this.ctx = {
       world: this.world,
@@ -103,7 +120,7 @@ class Simulator implements WaSimulator, ConnectionHooks {
       qrRefs: new Map(),
     };
     installDefaultIqs(this.ctx);
-    installMessaging(this);
+    this.messaging = installMessaging(this);
   }
 
   get port(): number {
@@ -134,8 +151,21 @@ class Simulator implements WaSimulator, ConnectionHooks {
     return this.connections().filter((conn) => conn.companion?.jid === companionJid);
   }
 
+  get idleTimeoutMs(): number | null {
+    return this.idleMs;
+  }
+
+  setIdleTimeout(ms: number | null): void {
+    this.idleMs = validIdleTimeout(ms);
+    for (const conn of this.live.values()) conn.setIdleTimeout(this.idleMs);
+  }
+
   scan(qr: string, options?: ScanOptions): Promise<Companion> {
     return scanQr(this.ctx, qr, options);
+  }
+
+  removeCompanion(jid: string, options?: RemoveCompanionOptions): Companion | undefined {
+    return removeCompanion(this.ctx, jid, options);
   }
 
   pushEdgeRouting(conn: SimConnection, routingInfo: Uint8Array): Promise<void> {
@@ -164,8 +194,17 @@ class Simulator implements WaSimulator, ConnectionHooks {
     return waitForEvent(this.events, event, predicate, options);
   }
 
-  async close(): Promise<void> {
-    await this.server.close();
+  addCloseHook(hook: () => void | Promise<void>): void {
+    this.closeHooks.push(hook);
+  }
+
+  /** Idempotent: a second call waits for the first. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const hook of this.closeHooks.splice(0)) await hook();
+      await this.server.close();
+    })();
+    return this.closing;
   }
 
   // ---- ConnectionHooks -----------------------------------------------------------------------
@@ -202,9 +241,15 @@ class Simulator implements WaSimulator, ConnectionHooks {
     this.events.emit(entry.direction === 'in' ? 'stanza-in' : 'stanza-out', entry, conn);
   }
 
+  onIdle(conn: SimConnection, idleMs: number): void {
+    this.counters.idleDrops++;
+    this.events.emit('idle-timeout', conn, idleMs);
+    conn.terminate();
+  }
+
   onClose(conn: SimConnection, code: number): void {
     this.live.delete(conn.id);
-    this.counters.connectionClosed();
+    this.counters.connectionClosed(conn.id);
     if (conn.companion) this.counters.companionLoggedOut(conn.companion.jid);
     forgetPairing(this.ctx, conn);
     this.events.emit('close', conn, code);
@@ -213,7 +258,15 @@ class Simulator implements WaSimulator, ConnectionHooks {
   private accept(ws: WebSocket): void {
     const conn = new SimConnection(this.nextConnectionId++, ws, this.identity, this);
     this.live.set(conn.id, conn);
-    this.counters.connectionOpened();
+    this.counters.connectionOpened(conn.id);
+    conn.setIdleTimeout(this.idleMs);
     this.events.emit('connection', conn);
   }
+}
+
+function validIdleTimeout(ms: number | null): number | null {
+  if (ms !== null && !(Number.isFinite(ms) && ms > 0)) {
+    throw new Error(`idle timeout must be > 0 ms, got ${ms}`);
+  }
+  return ms;
 }

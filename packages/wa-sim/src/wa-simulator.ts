@@ -1,5 +1,7 @@
 import type { FaultController } from './faults/fault-controller.js';
 import type { ScanOptions } from './flows/pairing.js';
+import type { RemoveCompanionOptions } from './flows/remove-companion.js';
+import type { Messaging } from './messaging/messaging.js';
 import type { Counters } from './observe/counters.js';
 import type { SimEventMap, SimEvents } from './observe/sim-events.js';
 import type { Transcript, TranscriptEntry } from './observe/transcript.js';
@@ -26,13 +28,35 @@ export interface WaSimulator {
   readonly counters: Counters;
   readonly events: SimEvents;
   readonly transcript: Transcript;
+  /** Signal contacts, inbound messages, receipts, ack policies (see `messaging/messaging.ts`). */
+  readonly messaging: Messaging;
+  /** Current server-side idle timeout (ms), or null when off. */
+  readonly idleTimeoutMs: number | null;
+  /**
+   * The server terminates (TCP teardown, no close frame) any connection it received no frame
+   * from for `ms`, as WhatsApp drops silent clients: counted in `counters.idleDrops`, announced
+   * by `idle-timeout`. Applies to live connections (counted from the later of their last frame
+   * and this call) and future ones. `null` switches it off.
+   */
+  setIdleTimeout(ms: number | null): void;
   /** Connections that have not closed yet. */
   connections(): SimConnection[];
   connection(id: number): SimConnection | undefined;
   /** Live, logged-in connections of one companion (device PN jid). */
   connectionsOf(companionJid: string): SimConnection[];
-  /** The simulated phone scans a companion QR (see `ScanOptions`); resolves once paired. */
+  /**
+   * The simulated phone scans a companion QR, as Baileys emits it (`connection.update.qr`, with
+   * or without the `https://wa.me/settings/linked_devices#` prefix; any of the connection's refs
+   * works while it stays open). Resolves with the new companion (`.account` is its account) once
+   * `<pair-success>` was signed; the client then gets 515 and logs in again by itself.
+   */
   scan(qr: string, options?: ScanOptions): Promise<Companion>;
+  /**
+   * The phone unlinks a device: the companion is deleted from the world (its creds get 401 at the
+   * next login), `companion-removed` is emitted and, unless `notify: false`, its live connections
+   * get `device_removed` (Baileys: 401). Returns the companion, or undefined if unknown.
+   */
+  removeCompanion(jid: string, options?: RemoveCompanionOptions): Companion | undefined;
   /** Pushes `<edge_routing>`; the client's next connection will start with the `ED` intro. */
   pushEdgeRouting(conn: SimConnection, routingInfo: Uint8Array): Promise<void>;
   /** Resolves with the first stanza (either direction) matching the predicate. */
@@ -42,6 +66,8 @@ export interface WaSimulator {
     predicate?: (...args: SimEventMap[K]) => boolean,
     options?: WaitOptions,
   ): Promise<SimEventMap[K]>;
-  /** Terminates every connection and stops listening. */
+  /** Runs `hook` when the simulator closes, before its port closes (extension modules' clean-up). */
+  addCloseHook(hook: () => void | Promise<void>): void;
+  /** Runs the close hooks, terminates every connection and stops listening. */
   close(): Promise<void>;
 }

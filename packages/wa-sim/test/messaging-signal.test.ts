@@ -9,15 +9,16 @@ import {
   unpadRandomMax16,
 } from '@whiskeysockets/baileys';
 import { describe, expect, it } from 'vitest';
+import { storePreKeyUpload } from '../src/flows/prekey-upload.js';
+import { companionBundle } from '../src/messaging/peer-directory.js';
 import {
   buildKeyBundleAnswer,
   buildUsyncAnswer,
-  claimUploadedBundle,
   messageText,
   PeerUser,
-  parsePreKeyUpload,
   type UsyncDirectoryEntry,
 } from '../src/signal/index.js';
+import { World } from '../src/world/world.js';
 import { baileysSignalSide } from './messaging-baileys-keys.js';
 
 const COMPANION_LID = '100200300400500:5@lid';
@@ -74,15 +75,29 @@ describe('simulated peer ↔ Baileys Signal repository', () => {
     const carol = new PeerUser({ phone: '15559990000' });
     const baileys = baileysSignalSide();
     const { node } = await getNextPreKeysNode({ creds: baileys.creds, keys: baileys.keys }, 3);
-    const uploaded = parsePreKeyUpload(node);
-    expect(uploaded.registrationId).toBe(baileys.creds.registrationId);
-    expect(uploaded.preKeys).toHaveLength(3);
+    // The server's own path: store the upload on the companion, hand out bundles from the world.
+    const world = new World();
+    const companion = world.addCompanion(world.createAccount({ lidUser: '100200300400500' }), {
+      deviceId: 5,
+      keyIndex: 1,
+      noiseKey: Buffer.alloc(32),
+      identityKey: Buffer.alloc(32),
+      registrationId: 0,
+      signedPreKey: { keyId: 0, publicKey: Buffer.alloc(32), signature: Buffer.alloc(64) },
+      preKeys: new Map(),
+      signedDeviceIdentity: Buffer.alloc(0),
+      platform: 'test',
+    });
+    expect(companion.lid).toBe(COMPANION_LID);
+    expect(storePreKeyUpload(companion, node)).toBe(3);
+    expect(companion.registrationId).toBe(baileys.creds.registrationId);
+    expect(companion.identityKey).toEqual(Buffer.from(baileys.creds.signedIdentityKey.public));
 
     const first = await carol
       .device(0)
-      .encrypt(COMPANION_LID, { conversation: 'hello' }, () => claimUploadedBundle(uploaded));
+      .encrypt(COMPANION_LID, { conversation: 'hello' }, () => companionBundle(world, companion));
     expect(first.type).toBe('pkmsg');
-    expect(uploaded.preKeys).toHaveLength(2); // the server deletes a one-time prekey once handed out
+    expect(companion.preKeys.size).toBe(2); // the server deletes a one-time prekey once handed out
     const plain = await baileys.repository.decryptMessage({
       jid: carol.lid,
       type: 'pkmsg',

@@ -35,4 +35,19 @@ describe('pairing and login with real Baileys rc14', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     expect(sim.world.companion(companion.jid)).toBe(companion);
   });
+
+  it('scans the QR string as a gateway API hands it out, with or without the wa.me prefix', async () => {
+    const sim = await env.start();
+    const clients = [0, 1].map(() => env.track(createTestClient(sim)));
+    const [withPrefix, bare] = await Promise.all(clients.map((client) => client.waitForQr()));
+    expect(withPrefix).toMatch(/^https:\/\/wa\.me\/settings\/linked_devices#/);
+    const companions = await Promise.all([
+      sim.scan(withPrefix!, { phone: '15550002222' }),
+      sim.scan(bare!.slice(bare!.indexOf('#') + 1), { phone: '15550002222' }),
+    ]);
+    expect(companions.map((c) => c.account.phone)).toEqual(['15550002222', '15550002222']);
+    expect(sim.world.account('15550002222')?.companions.size).toBe(2);
+    const closes = await Promise.all(clients.map((client) => client.waitForClose()));
+    expect(closes.map((c) => c.statusCode)).toEqual([515, 515]);
+  });
 });

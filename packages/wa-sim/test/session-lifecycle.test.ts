@@ -20,12 +20,16 @@ describe('session lifecycle after open', () => {
     const sim = await env.start();
     const { client, companion } = await pairTestClient(sim);
     env.track(client);
+    expect(sim.counters.replacedConflicts).toBe(0);
+    const replaced = sim.waitForEvent('replaced');
     const second = env.track(createTestClient(sim, { auth: client.auth }));
     await second.waitForOpen();
+    expect((await replaced)[0].companion).toBe(companion);
     const closed = await client.waitForClose();
     expect(closed.statusCode).toBe(440);
     expect(sim.counters.concurrency(companion.jid)).toEqual({ current: 1, max: 2 });
     expect(sim.connectionsOf(companion.jid)).toHaveLength(1);
+    expect(sim.counters.replacedConflicts).toBe(1);
   });
 
   it('logout removes the companion; its creds then get 401', async () => {

@@ -28,13 +28,14 @@ describe.each(['sqlite', 'postgres'] as const)('loadDbAuthState on %s', (dialect
     const id = await newSession('fresh');
     const first = await loadDbAuthState(db.repos.authState, id);
     if (!first.ok) throw new Error(first.reason);
-    expect(first.isNew).toBe(true);
+    expect(first.paired).toBe(false);
     first.state.creds.accountSyncCounter = 7;
     await first.saveCreds();
 
     const second = await loadDbAuthState(db.repos.authState, id);
     if (!second.ok) throw new Error(second.reason);
-    expect(second.isNew).toBe(false);
+    expect(second.paired).toBe(false);
+    expect(await db.repos.authState.getCreds(id)).not.toBeNull();
     expect(second.state.creds.accountSyncCounter).toBe(7);
     expect(Buffer.isBuffer(second.state.creds.noiseKey.private)).toBe(true);
     expect(

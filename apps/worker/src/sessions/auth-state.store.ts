@@ -17,7 +17,7 @@ import {
  * the Signal state.
  */
 export type DbAuthState =
-  | { ok: true; state: AuthenticationState; saveCreds: () => Promise<void>; isNew: boolean }
+  | { ok: true; state: AuthenticationState; saveCreds: () => Promise<void>; paired: boolean }
   | { ok: false; reason: string };
 
 export class CorruptAuthStateError extends Error {
@@ -104,7 +104,8 @@ export async function loadDbAuthState(repo: AuthStateRepository, sessionId: stri
   return {
     ok: true,
     state,
-    isNew: row === null,
+    // Credentials exist before pairing completes; only `me` says WhatsApp linked this device.
+    paired: Boolean(creds.me),
     saveCreds: () => repo.saveCreds(sessionId, JSON.stringify(state.creds, BufferJSON.replacer)),
   };
 }

@@ -5,6 +5,8 @@ import type { Redis } from 'ioredis';
 
 /** A QR code lives about a minute on WhatsApp's side; keep ours no longer. */
 const QR_TTL_MS = 60_000;
+/** WhatsApp accepts a pairing code for a few minutes at most. */
+const PAIRING_CODE_TTL_MS = 180_000;
 
 /**
  * Publishes session status changes and QR codes on the shared event stream (for the API's live
@@ -40,6 +42,24 @@ export function createSessionEvents(deps: {
           }),
         ),
       );
+    },
+
+    /** Pairing-code requests: the API writes the phone number, the session's owner the code. */
+    pairing(sessionId: string) {
+      return {
+        take: async () => {
+          const raw = await deps.redis.getdel(keys.pairingRequest(sessionId));
+          return raw ? (JSON.parse(raw) as { phone: string }).phone : null;
+        },
+        store: async (code: string) => {
+          await deps.redis.set(keys.pairingCode(sessionId), code, 'PX', PAIRING_CODE_TTL_MS);
+          await publishEvent(
+            deps.redis,
+            deps.prefix,
+            createEvent('session.pairing_code', sessionId, { code }),
+          );
+        },
+      };
     },
 
     async qr(sessionId: string, qr: string): Promise<void> {

@@ -104,6 +104,8 @@ export function createSessionManager(deps: SessionManagerDeps) {
       await deps.repos.sessions.clearCommand(session.id, at);
     } else if (session.desiredState === 'stopped') {
       await runner.stop('stop');
+    } else {
+      await runner.checkPairing();
     }
   }
 

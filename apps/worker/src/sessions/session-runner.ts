@@ -37,6 +37,8 @@ export interface SessionRunnerDeps {
   /** Publishes a status change (event stream, metrics). */
   onStatus: (session: Session, previous: SessionStatus | null) => Promise<void>;
   onQr: (qr: string) => Promise<void>;
+  /** Pairing by code instead of QR: takes a pending request's phone number, stores the code. */
+  pairing: { take: () => Promise<string | null>; store: (code: string) => Promise<void> };
   /** Called once when the runner has ended for good (lease released or lost). */
   onFinished: (mode: StopMode | 'terminal') => Promise<void>;
 }
@@ -54,6 +56,21 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
   let restartRequested = false;
   let wakeUp: (() => void) | undefined;
   let credsWrite: Promise<void> = Promise.resolve();
+  let showingQr = false;
+
+  /**
+   * A phone number waiting for a pairing code is served by the socket that is showing a QR (an
+   * unregistered socket): Baileys generates the code and announces it to WhatsApp.
+   */
+  async function servePairingRequest(): Promise<void> {
+    const current = lifetime;
+    if (!showingQr || !current || !deps.holdsLease()) return;
+    const phone = await deps.pairing.take();
+    if (!phone) return;
+    const code = await current.sock.requestPairingCode(phone);
+    await deps.pairing.store(code);
+    logger.info({ sessionId }, 'pairing code issued');
+  }
 
   async function transition(to: SessionStatus, reason: string, code?: number): Promise<Session | null> {
     if (!deps.holdsLease()) return null;
@@ -97,7 +114,7 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
     });
     // The slot is held from socket creation until a QR shows, the socket opens, or it closes.
     const started = deps.connectSlot(async () => {
-      await transition('connecting', auth.isNew ? `${why.reason} (new pairing)` : why.reason, why.code);
+      await transition('connecting', auth.paired ? why.reason : `${why.reason} (new pairing)`, why.code);
       const current = startSocketLifetime({
         sessionId,
         logger,
@@ -108,11 +125,14 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
         onCreds: saveCreds,
         onQr: async (qr) => {
           releaseSlot();
+          showingQr = true;
           await deps.onQr(qr);
           await transition('qr', 'waiting for QR scan');
+          await servePairingRequest();
         },
         onOpen: async (sock: WASocket) => {
           releaseSlot();
+          showingQr = false;
           await saveCreds();
           const me = sock.user;
           if (me) {
@@ -126,7 +146,10 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
         },
       });
       lifetime = current;
-      void current.ended.then(() => releaseSlot());
+      void current.ended.then(() => {
+        showingQr = false;
+        releaseSlot();
+      });
       await slotReleased;
       return current;
     });
@@ -159,9 +182,9 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
         await transition(action.status, end.reason, end.code);
         return 'terminal';
       }
-      const session = await transition('reconnecting', end.reason, end.code);
-      if (!session) return 'lease-lost';
-      const delay = backoffDelay(session.reconnectAttempts, deps.backoff);
+      // The attempt count lives on the row (it survives failovers) and resets on `open`.
+      const attempt = ((await deps.repos.sessions.getById(sessionId))?.reconnectAttempts ?? 0) + 1;
+      const delay = backoffDelay(attempt, deps.backoff);
       if (delay === undefined) {
         await transition(
           'failed',
@@ -170,6 +193,8 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
         );
         return 'terminal';
       }
+      const session = await transition('reconnecting', end.reason, end.code);
+      if (!session) return 'lease-lost';
       logger.info({ sessionId, attempt: session.reconnectAttempts, delay }, 'reconnecting after backoff');
       await sleep(delay);
       why = { reason: `reconnect attempt ${session.reconnectAttempts} of ${deps.backoff.maxAttempts}` };
@@ -201,6 +226,10 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
     sessionId,
     done,
     isOpen: () => lifetime?.isOpen() ?? false,
+
+    /** Serves a pairing-code request if the socket is waiting to be paired. */
+    checkPairing: () =>
+      servePairingRequest().catch((err) => logger.warn({ err, sessionId }, 'pairing code request failed')),
 
     /** Closes the socket and reconnects at once (status and attempts start afresh). */
     restart(): void {

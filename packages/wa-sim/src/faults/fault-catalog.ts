@@ -11,6 +11,16 @@ export interface FaultCatalogEntry {
 }
 
 /**
+ * What WhatsApp sends a linked device the phone removed (Baileys: 401 `loggedOut`). Inject it
+ * with `removeCompanion: true` (or call `sim.removeCompanion(jid)`) so the creds stop working too.
+ */
+export const DEVICE_REMOVED_FAULT = {
+  kind: 'stream-error',
+  code: '401',
+  child: { tag: 'conflict', attrs: { type: 'device_removed' } },
+} as const satisfies DisconnectFault;
+
+/**
  * The node- and socket-level faults with their observed outcome. Transport-level rows (never
  * answering hello, closed port, non-101 upgrade) use `at: 'hello'`, `refuseConnections()` and
  * `rejectUpgrades()` instead, see the README.
@@ -42,11 +52,7 @@ export const FAULT_CATALOG = [
   },
   {
     name: 'device removed',
-    fault: {
-      kind: 'stream-error',
-      code: '401',
-      child: { tag: 'conflict', attrs: { type: 'device_removed' } },
-    },
+    fault: DEVICE_REMOVED_FAULT,
     expectedStatus: 401,
     message: 'Stream Errored (conflict)',
   },

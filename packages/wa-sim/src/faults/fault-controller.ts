@@ -3,7 +3,7 @@ import { iqError } from '../router/iq-replies.js';
 import type { StanzaHandler } from '../router/stanza-router.js';
 import type { SendDecision, SimConnection } from '../server/connection.js';
 import { applyFault } from './apply-fault.js';
-import { addRule, matchesTarget, type Rule, takeRule } from './fault-target.js';
+import { addRule, claimedJid, matchesTarget, type Rule, takeRule } from './fault-target.js';
 import type {
   DisconnectFault,
   FaultHandle,
@@ -18,16 +18,21 @@ import type {
 export interface ServerGate {
   stopListening(): Promise<void>;
   resumeListening(): Promise<void>;
-  /** While set, every new TCP connection is reset and live ones are terminated. */
+  /** While set, every new TCP connection is reset. */
   outage: boolean;
   /** While set, WebSocket upgrades get this HTTP status instead of 101. */
   upgradeStatus: number | undefined;
   live(): Iterable<SimConnection>;
+  /** Resets TCP sockets that have not become a WebSocket yet (upgrade in flight). */
+  resetPendingSockets(): void;
+  /** Deletes a companion from the world (see `InjectOptions.removeCompanion`). */
+  removeCompanion(jid: string): void;
 }
 
 interface ArmedFault {
   fault: DisconnectFault;
   trigger: Exclude<FaultTrigger, 'now'>;
+  removeCompanion: boolean;
 }
 
 interface OutgoingFilter {
@@ -59,14 +64,16 @@ export class FaultController {
   /** Disconnects matching connections now, or arms the fault for a later trigger. */
   inject(fault: DisconnectFault, options: InjectOptions = {}): FaultHandle {
     const trigger = options.at ?? 'now';
+    const removeCompanion = options.removeCompanion ?? false;
     if (trigger !== 'now') {
-      const cancel = addRule(this.armed, { fault, trigger }, options.target, options.times ?? 1);
+      const spec = { fault, trigger, removeCompanion };
+      const cancel = addRule(this.armed, spec, options.target, options.times ?? 1);
       return { cancel, applied: 0 };
     }
     let applied = 0;
     for (const conn of [...this.gate.live()]) {
       if (conn.phase !== 'transport' || !matchesTarget(conn, options.target)) continue;
-      applyFault(conn, fault);
+      this.apply(conn, { fault, removeCompanion });
       applied++;
     }
     return { cancel: () => undefined, applied };
@@ -126,10 +133,30 @@ export class FaultController {
     return this.gate.resumeListening();
   }
 
-  /** Outage switch: resets every connection attempt and kills live ones until switched off. */
-  setOutage(on: boolean): void {
+  /**
+   * Outage switch. On: terminates every connection at once (logged in or not; open Baileys
+   * clients report 428) via `dropAll()`, and resets every new connection attempt (408) until
+   * switched off. Returns how many WebSocket connections were dropped (0 when switching off).
+   */
+  setOutage(on: boolean): number {
     this.gate.outage = on;
-    if (on) for (const conn of [...this.gate.live()]) conn.terminate();
+    return on ? this.dropAll() : 0;
+  }
+
+  get outage(): boolean {
+    return this.gate.outage;
+  }
+
+  /**
+   * Terminates every live connection in any phase (TCP teardown, no close frame: Baileys 428)
+   * and resets sockets still upgrading. New connections are still accepted; use `setOutage(true)`
+   * to refuse them as well. Returns how many WebSocket connections were dropped.
+   */
+  dropAll(): number {
+    const live = [...this.gate.live()];
+    for (const conn of live) conn.terminate();
+    this.gate.resetPendingSockets();
+    return live.length;
   }
 
   /** Answers WebSocket upgrades with a non-101 status; Baileys then never emits `close`. */
@@ -155,7 +182,7 @@ export class FaultController {
   /** Fires an armed fault for a lifecycle trigger; true if one fired (skip normal handling). */
   fire(trigger: 'hello' | 'handshake' | 'qr' | 'open', conn: SimConnection): boolean {
     const armed = takeRule(this.armed, conn, (spec) => spec.trigger === trigger);
-    if (armed) applyFault(conn, armed.fault);
+    if (armed) this.apply(conn, armed);
     return armed !== undefined;
   }
 
@@ -166,7 +193,7 @@ export class FaultController {
       conn,
       (spec) => typeof spec.trigger === 'object' && spec.trigger.stanza(node, conn),
     );
-    if (armed) applyFault(conn, armed.fault);
+    if (armed) this.apply(conn, armed);
     return armed !== undefined;
   }
 
@@ -184,6 +211,13 @@ export class FaultController {
   configure(conn: SimConnection): void {
     const rule = this.slow.findLast((r) => matchesTarget(conn, r.target));
     if (rule) conn.slowMs = rule.ms;
+  }
+
+  private apply(conn: SimConnection, spec: Pick<ArmedFault, 'fault' | 'removeCompanion'>): void {
+    // Read the jid first: a terminate fault closes the connection synchronously.
+    const jid = spec.removeCompanion ? claimedJid(conn) : undefined;
+    applyFault(conn, spec.fault);
+    if (jid) this.gate.removeCompanion(jid);
   }
 
   private iqRule(key: string, override: IqOverride, options: RuleOptions): FaultHandle {

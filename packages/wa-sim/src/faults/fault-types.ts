@@ -50,6 +50,12 @@ export interface RuleOptions {
 export interface InjectOptions extends RuleOptions {
   /** Default `'now'`. */
   at?: FaultTrigger;
+  /**
+   * Also delete the companion each hit connection is logged in as (or claims in its login
+   * payload) from the world, as WhatsApp does with a removed device: its creds then get 401 at
+   * the next login. Meant for `DEVICE_REMOVED_FAULT`. Default false.
+   */
+  removeCompanion?: boolean;
 }
 
 export interface FaultHandle {

@@ -3,6 +3,7 @@ import { child, iqResult, SERVER_JID } from '../router/iq-replies.js';
 import type { StanzaHandler } from '../router/stanza-router.js';
 import { markOpen } from './login.js';
 import { storePreKeyUpload, storeSignedPreKeyRotation } from './prekey-upload.js';
+import { removeCompanion } from './remove-companion.js';
 
 const OPENED = 'sim.opened';
 
@@ -74,10 +75,10 @@ export function installDefaultIqs(ctx: SimContext): void {
   on('md/set/remove-companion-device', (conn, iq) => {
     const jid = child(iq, 'remove-companion-device')?.attrs.jid;
     const target = jid ? ctx.world.companion(jid) : undefined;
-    // A companion may only remove devices of its own account.
+    // A companion may only remove devices of its own account. One removing itself (logout)
+    // ends its own socket; any other removed device is told so, as the phone's unlink does.
     if (target && conn.companion && target.account === conn.companion.account) {
-      ctx.world.removeCompanion(target.jid);
-      ctx.events.emit('companion-removed', target);
+      removeCompanion(ctx, target.jid, { notify: target !== conn.companion });
     }
     return iqResult(iq);
   });

@@ -19,7 +19,9 @@ export function handleLogin(ctx: SimContext, conn: SimConnection): void {
   }
   if (ctx.behaviour.replaceOnDuplicateLogin) {
     for (const other of ctx.live.values()) {
-      if (other !== conn && other.companion === companion) {
+      if (other !== conn && other.companion === companion && other.isOpen) {
+        ctx.counters.replacedConflicts++;
+        ctx.events.emit('replaced', other, conn);
         applyFault(other, {
           kind: 'stream-error',
           child: { tag: 'conflict', attrs: { type: 'replaced' } },
@@ -45,6 +47,8 @@ export function handleLogin(ctx: SimContext, conn: SimConnection): void {
 
 /** Marks that Baileys got every answer it needs for `open`, and fires `open`-triggered faults. */
 export function markOpen(ctx: SimContext, conn: SimConnection): void {
+  if (!conn.isOpen) return; // closed while the last answer was being written
+  ctx.counters.connectionEstablished(conn.id);
   ctx.events.emit('open', conn);
   ctx.faults.fire('open', conn);
 }

@@ -1,6 +1,6 @@
 import type { WaSimulator } from '../wa-simulator.js';
 import { installClientHandlers } from './client-handlers.js';
-import { Messaging } from './messaging.js';
+import { Messaging, type MessagingHost } from './messaging.js';
 
 export type { Contact, SendOptions, SentMessage } from './contact.js';
 export type { DeliveryDecision, DeliveryPolicy } from './delivery-policy.js';
@@ -8,28 +8,22 @@ export type { ClientReceipt, DecryptedMessage, DecryptFailure } from './message-
 export type { AutoReceipts, Messaging, MessagingHost } from './messaging.js';
 export type { Addressing, ReceiptType } from './peer-stanzas.js';
 
-const installed = new WeakMap<object, Messaging>();
+/** What installing messaging needs from the simulator: its parts and a clean-up hook. */
+export type MessagingInstallHost = MessagingHost & Pick<WaSimulator, 'addCloseHook'>;
 
 /**
  * Installs the messaging part of the simulator (Signal peers, usync, key bundles, acks, receipts, inbound
- * messages, profile pictures) through `sim.router`, and returns its test-facing API.
+ * messages, profile pictures) through `sim.router`, and returns its test-facing API (`sim.messaging`).
  */
-export function installMessaging(sim: WaSimulator): Messaging {
+export function installMessaging(sim: MessagingInstallHost): Messaging {
   const messaging = new Messaging(sim);
   installClientHandlers(sim, messaging);
-  installed.set(sim, messaging);
   // The picture server is messaging's own loopback server; it must go down with the simulator.
-  const closeSimulator = sim.close.bind(sim);
-  sim.close = async () => {
-    await messaging.close();
-    await closeSimulator();
-  };
+  sim.addCloseHook(() => messaging.close());
   return messaging;
 }
 
-/** The messaging API of a simulator started with `startSimulator()`. */
+/** The messaging API of a simulator; the same as `sim.messaging` (kept for existing callers). */
 export function messagingOf(sim: WaSimulator): Messaging {
-  const messaging = installed.get(sim);
-  if (!messaging) throw new Error('this simulator has no messaging installed');
-  return messaging;
+  return sim.messaging;
 }

@@ -6,7 +6,8 @@ export interface ConcurrencyCount {
 
 /**
  * Numbers a gateway test asserts on. `maxConcurrentPerCompanion` is the proof that one session
- * never ran two simultaneous logged-in connections.
+ * never ran two simultaneous logged-in connections; `replacedConflicts` that the server never had
+ * to kick one; `maxConnecting` how hard a reconnect wave hit the server at once.
  */
 export class Counters {
   connections = 0;
@@ -17,16 +18,40 @@ export class Counters {
   pairings = 0;
   openConnections = 0;
   maxOpenConnections = 0;
+  /** Highest `connectingNow` since the start or the last `resetMax()`. */
+  maxConnecting = 0;
+  /** Connections the server terminated because no frame arrived for `idleTimeoutMs`. */
+  idleDrops = 0;
+  /** `<conflict type="replaced"/>` (440) sent because the same companion logged in again. */
+  replacedConflicts = 0;
   private readonly perCompanion = new Map<string, ConcurrencyCount>();
+  /** Ids of connections accepted but neither `open` (login IQs answered) nor closed yet. */
+  private readonly connecting = new Set<number>();
 
-  connectionOpened(): void {
+  /**
+   * Connections in the "connecting" phase: WebSocket accepted, not yet `open` and not closed.
+   * A registration (QR showing) stays here until it closes.
+   */
+  get connectingNow(): number {
+    return this.connecting.size;
+  }
+
+  connectionOpened(id: number): void {
     this.connections++;
     this.openConnections++;
     this.maxOpenConnections = Math.max(this.maxOpenConnections, this.openConnections);
+    this.connecting.add(id);
+    this.maxConnecting = Math.max(this.maxConnecting, this.connecting.size);
   }
 
-  connectionClosed(): void {
+  /** The connection reached `open`; idempotent. */
+  connectionEstablished(id: number): void {
+    this.connecting.delete(id);
+  }
+
+  connectionClosed(id: number): void {
     this.openConnections--;
+    this.connecting.delete(id);
   }
 
   companionLoggedIn(jid: string): void {
@@ -51,5 +76,15 @@ export class Counters {
     let max = 0;
     for (const count of this.perCompanion.values()) max = Math.max(max, count.max);
     return max;
+  }
+
+  /**
+   * Starts a new measuring window: every maximum (`maxConnecting`, `maxOpenConnections`, each
+   * companion's `max`) drops to its current value. Totals are left alone.
+   */
+  resetMax(): void {
+    this.maxConnecting = this.connecting.size;
+    this.maxOpenConnections = this.openConnections;
+    for (const count of this.perCompanion.values()) count.max = count.current;
   }
 }

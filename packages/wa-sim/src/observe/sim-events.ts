@@ -19,6 +19,10 @@ export interface SimEventMap {
   /** The IQs gating Baileys' `connection: 'open'` were answered. */
   open: [conn: SimConnection];
   close: [conn: SimConnection, code: number];
+  /** No frame arrived for `idleMs`; the server terminates the connection right after (`close` follows). */
+  'idle-timeout': [conn: SimConnection, idleMs: number];
+  /** `conn` logged in as a companion `old` was still logged in as; `old` gets 440 replaced. */
+  replaced: [old: SimConnection, conn: SimConnection];
   'stanza-in': [entry: TranscriptEntry, conn: SimConnection];
   'stanza-out': [entry: TranscriptEntry, conn: SimConnection];
   'iq-unhandled': [conn: SimConnection, node: BinaryNode];

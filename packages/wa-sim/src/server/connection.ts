@@ -22,6 +22,8 @@ export interface ConnectionHooks {
   outgoing(conn: SimConnection, node: BinaryNode): SendDecision;
   record(entry: TranscriptEntry): void;
   onClose(conn: SimConnection, code: number): void;
+  /** No frame arrived for the idle timeout; the hook decides what to do (the simulator terminates). */
+  onIdle(conn: SimConnection, idleMs: number): void;
 }
 
 interface PendingQuery {
@@ -47,6 +49,8 @@ export class SimConnection {
   /** Scratch space for extension modules (e.g. messaging), keyed by module name. */
   readonly state = new Map<string, unknown>();
   readonly openedAt = Date.now();
+  /** When the last frame (data or WebSocket ping) arrived from the client. */
+  lastFrameAt = Date.now();
   private readonly reader = new FrameReader();
   private readonly handshake: NoiseServerHandshake;
   private transport: NoiseTransport | undefined;
@@ -57,6 +61,7 @@ export class SimConnection {
   private writes: Promise<void> = Promise.resolve();
   private lastDue = 0;
   private idCounter = 0;
+  private idle: { ms: number; timer: NodeJS.Timeout } | undefined;
 
   constructor(
     readonly id: number,
@@ -66,6 +71,7 @@ export class SimConnection {
   ) {
     this.handshake = new NoiseServerHandshake(identity.staticKey, identity.certChain);
     ws.on('message', (data: Buffer) => this.onData(data));
+    ws.on('ping', () => this.touch());
     ws.on('error', () => undefined);
     ws.on('close', (code) => this.onClosed(code));
   }
@@ -109,9 +115,34 @@ export class SimConnection {
     });
   }
 
-  /** Abrupt end: the TCP socket is destroyed without a close frame. */
+  /**
+   * Abrupt end: the TCP socket is destroyed without a close frame. The connection counts as
+   * closed at once (not when the socket's close event comes), so a login racing the drop never
+   * sees two live connections of one companion.
+   */
   terminate(): void {
     this.ws.terminate();
+    this.onClosed(1006);
+  }
+
+  /**
+   * Calls `hooks.onIdle` once no frame arrived for `ms`, counted from the later of the last frame
+   * and this call (so lowering it at runtime never drops a connection retroactively). `null`
+   * disables it.
+   */
+  setIdleTimeout(ms: number | null): void {
+    if (this.idle) clearTimeout(this.idle.timer);
+    this.idle = undefined;
+    if (ms === null || this.phase === 'closed') return;
+    const timer = setTimeout(() => {
+      this.idle = undefined;
+      if (this.phase !== 'closed') this.hooks.onIdle(this, ms);
+    }, ms);
+    this.idle = { ms, timer };
+  }
+
+  get idleTimeoutMs(): number | null {
+    return this.idle?.ms ?? null;
   }
 
   /** Clean WebSocket close frame. */
@@ -171,7 +202,14 @@ export class SimConnection {
     this.hooks.record(entry);
   }
 
+  private touch(): void {
+    this.lastFrameAt = Date.now();
+    // refresh() restarts the same timer: cheaper than a new one per frame.
+    this.idle?.timer.refresh();
+  }
+
   private onData(data: Buffer): void {
+    this.touch();
     try {
       const { intro, frames } = this.reader.push(data);
       if (intro) this.intro = intro;
@@ -227,6 +265,7 @@ export class SimConnection {
   private onClosed(code: number): void {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
+    this.setIdleTimeout(null);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const wake of [...this.sleepers]) wake();

@@ -71,6 +71,14 @@ export class WsServer {
     this.http.close();
   }
 
+  /**
+   * Resets (RST) every TCP socket still alive. Called after the simulator terminated its
+   * WebSocket connections, so this only hits sockets whose upgrade is still in flight.
+   */
+  resetSockets(): void {
+    for (const socket of this.sockets) if (!socket.destroyed) socket.resetAndDestroy();
+  }
+
   /** Stops listening and destroys every socket. */
   async close(): Promise<void> {
     for (const ws of this.wss.clients) ws.terminate();

@@ -4,7 +4,6 @@ export * from './memory-signal-store.js';
 export * from './message-codec.js';
 export * from './peer-device.js';
 export * from './peer-user.js';
-export * from './prekey-upload.js';
 export * from './signal-address.js';
 export * from './usync-answer.js';
 export * from './wire-bundle.js';

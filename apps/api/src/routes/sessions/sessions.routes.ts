@@ -1,45 +1,94 @@
-import type { Database, Session } from '@wagw/db';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { z } from 'zod';
-import { listSessionsQuery, listSessionsResponse, type sessionView } from './sessions.schemas.js';
+import { toSessionEventView, toSessionView } from './session-view.js';
+import {
+  createSessionBody,
+  errorResponse,
+  listSessionsQuery,
+  listSessionsResponse,
+  sessionEventsQuery,
+  sessionEventsResponse,
+  sessionIdParams,
+  sessionView,
+} from './sessions.schemas.js';
+import type { CommandKind, SessionService } from './sessions.service.js';
 
 export interface SessionsRoutesDeps {
-  db: Pick<Database, 'repos'>;
+  sessions: SessionService;
 }
 
-export function toSessionView(session: Session): z.infer<typeof sessionView> {
-  return {
-    id: session.id,
-    name: session.name,
-    desiredState: session.desiredState,
-    status: session.status,
-    statusReason: session.statusReason,
-    lastDisconnectCode: session.lastDisconnectCode,
-    statusChangedAt: session.statusChangedAt.toISOString(),
-    createdAt: session.createdAt.toISOString(),
-    updatedAt: session.updatedAt.toISOString(),
-  };
-}
+const tags = ['sessions'];
+/** Commands answer 202: the intent is recorded, a worker carries it out asynchronously. */
+const commandResponses = { 202: sessionView, 404: errorResponse, 503: errorResponse };
 
 export function sessionsRoutes(deps: SessionsRoutesDeps) {
   return async function register(app: FastifyInstance): Promise<void> {
     const routes = app.withTypeProvider<ZodTypeProvider>();
+    const { sessions } = deps;
 
     routes.get(
       '/api/sessions',
+      { schema: { tags, querystring: listSessionsQuery, response: { 200: listSessionsResponse } } },
+      async (request) => {
+        const list = await sessions.list(request.query.status ? { status: request.query.status } : undefined);
+        return { items: list.map(toSessionView) };
+      },
+    );
+
+    routes.post(
+      '/api/sessions',
       {
         schema: {
-          tags: ['sessions'],
-          querystring: listSessionsQuery,
-          response: { 200: listSessionsResponse },
+          tags,
+          body: createSessionBody,
+          response: { 201: sessionView, 409: errorResponse, 503: errorResponse },
+        },
+      },
+      async (request, reply) => {
+        const session = await sessions.create(request.body, request.id);
+        return reply.code(201).send(toSessionView(session));
+      },
+    );
+
+    routes.get(
+      '/api/sessions/:id',
+      { schema: { tags, params: sessionIdParams, response: { 200: sessionView, 404: errorResponse } } },
+      async (request) => toSessionView(await sessions.get(request.params.id)),
+    );
+
+    for (const kind of ['start', 'stop', 'restart', 'logout'] as const satisfies readonly CommandKind[]) {
+      routes.post(
+        `/api/sessions/:id/${kind}`,
+        { schema: { tags, params: sessionIdParams, response: commandResponses } },
+        async (request, reply) => {
+          const session = await sessions.command(request.params.id, kind, request.id);
+          return reply.code(202).send(toSessionView(session));
+        },
+      );
+    }
+
+    routes.delete(
+      '/api/sessions/:id',
+      { schema: { tags, params: sessionIdParams, response: commandResponses } },
+      async (request, reply) => {
+        const session = await sessions.remove(request.params.id, request.id);
+        return reply.code(202).send(toSessionView(session));
+      },
+    );
+
+    routes.get(
+      '/api/sessions/:id/events',
+      {
+        schema: {
+          tags,
+          params: sessionIdParams,
+          querystring: sessionEventsQuery,
+          response: { 200: sessionEventsResponse, 404: errorResponse },
         },
       },
       async (request) => {
-        const sessions = await deps.db.repos.sessions.list(
-          request.query.status ? { status: request.query.status } : undefined,
-        );
-        return { items: sessions.map(toSessionView) };
+        const events = await sessions.history(request.params.id, request.query.limit);
+        return { items: events.map(toSessionEventView) };
       },
     );
   };

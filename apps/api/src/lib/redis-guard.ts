@@ -1,0 +1,43 @@
+import { AppError } from '@wagw/errors';
+import type { Redis } from 'ioredis';
+
+/** Seconds a client is told to wait (Retry-After) when Redis is unreachable. */
+export const REDIS_RETRY_AFTER_S = 5;
+
+/**
+ * Upper bound on one Redis operation made for a request. The producer connection already rejects
+ * at once when it is down, but BullMQ waits for its own initialisation (INFO, script loading) on a
+ * connection that was never ready; this bound keeps that from hanging a client.
+ */
+export const REDIS_CALL_TIMEOUT_MS = 3000;
+
+export function redisUnavailable(cause?: unknown): AppError {
+  return new AppError('QUEUE_UNAVAILABLE', 'Redis is unreachable; retry shortly', {
+    cause,
+    retryAfter: REDIS_RETRY_AFTER_S,
+  });
+}
+
+/**
+ * Runs `operation` against Redis and turns any failure (connection down, timeout) into a 503
+ * QUEUE_UNAVAILABLE. A connection that is not ready fails before anything is sent.
+ */
+export async function withRedis<T>(redis: Redis, operation: () => Promise<T>): Promise<T> {
+  if (redis.status !== 'ready') throw redisUnavailable(new Error(`redis connection is ${redis.status}`));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      operation(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`redis call timed out after ${REDIS_CALL_TIMEOUT_MS} ms`)),
+          REDIS_CALL_TIMEOUT_MS,
+        );
+      }),
+    ]);
+  } catch (err) {
+    throw err instanceof AppError ? err : redisUnavailable(err);
+  } finally {
+    clearTimeout(timer);
+  }
+}

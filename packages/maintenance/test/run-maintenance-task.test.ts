@@ -1,0 +1,90 @@
+import { createDatabase, type Database } from '@wagw/db';
+import { createLeaseStore, createProducerConnection, waitUntilReady } from '@wagw/queue';
+import { redisUrl, type TempSqlite, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
+import { UnrecoverableError } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type MaintenanceDeps,
+  processMaintenanceJob,
+  runLockKey,
+  runMaintenanceTask,
+  SUPPORTED_MAINTENANCE_TASKS,
+} from '../src/index.js';
+
+const prefix = uniquePrefix('run-maintenance');
+const redis = createProducerConnection(redisUrl());
+let tmp: TempSqlite;
+let db: Database;
+let deps: MaintenanceDeps;
+
+beforeAll(async () => {
+  await waitUntilReady(redis);
+  tmp = tempSqliteUrl();
+  db = await createDatabase({ url: tmp.url });
+  await db.migrate();
+  deps = {
+    repos: db.repos,
+    leases: createLeaseStore({ redis, prefix, ttlMs: 10_000 }),
+    redis,
+    prefix,
+    revivalCooldownMs: 60_000,
+    staleSessionAgeMs: 60_000,
+  };
+});
+
+afterAll(async () => {
+  await db?.close();
+  tmp?.cleanup();
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+describe('runMaintenanceTask', () => {
+  it('runs each supported task and reports its timing and result', async () => {
+    for (const task of SUPPORTED_MAINTENANCE_TASKS) {
+      const report = await runMaintenanceTask(task, deps);
+      expect(report).toMatchObject({ task, nudged: false, result: { changed: 0 } });
+      expect('startedAt' in report && Date.parse(report.finishedAt) >= Date.parse(report.startedAt)).toBe(
+        true,
+      );
+    }
+  });
+
+  it('skips a run while another holds the task lock', async () => {
+    const key = runLockKey(prefix, 'revive-failed-sessions');
+    await redis.set(key, 'another-replica', 'PX', 5000);
+    try {
+      expect(await runMaintenanceTask('revive-failed-sessions', deps)).toEqual({
+        task: 'revive-failed-sessions',
+        skipped: 'already running',
+      });
+      // The lock is per task: the other task still runs.
+      expect(await runMaintenanceTask('stale-session-cleanup', deps)).toHaveProperty('result');
+    } finally {
+      await redis.del(key);
+    }
+  });
+
+  it.each(['retention', 'outbox-reconciliation', 'health-snapshot', 'nonsense'])(
+    'fails %s as unrecoverable: not supported by this version',
+    async (task) => {
+      const run = runMaintenanceTask(task, deps);
+      await expect(run).rejects.toBeInstanceOf(UnrecoverableError);
+      await expect(run).rejects.toThrow(`maintenance task "${task}" is not supported`);
+    },
+  );
+});
+
+describe('processMaintenanceJob', () => {
+  it('validates the payload and dispatches', async () => {
+    expect(await processMaintenanceJob({ task: 'revive-failed-sessions' }, deps)).toHaveProperty(
+      'task',
+      'revive-failed-sessions',
+    );
+  });
+
+  it('fails a malformed payload as unrecoverable', async () => {
+    await expect(processMaintenanceJob({ task: 42 }, deps)).rejects.toBeInstanceOf(UnrecoverableError);
+  });
+});
