@@ -18,4 +18,12 @@ export { type HeartbeatOptions, type HeartbeatPayload, listHeartbeats, startHear
 export * from './jobs.js';
 export { type RedisKeys, redisKeys } from './keys.js';
 export { createLeaseStore, type Lease, type LeaseOwner, type LeaseStore } from './leases.js';
+export { waMessageIdFor } from './message-ids.js';
+export {
+  type MessagePayload,
+  type MessageRef,
+  type MessageType,
+  messagePayload,
+} from './message-payloads.js';
 export { isSendQueue, QUEUES, type QueueName, SEND_QUEUE_PREFIX, sendQueueName } from './names.js';
+export { normalizeRecipient, type RecipientResult } from './recipients.js';

@@ -23,6 +23,27 @@ export const sendMessageJob = z.object({
 });
 export type SendMessageJob = z.infer<typeof sendMessageJob>;
 
+/** Mark messages as read (blue ticks) on the session's socket. Same per-session queue as sends. */
+export const readMessagesJob = z.object({
+  sessionId: z.string().min(1),
+  keys: z
+    .array(z.object({ remoteJid: z.string(), id: z.string(), participant: z.string().optional() }))
+    .min(1)
+    .max(1000),
+});
+export type ReadMessagesJob = z.infer<typeof readMessagesJob>;
+
+/** Typing / presence indicator towards a chat. Same per-session queue as sends. */
+export const presenceJob = z.object({
+  sessionId: z.string().min(1),
+  to: z.string().min(3),
+  state: z.enum(['available', 'unavailable', 'composing', 'recording', 'paused']),
+});
+export type PresenceJob = z.infer<typeof presenceJob>;
+
+/** Job names on a session's send queue (`send.<sessionId>`); never rename. */
+export const SEND_QUEUE_JOBS = { send: 'send', read: 'read', presence: 'presence' } as const;
+
 export const webhookDeliveryJob = z.object({
   eventId: z.string().min(1),
   webhookId: z.string().min(1),

@@ -154,6 +154,8 @@ export interface MessagesRepository {
   /** One transaction, inserted in chunks (SQLite's bound-variable limit; pg round trips). */
   insertMany(inputs: readonly NewMessage[]): Promise<Message[]>;
   getById(id: string): Promise<Message | null>;
+  /** The message with this WhatsApp id in this session (ids are unique per session). */
+  getByWaId(sessionId: string, waMessageId: string): Promise<Message | null>;
   /**
    * Sets status (+reason) and the matching timestamp, keeping the first one: sent → sent_at,
    * delivered → delivered_at, read/played → read_at. 'sending' increments attempts.

@@ -17,6 +17,22 @@ export function messagesContract(ctx: ContractContext) {
     ...extra,
   });
 
+  it('messages.getByWaId finds a message by its WhatsApp id within its session only', async () => {
+    const s1 = await repos().sessions.create({ name: uniqueName('wa1') });
+    const s2 = await repos().sessions.create({ name: uniqueName('wa2') });
+    const m = await repos().messages.insert({
+      sessionId: s1.id,
+      direction: 'outbound',
+      waMessageId: '3EB0AAAABBBBCCCCDDDDEE',
+      remoteJid: '15550001111@s.whatsapp.net',
+      type: 'text',
+      payload: { type: 'text', text: 'hi' },
+    });
+    expect((await repos().messages.getByWaId(s1.id, '3EB0AAAABBBBCCCCDDDDEE'))?.id).toBe(m.id);
+    expect(await repos().messages.getByWaId(s2.id, '3EB0AAAABBBBCCCCDDDDEE')).toBeNull();
+    expect(await repos().messages.getByWaId(s1.id, 'nope')).toBeNull();
+  });
+
   it('messages.insert stores defaults and round-trips payload and dates', async () => {
     const sessionId = await newSession();
     const createdAt = new Date('2024-05-06T07:08:09.123Z');

@@ -33,6 +33,15 @@ export function createPgMessagesRepository(db: PgDb): MessagesRepository {
       return rows[0] ?? null;
     },
 
+    async getByWaId(sessionId, waMessageId) {
+      const rows = await db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.sessionId, sessionId), eq(messages.waMessageId, waMessageId)))
+        .limit(1);
+      return rows[0] ?? null;
+    },
+
     async updateStatus(id, status, reason) {
       const now = new Date();
       const column = statusTimestampColumn(status);

@@ -32,6 +32,16 @@ export function createSqliteMessagesRepository(db: SqliteDb): MessagesRepository
       return (await db.select().from(messages).where(eq(messages.id, id)).get()) ?? null;
     },
 
+    async getByWaId(sessionId, waMessageId) {
+      return (
+        (await db
+          .select()
+          .from(messages)
+          .where(and(eq(messages.sessionId, sessionId), eq(messages.waMessageId, waMessageId)))
+          .get()) ?? null
+      );
+    },
+
     async updateStatus(id, status, reason) {
       const now = new Date();
       const column = statusTimestampColumn(status);

@@ -1,0 +1,30 @@
+/**
+ * Recipients as users type them: a bare phone number (digits, optional leading +, spaces, dashes
+ * or dots between groups) or a WhatsApp user JID (`<digits>@s.whatsapp.net`, `<digits>@lid`).
+ * Groups, broadcasts and newsletters are not supported yet and are refused.
+ */
+export type RecipientResult = { ok: true; jid: string } | { ok: false; reason: string };
+
+const PHONE = /^\+?[0-9][0-9 .\-()]{6,22}$/;
+
+export function normalizeRecipient(input: string): RecipientResult {
+  const value = input.trim();
+  const at = value.indexOf('@');
+  if (at >= 0) {
+    const user = value.slice(0, at);
+    const server = value.slice(at + 1);
+    if (server !== 's.whatsapp.net' && server !== 'lid') {
+      return { ok: false, reason: `unsupported JID server "${server}" (only @s.whatsapp.net and @lid)` };
+    }
+    if (!/^[0-9]{5,20}$/.test(user)) return { ok: false, reason: 'the JID user part must be digits' };
+    return { ok: true, jid: `${user}@${server}` };
+  }
+  if (!PHONE.test(value))
+    return { ok: false, reason: 'expected a phone number in international format or a JID' };
+  const digits = value.replace(/[^0-9]/g, '');
+  if (digits.length < 8 || digits.length > 15) {
+    return { ok: false, reason: 'a phone number has 8 to 15 digits including the country code' };
+  }
+  if (digits.startsWith('0')) return { ok: false, reason: 'start with the country code, not 0' };
+  return { ok: true, jid: `${digits}@s.whatsapp.net` };
+}
