@@ -1,0 +1,80 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { apiEnv, schedulerEnv, workerEnv } from '../src/index.js';
+
+// No Docker engine runs where the tests run, so the compose file is checked statically: the
+// topology, the settings that matter for durability, and that it only sets variables we read.
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+type Service = {
+  command?: string[];
+  deploy?: { replicas?: number };
+  environment?: Record<string, string>;
+  healthcheck?: { test: string[] };
+  profiles?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  volumes?: string[];
+  ports?: string[];
+};
+const compose = parse(readFileSync(`${root}docker-compose.yml`, 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
+const services = compose.services;
+
+describe('docker-compose.yml', () => {
+  it('has the designed topology', () => {
+    expect(Object.keys(services).sort()).toEqual(['api', 'lb', 'postgres', 'redis', 'scheduler', 'worker']);
+    expect(services.api?.deploy?.replicas).toBe(2);
+    expect(services.worker?.deploy?.replicas).toBe(2);
+    expect(services.scheduler?.deploy?.replicas ?? 1).toBe(1);
+    expect(services.postgres?.profiles).toEqual(['postgres']);
+  });
+
+  it('gives every service a health check', () => {
+    for (const [name, service] of Object.entries(services)) {
+      expect(service.healthcheck?.test, `${name} needs a healthcheck`).toBeDefined();
+    }
+  });
+
+  it('runs Redis with AOF persistence and noeviction (BullMQ must never lose keys)', () => {
+    const command = services.redis?.command?.join(' ') ?? '';
+    expect(command).toContain('--appendonly yes');
+    expect(command).toContain('--maxmemory-policy noeviction');
+  });
+
+  it('starts each role from a file that exists', () => {
+    for (const role of ['api', 'worker', 'scheduler']) {
+      const entry = services[role]?.command?.find((part) => part.endsWith('.ts'));
+      expect(entry, `${role} command`).toBe(`apps/${role}/src/main.ts`);
+      expect(existsSync(`${root}${entry}`)).toBe(true);
+    }
+    for (const role of ['worker', 'scheduler']) {
+      const check = services[role]?.healthcheck?.test.find((part) => part.endsWith('.ts'));
+      expect(check && existsSync(`${root}${check}`), `${role} healthcheck script`).toBe(true);
+    }
+  });
+
+  it('sets only variables the processes read', () => {
+    const known = {
+      api: new Set(Object.keys(apiEnv)),
+      worker: new Set(Object.keys(workerEnv)),
+      scheduler: new Set(Object.keys(schedulerEnv)),
+    };
+    for (const role of ['api', 'worker', 'scheduler'] as const) {
+      const unknown = Object.keys(services[role]?.environment ?? {}).filter((name) => !known[role].has(name));
+      expect(unknown, `${role} sets unknown variables`).toEqual([]);
+    }
+    expect(services.api?.environment?.HOST).toBe('0.0.0.0');
+  });
+
+  it('puts nginx in front of the API replicas, bound to loopback', () => {
+    const lb = services.lb!;
+    expect(lb.depends_on?.api?.condition).toBe('service_healthy');
+    expect(lb.ports?.every((port) => port.startsWith('127.0.0.1:'))).toBe(true);
+    const mount = lb.volumes?.find((volume) => volume.includes('nginx.conf'));
+    const conf = readFileSync(`${root}${mount?.split(':')[0]?.replace('./', '')}`, 'utf8');
+    expect(conf).toMatch(/server api:3000/);
+    expect(conf).toMatch(/proxy_buffering off/);
+  });
+});
