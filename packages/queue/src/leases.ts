@@ -71,6 +71,17 @@ export function createLeaseStore(options: { redis: Redis; prefix: string; ttlMs:
       return (await redis.eval(RELEASE, 1, keys.lease(lease.sessionId), token(lease))) === 1;
     },
 
+    /** Current holders of many sessions in one round trip (null where unowned). */
+    async holders(sessionIds: readonly string[]): Promise<Map<string, string | null>> {
+      const result = new Map<string, string | null>();
+      if (sessionIds.length === 0) return result;
+      const values = await redis.mget(sessionIds.map((id) => keys.lease(id)));
+      sessionIds.forEach((id, i) => {
+        result.set(id, values[i]?.split('|')[0] ?? null);
+      });
+      return result;
+    },
+
     async owner(sessionId: string): Promise<LeaseOwner | null> {
       const [value, ttl] = await redis
         .multi()

@@ -49,3 +49,17 @@ describe('lease store', () => {
     expect((await leases.acquire('s4', 'w2'))?.generation).toBe(2);
   });
 });
+
+describe('lease holders', () => {
+  it('reports the holder of many sessions in one call', async () => {
+    await leases.acquire('h1', 'w1');
+    await leases.acquire('h2', 'w2');
+    const holders = await leases.holders(['h1', 'h2', 'h3']);
+    expect([...holders.entries()]).toEqual([
+      ['h1', 'w1'],
+      ['h2', 'w2'],
+      ['h3', null],
+    ]);
+    expect((await leases.holders([])).size).toBe(0);
+  });
+});
