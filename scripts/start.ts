@@ -84,5 +84,6 @@ for (const { role, child } of children) {
 
 const base = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;
 say(`API:    ${base}/api  (send the key as X-API-Key)`);
+say(`Docs:   ${base}/docs`);
 say(`Health: ${base}/api/health`);
 say('Press Ctrl-C to stop.');

@@ -2,15 +2,30 @@ import { randomUUID } from 'node:crypto';
 import type { ApiConfig } from '@wagw/config';
 import type { Database } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
+import { createSendQueues } from '@wagw/queue';
 import type { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import { registerAuth } from './plugins/auth.js';
+import { BULL_BOARD_PATH, registerBullBoard } from './plugins/bull-board.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
+import { type LoadSheddingOptions, registerLoadShedding } from './plugins/load-shedding.js';
+import { METRICS_PATH, registerMetrics } from './plugins/metrics.js';
+import { DOCS_PATH, registerOpenApi } from './plugins/openapi.js';
+import { registerRateLimit } from './plugins/rate-limit.js';
+import { registerRequestTimeout } from './plugins/request-timeout.js';
+import { apiKeysRoutes } from './routes/api-keys/api-keys.routes.js';
+import { createApiKeyService } from './routes/api-keys/api-keys.service.js';
+import { batchesRoutes } from './routes/batches/batches.routes.js';
+import { createBatchService } from './routes/batches/batches.service.js';
 import { eventsRoutes } from './routes/events/events.routes.js';
 import { healthRoutes } from './routes/health/health.routes.js';
 import { createHealthService } from './routes/health/health.service.js';
+import { messagesRoutes } from './routes/messages/messages.routes.js';
+import { createMessageService } from './routes/messages/messages.service.js';
+import { monitoringRoutes } from './routes/monitoring/monitoring.routes.js';
+import { createMonitoringService } from './routes/monitoring/monitoring.service.js';
 import { pairingRoutes } from './routes/sessions/pairing.routes.js';
 import { createPairingService } from './routes/sessions/pairing.service.js';
 import { qrRoutes } from './routes/sessions/qr.routes.js';
@@ -19,7 +34,11 @@ import { sessionsRoutes } from './routes/sessions/sessions.routes.js';
 import { createSessionService } from './routes/sessions/sessions.service.js';
 
 export interface AppDeps {
-  config: Pick<ApiConfig, 'apiKey' | 'bodyLimit' | 'trustProxy'>;
+  config: Pick<ApiConfig, 'apiKey' | 'bodyLimit' | 'trustProxy'> &
+    // Optional so tests need not spell them out: defaults 600 requests/min and a read-only board.
+    Partial<Pick<ApiConfig, 'rateLimitPerMinute' | 'bullBoardReadOnly'>> &
+    // Operations (docs/operations.md). Defaults: 30000 ms timeout, /metrics open, 300000 ms stale age.
+    Partial<Pick<ApiConfig, 'requestTimeoutMs' | 'metricsToken' | 'staleSessionAgeMs'>>;
   logger: Logger;
   db: Database;
   /** A producer connection (fails fast): the API never waits on a Redis that is down. */
@@ -40,6 +59,8 @@ export interface AppDeps {
   serverOptions?: Pick<FastifyServerOptions, 'connectionTimeout' | 'keepAliveTimeout' | 'requestTimeout'>;
   /** Budget for each dependency check in health and readiness. Default 2000 ms. */
   healthCheckTimeoutMs?: number;
+  /** Load shedding limits (config.loadShedding); defaults in plugins/load-shedding.ts. */
+  loadShedding?: LoadSheddingOptions;
 }
 
 declare module 'fastify' {
@@ -65,7 +86,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
-  registerAuth(app, { adminKey: deps.config.apiKey, publicPrefixes: ['/api/health'] });
+  // First: a stalled or bloated replica refuses work before spending anything on it.
+  await registerLoadShedding(app, deps.loadShedding);
+  // Before any route: the timeout is stamped on routes as they are added.
+  registerRequestTimeout(app, { timeoutMs: deps.config.requestTimeoutMs ?? 30_000 });
+  // /metrics has its own credentials (METRICS_TOKEN), checked by the metrics plugin.
+  const publicPrefixes = ['/api/health', DOCS_PATH, METRICS_PATH];
+  registerAuth(app, {
+    adminKey: deps.config.apiKey,
+    apiKeys: deps.db.repos.apiKeys,
+    publicPrefixes,
+    basicAuthPrefixes: [BULL_BOARD_PATH],
+  });
+  // After auth (hooks run in order): the budget is per resolved key.
+  registerRateLimit(app, {
+    redis: deps.redis,
+    redisPrefix: deps.redisPrefix,
+    limit: deps.config.rateLimitPerMinute ?? 600,
+  });
+  // Before every route: @fastify/swagger collects the routes registered after it.
+  await registerOpenApi(app, { publicPrefixes });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
@@ -73,9 +113,30 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const health = createHealthService({
     db: deps.db,
     redis: deps.redis,
+    redisPrefix: deps.redisPrefix,
     checkTimeoutMs: deps.healthCheckTimeoutMs ?? 2000,
   });
+  // Before the routes: its onResponse hook times every route registered after it.
+  registerMetrics(app, {
+    health,
+    messages: deps.db.repos.messages,
+    redis: deps.redis,
+    redisPrefix: deps.redisPrefix,
+    token: deps.config.metricsToken,
+  });
   await app.register(healthRoutes({ health, isShuttingDown: () => shuttingDown }));
+  await app.register(
+    monitoringRoutes({
+      monitoring: createMonitoringService({
+        health,
+        repos: deps.db.repos,
+        redis: deps.redis,
+        redisPrefix: deps.redisPrefix,
+        sessionCommands: deps.sessionCommands,
+        staleSessionAgeMs: deps.config.staleSessionAgeMs ?? 300_000,
+      }),
+    }),
+  );
   const sessions = createSessionService({
     repos: deps.db.repos,
     redis: deps.redis,
@@ -98,6 +159,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       pingMs: deps.eventStreamPingMs,
     }),
   );
+
+  // One BullMQ Queue per session send queue (send.<sessionId>) on the fail-fast producer connection.
+  const sendQueues = createSendQueues(deps.redis, deps.redisPrefix);
+  app.addHook('onClose', () => sendQueues.close());
+  const outbox = { repos: deps.db.repos, redis: deps.redis, sendQueues };
+  const idempotencyKeys = deps.db.repos.idempotencyKeys;
+  await app.register(messagesRoutes({ messages: createMessageService(outbox), idempotencyKeys }));
+  await app.register(batchesRoutes({ batches: createBatchService(outbox), idempotencyKeys }));
+
+  await app.register(apiKeysRoutes({ apiKeys: createApiKeyService({ repos: deps.db.repos }) }));
+  await registerBullBoard(app, {
+    redis: deps.redis,
+    prefix: deps.redisPrefix,
+    readOnly: deps.config.bullBoardReadOnly,
+  });
 
   app.decorate('markShuttingDown', () => {
     shuttingDown = true;

@@ -26,6 +26,7 @@ const app = await buildApp({
   sessionCommands,
   redisPrefix: config.redis.prefix,
   redisUrl: config.redis.url,
+  loadShedding: config.loadShedding,
   // Explicit socket timeouts: a slow or stalled client must not hold a connection forever.
   serverOptions: {
     connectionTimeout: config.requestTimeoutMs + 5000,

@@ -26,6 +26,17 @@ export interface TestAppOptions
   redisUrlOverride?: string;
   /** Default: a temp SQLite file. A PostgreSQL URL for dialect-specific tests (caller drops it). */
   databaseUrl?: string;
+  /** Share another app's prefix (a second replica on the same Redis). Default: a unique prefix. */
+  prefix?: string;
+  /** Operations settings (REQUEST_TIMEOUT, METRICS_TOKEN, STALE_SESSION_AGE) and load shedding. */
+  config?: Partial<Pick<AppDeps['config'], 'requestTimeoutMs' | 'metricsToken' | 'staleSessionAgeMs'>> &
+    // RATE_LIMIT_PER_MINUTE (default here: 0, off, so load tests are not throttled) and BULL_BOARD_READ_ONLY.
+    Partial<Pick<AppDeps['config'], 'rateLimitPerMinute' | 'bullBoardReadOnly'>>;
+  loadShedding?: AppDeps['loadShedding'];
+  /** Default: a silent logger. */
+  logger?: AppDeps['logger'];
+  /** Adds test-only routes to the built app before it is ready (they never exist in src/). */
+  routes?: (app: FastifyInstance) => void;
 }
 
 /** A real app on a temp SQLite file (or the given database) and the local Redis. */
@@ -34,7 +45,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const db = await createDatabase({ url: options.databaseUrl ?? `file:${dir.path}/wagw.db` });
   await db.migrate();
   const url = options.redisUrlOverride ?? redisUrl();
-  const prefix = uniquePrefix('api');
+  const prefix = options.prefix ?? uniquePrefix('api');
   const redis = createProducerConnection(url, { connectTimeout: 500 });
   redis.on('error', () => {});
   // Producers have no offline queue: wait for the connection so the first check is not a false alarm.
@@ -45,8 +56,14 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   // does) keeps that write from landing after close() deleted this prefix's keys.
   if (!options.redisUrlOverride) await sessionCommands.getVersion();
   const app = await buildApp({
-    config: { apiKey: TEST_API_KEY, bodyLimit: 1024 * 1024, trustProxy: false },
-    logger: createLogger({ name: 'api-test', level: 'silent' }),
+    config: {
+      apiKey: TEST_API_KEY,
+      bodyLimit: 1024 * 1024,
+      trustProxy: false,
+      rateLimitPerMinute: 0,
+      ...options.config,
+    },
+    logger: options.logger ?? createLogger({ name: 'api-test', level: 'silent' }),
     db,
     redis,
     sessionCommands,
@@ -56,7 +73,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     pairingWaitMs: options.pairingWaitMs,
     maxEventStreams: options.maxEventStreams,
     eventStreamPingMs: options.eventStreamPingMs,
+    // Off unless a test sets it: parallel test files load the machine, and a shed request would
+    // fail a test about something else (load-shedding.test.ts turns it on).
+    loadShedding: options.loadShedding ?? { maxEventLoopDelayMs: 0, maxEventLoopUtilization: 0 },
   });
+  options.routes?.(app);
   await app.ready();
   return {
     app,

@@ -11,12 +11,13 @@ export interface MaintenanceSchedule {
   everyMs: number;
 }
 
-/** What runs, and how often (from CLEANUP_INTERVAL and REVIVAL_INTERVAL). */
+/** What runs, and how often (from CLEANUP_INTERVAL, REVIVAL_INTERVAL and OUTBOX_RECONCILE_INTERVAL). */
 export function maintenanceSchedules(
-  config: Pick<SchedulerConfig, 'cleanupIntervalMs' | 'revivalIntervalMs'>,
+  config: Pick<SchedulerConfig, 'cleanupIntervalMs' | 'revivalIntervalMs' | 'outboxReconcileIntervalMs'>,
 ): MaintenanceSchedule[] {
   return [
     { task: 'stale-session-cleanup', everyMs: config.cleanupIntervalMs },
     { task: 'revive-failed-sessions', everyMs: config.revivalIntervalMs },
+    { task: 'outbox-reconciliation', everyMs: config.outboxReconcileIntervalMs },
   ];
 }

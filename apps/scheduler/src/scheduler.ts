@@ -61,14 +61,28 @@ export async function startScheduler(
 
   const queue = new Queue<MaintenanceJob>(QUEUES.maintenance, { connection: consumer, prefix });
   queue.on('error', (err) => logger.warn({ err }, 'maintenance queue error'));
-  for (const { task, everyMs } of maintenanceSchedules(config)) {
-    // Same id on every replica and restart: an upsert replaces the interval, never adds a schedule.
-    await queue.upsertJobScheduler(
-      task,
-      { every: everyMs },
-      { name: task, data: maintenanceJob.parse({ task, trigger: 'schedule' }), opts: SCHEDULED_JOB_OPTIONS },
-    );
+  async function upsertSchedules(): Promise<void> {
+    for (const { task, everyMs } of maintenanceSchedules(config)) {
+      // Same id on every replica and restart: an upsert replaces the interval, never adds a schedule.
+      await queue.upsertJobScheduler(
+        task,
+        { every: everyMs },
+        {
+          name: task,
+          data: maintenanceJob.parse({ task, trigger: 'schedule' }),
+          opts: SCHEDULED_JOB_OPTIONS,
+        },
+      );
+    }
   }
+  await upsertSchedules();
+  // The schedules live in Redis. If Redis loses its data (FLUSHALL, a restart without persistence)
+  // they are gone, and with them the outbox reconciliation that would recover the lost jobs; so
+  // they are re-asserted on every heartbeat (idempotent, a few cheap commands).
+  const reassert = setInterval(
+    () => void upsertSchedules().catch((err) => logger.warn({ err }, 're-asserting job schedulers failed')),
+    config.heartbeatIntervalMs,
+  );
 
   const deps: MaintenanceDeps = {
     repos: db.repos,
@@ -77,6 +91,7 @@ export async function startScheduler(
     prefix,
     revivalCooldownMs: config.revivalCooldownMs,
     staleSessionAgeMs: config.staleSessionAgeMs,
+    outboxGraceMs: config.outboxGraceMs,
   };
   const worker = new Worker<MaintenanceJob>(
     QUEUES.maintenance,
@@ -96,6 +111,7 @@ export async function startScheduler(
   return {
     /** Graceful: finish the current run, then close the queue, heartbeat, database and Redis. */
     async close(): Promise<void> {
+      clearInterval(reassert);
       await worker.close();
       await queue.close();
       await heartbeat.stop();

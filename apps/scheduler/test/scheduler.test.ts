@@ -27,7 +27,13 @@ function replicaConfig(instanceId: string): SchedulerConfig {
   });
   // Below the env minimum of 1 s on purpose: many runs in a short test. A zero cool-down revives
   // a failed session on the next run.
-  return { ...config, cleanupIntervalMs: INTERVAL_MS, revivalIntervalMs: INTERVAL_MS, revivalCooldownMs: 0 };
+  return {
+    ...config,
+    cleanupIntervalMs: INTERVAL_MS,
+    revivalIntervalMs: INTERVAL_MS,
+    outboxReconcileIntervalMs: INTERVAL_MS,
+    revivalCooldownMs: 0,
+  };
 }
 
 beforeAll(async () => {
@@ -71,6 +77,7 @@ describe('two scheduler replicas on one prefix', () => {
 
       const schedulers = await queue.getJobSchedulers();
       expect(schedulers.map((s) => s.key).sort()).toEqual([
+        'outbox-reconciliation',
         'revive-failed-sessions',
         'stale-session-cleanup',
       ]);
@@ -110,6 +117,6 @@ describe('two scheduler replicas on one prefix', () => {
     expect(await listHeartbeats(redis, prefix, 'scheduler')).toEqual([]);
     const again = await start('scheduler-c');
     await again.close();
-    expect(await queue.getJobSchedulersCount()).toBe(2);
+    expect(await queue.getJobSchedulersCount()).toBe(3);
   });
 });

@@ -41,6 +41,7 @@ await heartbeat.ready;
 installGracefulShutdown({
   logger,
   timeoutMs: config.shutdownTimeoutMs,
+  tolerateUnhandledRejections: true,
   async close() {
     await worker.close();
     await heartbeat.stop();

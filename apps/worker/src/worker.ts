@@ -12,6 +12,7 @@ import {
 } from '@wagw/queue';
 import { Worker } from 'bullmq';
 import { bulkhead } from 'cockatiel';
+import { createMessagingService } from './messaging/messaging.service.js';
 import { createSessionEvents } from './sessions/session-events.js';
 import { createSessionManager } from './sessions/session-manager.js';
 import { createSessionRunner } from './sessions/session-runner.js';
@@ -39,6 +40,16 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
   const events = createSessionEvents({ redis, prefix, logger, workerId: config.instanceId });
   const factory = createSocketFactory(config.whatsapp);
   const connectGate = bulkhead(config.reconnect.concurrency, Number.POSITIVE_INFINITY);
+  const messaging = createMessagingService({
+    logger,
+    repos: db.repos,
+    redis,
+    connection: consumer,
+    prefix,
+    delivery: config.delivery,
+    sendBreaker: config.sendBreaker,
+    dbBreaker: config.database,
+  });
 
   const manager = createSessionManager({
     workerId: config.instanceId,
@@ -61,7 +72,11 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
         onStatus: events.status,
         onQr: (qr) => events.qr(sessionId, qr),
         pairing: events.pairing(sessionId),
-        onFinished,
+        messaging: messaging.forSession(sessionId, { logger: logger.child({ sessionId }), holdsLease }),
+        onFinished: async (mode) => {
+          await messaging.release(sessionId);
+          await onFinished(mode);
+        },
       }),
   });
 
@@ -96,13 +111,14 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
 
   return {
     manager,
-    stats: () => manager.stats(),
+    stats: () => ({ ...manager.stats(), breakers: messaging.breakers() }),
     /** Graceful: stop taking work, close sockets without logging out, release leases, close stores. */
     async close(): Promise<void> {
       for (const timer of timers) clearInterval(timer);
       await commands.close();
       await subscriber.quit().catch(() => subscriber.disconnect());
       await manager.shutdown();
+      await messaging.close();
       // Tell the other workers these sessions are free now, so they do not wait for a pass.
       await redis.publish(keys.reconcileChannel, '*').catch(() => undefined);
       await db.close();

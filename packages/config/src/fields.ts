@@ -106,3 +106,35 @@ export function host(defaultValue: string) {
     .default(defaultValue)
     .refine((v) => /^[A-Za-z0-9.:-]+$/.test(v) && !v.includes('//'), 'expected a hostname or IP address');
 }
+
+/** A decimal number in [min, max], e.g. a ratio such as 0.98. */
+export function decimal(defaultValue: number, { min = 0, max = Number.MAX_VALUE } = {}) {
+  return z
+    .string()
+    .trim()
+    .default(String(defaultValue))
+    .transform((raw, ctx) => {
+      const value = Number(raw);
+      if (!/^-?(\d+(\.\d*)?|\.\d+)$/.test(raw) || value < min || value > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a number from ${min} to ${max}, got "${raw}"` });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+/** An optional secret: unset or empty means "not configured"; when set it must be long enough. */
+export function optionalSecret(minLength: number) {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return undefined;
+      if (raw.length < minLength) {
+        ctx.addIssue({ code: 'custom', message: `must be at least ${minLength} characters when set` });
+        return z.NEVER;
+      }
+      return raw;
+    });
+}

@@ -13,6 +13,10 @@ export const schedulerEnv = {
   REVIVAL_INTERVAL: int(60_000, { min: 1000 }),
   // A session stuck in starting/connecting/reconnecting without a live owner for this long is reset, in ms.
   STALE_SESSION_AGE: int(300_000, { min: 1000 }),
+  // A message still `queued` this long after it was accepted, with no job in Redis, is re-enqueued, in ms.
+  OUTBOX_GRACE_MS: int(30_000, { min: 1000 }),
+  // How often outbox reconciliation looks for accepted messages whose job was lost, in ms.
+  OUTBOX_RECONCILE_INTERVAL: int(30_000, { min: 1000 }),
 } as const;
 
 export function loadSchedulerConfig(env: Record<string, string | undefined> = process.env) {
@@ -23,6 +27,8 @@ export function loadSchedulerConfig(env: Record<string, string | undefined> = pr
     revivalCooldownMs: parsed.FAILED_REVIVAL_COOLDOWN,
     revivalIntervalMs: parsed.REVIVAL_INTERVAL,
     staleSessionAgeMs: parsed.STALE_SESSION_AGE,
+    outboxGraceMs: parsed.OUTBOX_GRACE_MS,
+    outboxReconcileIntervalMs: parsed.OUTBOX_RECONCILE_INTERVAL,
   };
 }
 

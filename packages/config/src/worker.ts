@@ -1,5 +1,5 @@
 import { commonConfig, commonEnv } from './common.js';
-import { int, oneOf, optionalString, url } from './fields.js';
+import { bool, int, oneOf, optionalString, url } from './fields.js';
 import { parseEnv } from './load.js';
 
 /** Variables of the worker process (apps/worker), which owns WhatsApp sockets. */
@@ -13,6 +13,26 @@ export const workerEnv = {
   MSG_FAILURE_THRESHOLD: int(5, { min: 1, max: 1000 }),
   // How long a send breaker stays open before a half-open probe, in ms.
   MSG_RESET_TIMEOUT: int(60_000, { min: 100 }),
+  // Default sends per minute per session (a session's settings.pacing.perMinute overrides it): spread
+  // out, bursts of messages from a new number are what WhatsApp bans for.
+  SEND_RATE_PER_MINUTE: int(20, { min: 1, max: 6000 }),
+  // Upper bound of the random pause before each send, in ms (settings.pacing min/maxDelayMs override).
+  SEND_JITTER_MS: int(1500, { min: 0, max: 600_000 }),
+  // Show "typing…" before each text, for a time proportional to its length, as a person would.
+  SEND_TYPING: bool(false),
+  // Typing time per character of text in ms, capped at SEND_TYPING_MAX_MS.
+  SEND_TYPING_MS_PER_CHAR: int(40, { min: 1, max: 10_000 }),
+  // Longest typing indicator before one message, in ms.
+  SEND_TYPING_MAX_MS: int(5000, { min: 0, max: 60_000 }),
+  // Most messages one session sends per UTC day once warmed up; 0 = no daily cap.
+  SEND_DAILY_CAP: int(0, { min: 0, max: 10_000_000 }),
+  // Daily cap on a session's first day; it doubles every day of the session's age up to SEND_DAILY_CAP
+  // (warm-up: a new number that sends hundreds of messages on day one gets banned).
+  SEND_DAILY_CAP_BASE: int(50, { min: 1, max: 10_000_000 }),
+  // How long a send waits for WhatsApp's server ack before it counts as failed and is retried, in ms.
+  SEND_ACK_TIMEOUT: int(15_000, { min: 100, max: 600_000 }),
+  // Profile picture lookups give up after this many ms; a slow lookup must never hold up a message.
+  PROFILE_PICTURE_TIMEOUT: int(5000, { min: 100, max: 60_000 }),
   // WhatsApp Web socket URL; point it at the simulator (`npm run sim`) to run without WhatsApp.
   WA_WS_URL: url('wss://web.whatsapp.com/ws/chat', ['ws:', 'wss:']),
   // Base64 of the 32-byte Noise root public key to trust; unset trusts WhatsApp's own root.
@@ -53,6 +73,18 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     maxSessions: parsed.MAX_SESSIONS_PER_WORKER,
     leaseTtlMs: parsed.LEASE_TTL,
     sendBreaker: { failureThreshold: parsed.MSG_FAILURE_THRESHOLD, resetTimeoutMs: parsed.MSG_RESET_TIMEOUT },
+    delivery: {
+      perMinute: parsed.SEND_RATE_PER_MINUTE,
+      jitterMs: parsed.SEND_JITTER_MS,
+      typing: {
+        enabled: parsed.SEND_TYPING,
+        msPerChar: parsed.SEND_TYPING_MS_PER_CHAR,
+        maxMs: parsed.SEND_TYPING_MAX_MS,
+      },
+      dailyCap: { max: parsed.SEND_DAILY_CAP, base: parsed.SEND_DAILY_CAP_BASE },
+      ackTimeoutMs: parsed.SEND_ACK_TIMEOUT,
+      profilePictureTimeoutMs: parsed.PROFILE_PICTURE_TIMEOUT,
+    },
     // Trusted until ttl - margin after a renewal was sent; renewed every third of the TTL.
     leaseMarginMs: Math.max(500, Math.floor(parsed.LEASE_TTL / 5)),
     reconcileIntervalMs: parsed.RECONCILE_INTERVAL,

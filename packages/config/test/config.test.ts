@@ -150,4 +150,22 @@ describe('loadSchedulerConfig', () => {
   it('rejects a bad CLEANUP_INTERVAL', () => {
     expect(() => loadSchedulerConfig({ CLEANUP_INTERVAL: 'often' })).toThrow(/CLEANUP_INTERVAL/);
   });
+
+  it('defaults the outbox grace period and reconciliation interval to 30 s', () => {
+    expect(loadSchedulerConfig({})).toMatchObject({
+      outboxGraceMs: 30_000,
+      outboxReconcileIntervalMs: 30_000,
+    });
+    expect(
+      loadSchedulerConfig({ OUTBOX_GRACE_MS: '60000', OUTBOX_RECONCILE_INTERVAL: '5000' }),
+    ).toMatchObject({ outboxGraceMs: 60_000, outboxReconcileIntervalMs: 5_000 });
+  });
+
+  it.each([
+    ['OUTBOX_GRACE_MS', '10'],
+    ['OUTBOX_GRACE_MS', 'soon'],
+    ['OUTBOX_RECONCILE_INTERVAL', '0'],
+  ])('rejects %s=%s', (variable, value) => {
+    expect(() => loadSchedulerConfig({ [variable]: value })).toThrow(new RegExp(variable));
+  });
 });

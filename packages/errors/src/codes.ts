@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   INVALID_RECIPIENT: 400,
   INVALID_JSON: 400,
   INVALID_PHONE: 400,
+  /** A reply or reaction names a message that this session does not have (by wagw id). */
+  REFERENCED_MESSAGE_NOT_FOUND: 400,
   // 401/403: who is asking
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
@@ -16,6 +18,8 @@ export const ERROR_CODES = {
   ROUTE_NOT_FOUND: 404,
   SESSION_NOT_FOUND: 404,
   MESSAGE_NOT_FOUND: 404,
+  /** No message carries this bulk batch id. */
+  BATCH_NOT_FOUND: 404,
   /** The session has no current QR (not waiting for a scan, or the last one expired). */
   QR_NOT_AVAILABLE: 404,
   /** No pairing code has been obtained (yet) for the session's latest pairing request. */

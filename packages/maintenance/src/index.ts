@@ -7,6 +7,11 @@ export {
 export { type ClearDeletedAuthStateDeps, clearDeletedAuthState } from './clear-deleted-auth-state.js';
 export { type DeleteStaleQrKeysDeps, deleteStaleQrKeys } from './delete-stale-qr-keys.js';
 export {
+  type OutboxReconciliationDeps,
+  type OutboxReconciliationReport,
+  reconcileOutbox,
+} from './outbox-reconciliation.task.js';
+export {
   REVIVAL_REASON,
   type ReviveFailedSessionsDeps,
   type ReviveFailedSessionsReport,
@@ -20,6 +25,7 @@ export {
   withRunLock,
 } from './run-lock.js';
 export {
+  DEFAULT_OUTBOX_GRACE_MS,
   isSupportedMaintenanceTask,
   type MaintenanceDeps,
   type MaintenanceRunReport,

@@ -6,6 +6,11 @@ import {
   cleanupStaleSessions,
 } from './cleanup-stale-sessions.task.js';
 import {
+  type OutboxReconciliationDeps,
+  type OutboxReconciliationReport,
+  reconcileOutbox,
+} from './outbox-reconciliation.task.js';
+import {
   type ReviveFailedSessionsDeps,
   type ReviveFailedSessionsReport,
   reviveFailedSessions,
@@ -14,12 +19,13 @@ import { runLockKey, withRunLock } from './run-lock.js';
 
 /**
  * The `maintenanceJob` tasks this version carries out. The schema also names tasks of later
- * features (outbox-reconciliation, retention, health-snapshot); they are deliberately absent here,
+ * features (retention, health-snapshot); they are deliberately absent here,
  * so a job for one of them fails loudly instead of "succeeding" without doing anything.
  */
 export const SUPPORTED_MAINTENANCE_TASKS = [
   'stale-session-cleanup',
   'revive-failed-sessions',
+  'outbox-reconciliation',
 ] as const satisfies readonly MaintenanceJob['task'][];
 export type SupportedMaintenanceTask = (typeof SUPPORTED_MAINTENANCE_TASKS)[number];
 
@@ -28,7 +34,9 @@ export function isSupportedMaintenanceTask(task: string): task is SupportedMaint
 }
 
 export interface MaintenanceDeps {
-  repos: CleanupStaleSessionsDeps['repos'] & ReviveFailedSessionsDeps['repos'];
+  repos: CleanupStaleSessionsDeps['repos'] &
+    ReviveFailedSessionsDeps['repos'] &
+    OutboxReconciliationDeps['repos'];
   leases: CleanupStaleSessionsDeps['leases'];
   /** Our own Redis commands (run lock, nudge, QR keys); a fail-fast connection is best. */
   redis: CleanupStaleSessionsDeps['redis'];
@@ -38,13 +46,21 @@ export interface MaintenanceDeps {
   revivalCooldownMs: number;
   /** STALE_SESSION_AGE in ms. */
   staleSessionAgeMs: number;
+  /** OUTBOX_GRACE_MS: a `queued` message younger than this is not reconciled yet. Default: 30000. */
+  outboxGraceMs?: number;
   /** Run-lock TTL in ms (renewed while a run lasts). Default: 60000 (`DEFAULT_RUN_LOCK_TTL_MS`). */
   lockTtlMs?: number;
   /** Clock. Default: `() => new Date()`. */
   now?: () => Date;
 }
 
-export type MaintenanceTaskReport = CleanupStaleSessionsReport | ReviveFailedSessionsReport;
+export type MaintenanceTaskReport =
+  | CleanupStaleSessionsReport
+  | ReviveFailedSessionsReport
+  | OutboxReconciliationReport;
+
+/** Default OUTBOX_GRACE_MS. */
+export const DEFAULT_OUTBOX_GRACE_MS = 30_000;
 
 export type MaintenanceRunReport =
   | { task: SupportedMaintenanceTask; skipped: 'already running' }
@@ -65,6 +81,8 @@ function runTask(task: SupportedMaintenanceTask, deps: MaintenanceDeps): Promise
       return cleanupStaleSessions({ ...deps, staleAgeMs: deps.staleSessionAgeMs });
     case 'revive-failed-sessions':
       return reviveFailedSessions({ ...deps, cooldownMs: deps.revivalCooldownMs });
+    case 'outbox-reconciliation':
+      return reconcileOutbox({ ...deps, graceMs: deps.outboxGraceMs ?? DEFAULT_OUTBOX_GRACE_MS });
   }
 }
 

@@ -66,7 +66,7 @@ describe('runMaintenanceTask', () => {
     }
   });
 
-  it.each(['retention', 'outbox-reconciliation', 'health-snapshot', 'nonsense'])(
+  it.each(['retention', 'health-snapshot', 'nonsense'])(
     'fails %s as unrecoverable: not supported by this version',
     async (task) => {
       const run = runMaintenanceTask(task, deps);

@@ -1,6 +1,13 @@
 import type { Redis } from 'ioredis';
 import { redisKeys } from './keys.js';
 
+/**
+ * How long a process that stopped beating without saying goodbye is still "expected" (reported
+ * missing by health) before it is forgotten. Ten minutes: long enough for an operator to notice a
+ * crashed worker, short enough that a scaled-down or renamed instance stops alarming on its own.
+ */
+export const DEFAULT_SEEN_WINDOW_MS = 10 * 60_000;
+
 export interface HeartbeatPayload {
   role: string;
   instanceId: string;
@@ -22,6 +29,8 @@ export interface HeartbeatOptions {
   collect?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Called when a beat fails (Redis down); the next beat retries. */
   onError?: (err: unknown) => void;
+  /** How long this instance stays in the recently-seen set after its last beat. Default: 600000 (10 min). */
+  seenWindowMs?: number;
 }
 
 /**
@@ -33,6 +42,8 @@ export function startHeartbeat(options: HeartbeatOptions) {
   const key = keys.heartbeat(options.role, options.instanceId);
   const startedAt = new Date().toISOString();
   const ttlMs = options.intervalMs * 3;
+  const seenKey = keys.heartbeatSeen(options.role);
+  const seenWindowMs = options.seenWindowMs ?? DEFAULT_SEEN_WINDOW_MS;
 
   async function beat(): Promise<void> {
     const extra = (await options.collect?.()) ?? {};
@@ -44,7 +55,17 @@ export function startHeartbeat(options: HeartbeatOptions) {
       startedAt,
       at: new Date().toISOString(),
     };
-    await options.redis.set(key, JSON.stringify(payload), 'PX', ttlMs);
+    const now = Date.now();
+    // One transaction: the heartbeat and the "seen" entry never disagree about this instance.
+    const results = await options.redis
+      .multi()
+      .set(key, JSON.stringify(payload), 'PX', ttlMs)
+      .zadd(seenKey, now, options.instanceId)
+      .zremrangebyscore(seenKey, '-inf', now - seenWindowMs)
+      .pexpire(seenKey, seenWindowMs)
+      .exec();
+    const failed = results?.find(([err]) => err);
+    if (failed) throw failed[0];
   }
 
   const safeBeat = () => beat().catch((err) => options.onError?.(err));
@@ -55,10 +76,18 @@ export function startHeartbeat(options: HeartbeatOptions) {
     /** The first beat, awaited, so start-up fails loudly if Redis is unreachable. */
     ready: beat(),
     beat,
-    /** Stops beating and deletes the key, so health forgets a cleanly stopped process at once. */
+    /**
+     * Stops beating and deletes the key and the seen entry, so health forgets a cleanly stopped
+     * process at once instead of reporting it missing.
+     */
     async stop(): Promise<void> {
       clearInterval(timer);
-      await options.redis.del(key).catch((err) => options.onError?.(err));
+      await options.redis
+        .multi()
+        .del(key)
+        .zrem(seenKey, options.instanceId)
+        .exec()
+        .catch((err) => options.onError?.(err));
     },
   };
 }
@@ -80,4 +109,17 @@ export async function listHeartbeats(
   if (found.length === 0) return [];
   const values = await redis.mget(found);
   return values.flatMap((value) => (value ? [JSON.parse(value) as HeartbeatPayload] : []));
+}
+
+/**
+ * Instance ids of `role` that beat within `windowMs` (default 10 min). Compared with the live
+ * heartbeats, the difference is the processes that died without stopping cleanly.
+ */
+export async function listRecentlySeen(
+  redis: Redis,
+  prefix: string,
+  role: string,
+  windowMs = DEFAULT_SEEN_WINDOW_MS,
+): Promise<string[]> {
+  return redis.zrangebyscore(redisKeys(prefix).heartbeatSeen(role), Date.now() - windowMs, '+inf');
 }

@@ -14,7 +14,14 @@ export {
   readEvents,
   type StreamedEvent,
 } from './events.js';
-export { type HeartbeatOptions, type HeartbeatPayload, listHeartbeats, startHeartbeat } from './heartbeat.js';
+export {
+  DEFAULT_SEEN_WINDOW_MS,
+  type HeartbeatOptions,
+  type HeartbeatPayload,
+  listHeartbeats,
+  listRecentlySeen,
+  startHeartbeat,
+} from './heartbeat.js';
 export * from './jobs.js';
 export { type RedisKeys, redisKeys } from './keys.js';
 export { createLeaseStore, type Lease, type LeaseOwner, type LeaseStore } from './leases.js';
@@ -25,5 +32,14 @@ export {
   type MessageType,
   messagePayload,
 } from './message-payloads.js';
+export { metricsKeys, readCounterHash, recordDisconnect } from './metrics-counters.js';
 export { isSendQueue, QUEUES, type QueueName, SEND_QUEUE_PREFIX, sendQueueName } from './names.js';
+export {
+  EMPTY_DEPTHS,
+  listSendQueues,
+  type QueueDepths,
+  readQueueDepths,
+  sumDepths,
+} from './queue-depths.js';
 export { normalizeRecipient, type RecipientResult } from './recipients.js';
+export { createSendQueues, type SendQueues } from './send-queues.js';

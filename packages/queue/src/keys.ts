@@ -6,6 +6,11 @@ export function redisKeys(prefix: string) {
   return {
     heartbeat: (role: string, instanceId: string) => `${prefix}:heartbeat:${role}:${instanceId}`,
     heartbeatPattern: `${prefix}:heartbeat:*`,
+    /**
+     * Sorted set of the instance ids of `role` that beat recently (score: last beat, epoch ms). It
+     * outlives the heartbeats, so health can tell "a worker died" from "there never was one".
+     */
+    heartbeatSeen: (role: string) => `${prefix}:heartbeat-seen:${role}`,
     lease: (sessionId: string) => `${prefix}:lease:${sessionId}`,
     leaseGeneration: (sessionId: string) => `${prefix}:lease-gen:${sessionId}`,
     events: `${prefix}:events`,

@@ -14,6 +14,11 @@ const ACQUIRE = `
 local current = redis.call('GET', KEYS[1])
 if current then return {0, current} end
 local generation = redis.call('INCR', KEYS[2])
+local floor = tonumber(ARGV[3]) or 0
+if generation <= floor then
+  generation = floor + 1
+  redis.call('SET', KEYS[2], generation)
+end
 redis.call('SET', KEYS[1], ARGV[1] .. '|' .. generation, 'PX', ARGV[2])
 return {generation, ''}`;
 
@@ -48,8 +53,12 @@ export function createLeaseStore(options: { redis: Redis; prefix: string; ttlMs:
   return {
     ttlMs,
 
-    /** Takes the lease if nobody holds it; null when another worker does. */
-    async acquire(sessionId: string, workerId: string): Promise<Lease | null> {
+    /**
+     * Takes the lease if nobody holds it; null when another worker does. `minGeneration` is the
+     * last generation the database saw: if Redis lost its data (and with it the counter), the new
+     * generation still continues above it, so the database's fencing check keeps working.
+     */
+    async acquire(sessionId: string, workerId: string, minGeneration = 0): Promise<Lease | null> {
       const [generation] = (await redis.eval(
         ACQUIRE,
         2,
@@ -57,6 +66,7 @@ export function createLeaseStore(options: { redis: Redis; prefix: string; ttlMs:
         keys.leaseGeneration(sessionId),
         workerId,
         ttlMs,
+        minGeneration,
       )) as [number, string];
       return generation > 0 ? { sessionId, workerId, generation } : null;
     },

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createProducerConnection,
   listHeartbeats,
+  listRecentlySeen,
   redisKeys,
   startHeartbeat,
   waitUntilReady,
@@ -12,7 +13,12 @@ const prefix = uniquePrefix('heartbeat');
 const redis = createProducerConnection(redisUrl());
 
 beforeAll(() => waitUntilReady(redis));
-afterAll(() => redis.disconnect());
+afterAll(async () => {
+  // Seen sets outlive the heartbeats by design; remove this test's keys.
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
 
 describe('heartbeat', () => {
   it('publishes with a TTL of three beats and disappears on stop', async () => {
@@ -49,5 +55,32 @@ describe('heartbeat', () => {
     await hb.beat();
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(await listHeartbeats(redis, prefix, 'scheduler')).toEqual([]);
+  });
+
+  it('remembers a crashed instance as recently seen, forgets a cleanly stopped one', async () => {
+    const crashed = startHeartbeat({
+      redis,
+      prefix,
+      role: 'worker',
+      instanceId: 'crashed',
+      intervalMs: 1000,
+    });
+    const stopped = startHeartbeat({
+      redis,
+      prefix,
+      role: 'worker',
+      instanceId: 'stopped',
+      intervalMs: 1000,
+    });
+    await Promise.all([crashed.ready, stopped.ready]);
+    expect((await listRecentlySeen(redis, prefix, 'worker')).sort()).toEqual(['crashed', 'stopped']);
+    await stopped.stop();
+    // A crash: the key expires, nobody removes the seen entry.
+    await crashed.stop();
+    await crashed.beat();
+    await redis.del(redisKeys(prefix).heartbeat('worker', 'crashed'));
+    expect(await listRecentlySeen(redis, prefix, 'worker')).toEqual(['crashed']);
+    expect(await listRecentlySeen(redis, prefix, 'worker', 0)).toEqual([]);
+    await redis.del(redisKeys(prefix).heartbeatSeen('worker'));
   });
 });

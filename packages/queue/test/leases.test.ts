@@ -63,3 +63,14 @@ describe('lease holders', () => {
     expect((await leases.holders([])).size).toBe(0);
   });
 });
+
+describe('generation floor', () => {
+  it('continues above the last generation the database saw after Redis lost its counter', async () => {
+    const first = await leases.acquire('g1', 'w1');
+    expect(first?.generation).toBe(1);
+    await leases.release(first!);
+    // Redis loses everything: the counter starts from scratch, the database still says 7.
+    await redis.del(`${prefix}:lease-gen:g1`);
+    expect((await leases.acquire('g1', 'w2', 7))?.generation).toBe(8);
+  });
+});

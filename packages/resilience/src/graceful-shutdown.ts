@@ -6,6 +6,13 @@ export interface GracefulShutdownOptions {
   timeoutMs: number;
   /** Closes everything the process opened, in order. Resolving lets the process exit with code 0. */
   close: (reason: { signal?: string; err?: unknown; manual?: boolean }) => Promise<void>;
+  /**
+   * Log unhandled promise rejections instead of shutting down. Default false. The worker sets it:
+   * Baileys rejects internal promises nobody awaits (e.g. a frame refused after a lease loss), and
+   * one session's stray rejection must not take every other session on the worker down with it.
+   * Uncaught exceptions still shut the process down.
+   */
+  tolerateUnhandledRejections?: boolean;
 }
 
 /**
@@ -13,9 +20,15 @@ export interface GracefulShutdownOptions {
  * exit. Built on close-with-grace (fastify's own recommendation) rather than hand-written handlers.
  */
 export function installGracefulShutdown(options: GracefulShutdownOptions) {
+  if (options.tolerateUnhandledRejections) {
+    process.on('unhandledRejection', (err) =>
+      options.logger.error({ err }, 'unhandled promise rejection (ignored)'),
+    );
+  }
   return closeWithGrace(
     {
       delay: options.timeoutMs,
+      skip: options.tolerateUnhandledRejections ? ['unhandledRejection'] : [],
       logger: false,
       onTimeout: (delay: number) =>
         options.logger.error({ delay }, 'graceful shutdown timed out, forcing exit'),

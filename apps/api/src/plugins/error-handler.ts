@@ -18,6 +18,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
   FST_ERR_VALIDATION: 'VALIDATION_FAILED',
+  // A route outran its handlerTimeout (REQUEST_TIMEOUT, plugins/request-timeout.ts).
+  FST_ERR_HANDLER_TIMEOUT: 'REQUEST_TIMEOUT',
 };
 
 export function toAppError(error: FastifyError | Error): AppError {

@@ -1,6 +1,6 @@
 import type { Session, SessionStatus } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
-import { createEvent, publishEvent, redisKeys } from '@wagw/queue';
+import { createEvent, publishEvent, recordDisconnect, redisKeys } from '@wagw/queue';
 import type { Redis } from 'ioredis';
 
 /** A QR code lives about a minute on WhatsApp's side; keep ours no longer. */
@@ -29,6 +29,15 @@ export function createSessionEvents(deps: {
     async status(session: Session, previous: SessionStatus | null): Promise<void> {
       if (session.status !== 'qr')
         await safely('qr cleanup', session.id, () => deps.redis.del(keys.qr(session.id)));
+      // The runner passes a code only on the transition that follows a disconnect, so each
+      // disconnect is counted once; `reconnecting`/`connecting` mean the worker tries again.
+      const code = session.lastDisconnectCode;
+      if (code !== null)
+        await safely('disconnect metrics', session.id, () =>
+          recordDisconnect(deps.redis, deps.prefix, code, {
+            reconnecting: session.status === 'reconnecting' || session.status === 'connecting',
+          }),
+        );
       await safely('session status', session.id, () =>
         publishEvent(
           deps.redis,

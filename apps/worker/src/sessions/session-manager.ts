@@ -60,7 +60,7 @@ export function createSessionManager(deps: SessionManagerDeps) {
     claiming.add(session.id);
     try {
       const sentAt = performance.now();
-      const lease = await leases.acquire(session.id, deps.workerId);
+      const lease = await leases.acquire(session.id, deps.workerId, session.leaseGeneration);
       if (!lease) return false;
       const clock = new LeaseClock(leases.ttlMs, deps.leaseMarginMs);
       clock.confirmed(sentAt);
@@ -111,7 +111,7 @@ export function createSessionManager(deps: SessionManagerDeps) {
 
   /** Logout for a session nobody runs: no socket to unlink through, so clear the credentials here. */
   async function logoutUnowned(session: Session): Promise<void> {
-    const lease = await leases.acquire(session.id, deps.workerId);
+    const lease = await leases.acquire(session.id, deps.workerId, session.leaseGeneration);
     if (!lease) return;
     try {
       await deps.repos.authState.clear(session.id);

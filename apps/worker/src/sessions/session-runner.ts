@@ -7,6 +7,7 @@ import type { SocketFactory } from './socket-factory.js';
 import {
   type SocketEnd,
   type SocketLifetime,
+  type SocketLifetimeOptions,
   startSocketLifetime,
   type WatchdogSettings,
 } from './socket-lifetime.js';
@@ -41,6 +42,12 @@ export interface SessionRunnerDeps {
   pairing: { take: () => Promise<string | null>; store: (code: string) => Promise<void> };
   /** Called once when the runner has ended for good (lease released or lost). */
   onFinished: (mode: StopMode | 'terminal') => Promise<void>;
+  /** Messaging on each socket: further Baileys handlers, and delivery while the socket is open. */
+  messaging?: {
+    handlers: SocketLifetimeOptions['extraHandlers'];
+    opened: (sock: WASocket) => Promise<void>;
+    closed: () => Promise<void>;
+  };
 }
 
 /**
@@ -123,6 +130,7 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
         watchdog: deps.watchdog,
         canSend: deps.holdsLease,
         onCreds: saveCreds,
+        extraHandlers: deps.messaging?.handlers,
         onQr: async (qr) => {
           releaseSlot();
           showingQr = true;
@@ -143,6 +151,7 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
             });
           }
           await transition('open', 'connected');
+          await deps.messaging?.opened(sock);
         },
       });
       lifetime = current;
@@ -155,6 +164,9 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
     });
     const current = await started;
     const end = await current.ended;
+    await deps.messaging
+      ?.closed()
+      .catch((err) => logger.warn({ err, sessionId }, 'stopping messaging failed'));
     await credsWrite;
     return end;
   }

@@ -13,8 +13,11 @@ import {
 } from '../schema/enums.js';
 import type {
   AuthKeyWrite,
+  BatchCounts,
   ContactUpsert,
+  IdempotencyKey,
   Message,
+  NewIdempotencyKey,
   NewMessage,
   NewSession,
   Session,
@@ -139,6 +142,39 @@ export function messageCounts(rows: ReadonlyArray<{ status: MessageStatus; n: nu
   for (const row of rows) out[row.status] = Number(row.n);
   return out;
 }
+
+export function idempotencyKeyRow(input: NewIdempotencyKey, now = new Date()): IdempotencyKey {
+  const createdAt = input.createdAt ?? now;
+  return {
+    id: newId(createdAt.getTime()),
+    scope: input.scope,
+    key: input.key,
+    requestHash: input.requestHash,
+    status: 'in_progress',
+    responseStatus: null,
+    responseBody: null,
+    createdAt,
+    expiresAt: input.expiresAt,
+  };
+}
+
+/** Folds `(session_id, status, n)` rows of one batch into its counts; null when there are none. */
+export function batchCounts(
+  batchId: string,
+  rows: ReadonlyArray<{ sessionId: string; status: MessageStatus; n: number }>,
+): BatchCounts | null {
+  const first = rows[0];
+  if (!first) return null;
+  const counts = messageCounts(rows);
+  const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  return { batchId, sessionId: first.sessionId, total, counts };
+}
+
+/** Why a row is `cancelled` (status_reason). */
+export const CANCELLED_REASON = 'cancelled by request';
+
+/** Largest page `listQueuedBefore` returns (reconciliation pages through more). */
+export const MAX_QUEUED_PAGE = 10_000;
 
 /**
  * Splits a Baileys `keys.set` batch into upserts and deletes. The last write of a (type, id)

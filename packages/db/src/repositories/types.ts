@@ -20,6 +20,7 @@ export type Message = typeof t.messages.$inferSelect;
 export type Contact = typeof t.contacts.$inferSelect;
 export type Webhook = typeof t.webhooks.$inferSelect;
 export type ApiKey = typeof t.apiKeys.$inferSelect;
+export type IdempotencyKey = typeof t.idempotencyKeys.$inferSelect;
 
 export interface NewSession {
   /** Default: a new sortable id (see `newId`). */
@@ -159,13 +160,73 @@ export interface MessagesRepository {
   /**
    * Sets status (+reason) and the matching timestamp, keeping the first one: sent → sent_at,
    * delivered → delivered_at, read/played → read_at. 'sending' increments attempts.
+   * With `expectedFrom` it is a compare-and-set: null unless the current status is one of them
+   * (e.g. a worker claims `queued → sending` so a row cancelled meanwhile is never sent).
    */
-  updateStatus(id: string, status: MessageStatus, reason?: string | null): Promise<Message | null>;
+  updateStatus(
+    id: string,
+    status: MessageStatus,
+    reason?: string | null,
+    opts?: { expectedFrom?: MessageStatus | readonly MessageStatus[] },
+  ): Promise<Message | null>;
   listBySession(query: MessageListQuery): Promise<MessagePage>;
   /** Returns true when new, false when (session_id, wa_message_id) was already stored. */
   insertInboundIgnoringDuplicates(input: NewMessage & { waMessageId: string }): Promise<boolean>;
   /** Every status is present (0 when none). Default: all sessions. */
   countByStatus(sessionId?: string): Promise<Record<MessageStatus, number>>;
+  /** Counts of one bulk batch; null when no message carries this batch id. */
+  countByBatch(batchId: string): Promise<BatchCounts | null>;
+  /**
+   * Compare-and-set in one statement: marks the given rows (or every row of the batch) that are
+   * still `queued` as `cancelled`; rows a worker already took (`sending`, ...) are left alone.
+   * Returns the ids that were cancelled.
+   */
+  cancelQueued(target: { ids: readonly string[] } | { batchId: string }): Promise<string[]>;
+  /**
+   * Outbound rows still `queued`, or stuck in `sending`, last touched before `olderThan`, oldest id
+   * first, for outbox reconciliation (a worker that died or lost Redis mid-send leaves `sending`;
+   * resending is safe because the WhatsApp id is derived from the row id). Pages by id: pass the
+   * last id seen as `afterId`.
+   */
+  listQueuedBefore(olderThan: Date, limit: number, afterId?: string | null): Promise<Message[]>;
+}
+
+export interface BatchCounts {
+  batchId: string;
+  /** A batch is created by one bulk request on one session. */
+  sessionId: string;
+  total: number;
+  /** Every status is present (0 when none). */
+  counts: Record<MessageStatus, number>;
+}
+
+export interface NewIdempotencyKey {
+  /** Who sent the key: an API key id, or 'admin'. */
+  scope: string;
+  key: string;
+  /** Fingerprint of method, path and canonical body. */
+  requestHash: string;
+  /** Default: now. */
+  createdAt?: Date;
+  expiresAt: Date;
+}
+
+export interface IdempotencyKeysRepository {
+  /**
+   * Claims (scope, key) with an `in_progress` row. Returns the row, or null when the key is already
+   * taken (the unique index decides between concurrent claims; look the holder up with `get`).
+   */
+  begin(input: NewIdempotencyKey): Promise<IdempotencyKey | null>;
+  get(scope: string, key: string): Promise<IdempotencyKey | null>;
+  /** Stores the response of an `in_progress` row (by row id); false when it is gone or completed. */
+  complete(id: string, response: { status: number; body: unknown }): Promise<boolean>;
+  /**
+   * Deletes the row with this id. Ids are never reused, so this is a compare-and-set: a row that
+   * was replaced meanwhile (a new claim of the same key) is untouched. False when already gone.
+   */
+  delete(id: string): Promise<boolean>;
+  /** Removes rows whose `expires_at` is before `now`; returns how many. */
+  deleteExpired(now: Date): Promise<number>;
 }
 
 export interface ContactUpsert {
@@ -213,6 +274,8 @@ export interface ApiKeysRepository {
   create(input: NewApiKey): Promise<ApiKey>;
   /** Revoked keys are not returned. */
   findByHash(keyHash: string): Promise<ApiKey | null>;
+  /** Every key, revoked ones included (revokedAt set), oldest first; optionally one session's only. */
+  list(filter?: { sessionId?: string }): Promise<ApiKey[]>;
   /** Sets last_used_at (default: now). */
   touch(id: string, at?: Date): Promise<void>;
   /** Sets revoked_at; returns false when absent or already revoked. */
@@ -227,4 +290,5 @@ export interface Repositories {
   contacts: ContactsRepository;
   webhooks: WebhooksRepository;
   apiKeys: ApiKeysRepository;
+  idempotencyKeys: IdempotencyKeysRepository;
 }

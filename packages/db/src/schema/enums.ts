@@ -43,6 +43,13 @@ export const MESSAGE_STATUSES = [
 ] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
+/**
+ * An Idempotency-Key record: `in_progress` from the moment the first request claims the key until
+ * its response is stored (`completed`), so a concurrent duplicate can be told apart from a replay.
+ */
+export const IDEMPOTENCY_STATUSES = ['in_progress', 'completed'] as const;
+export type IdempotencyStatus = (typeof IDEMPOTENCY_STATUSES)[number];
+
 /** Per-session settings kept as JSON: read by the worker, written by the API. All optional. */
 export interface SessionSettings {
   /** Outbound pacing; absent = the worker's defaults. */

@@ -17,6 +17,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import {
   DESIRED_STATES,
+  IDEMPOTENCY_STATUSES,
   MESSAGE_DIRECTIONS,
   MESSAGE_STATUSES,
   SESSION_COMMANDS,
@@ -172,4 +173,30 @@ export const apiKeys = pgTable(
     revokedAt: ts('revoked_at'),
   },
   (t) => [index('api_keys_session_idx').on(t.sessionId)],
+);
+
+/**
+ * Idempotency-Key records of POST requests (IETF httpapi-idempotency-key-header). `scope` is who
+ * sent the key (the API key's id, or 'admin' for the config key), so two clients' keys never
+ * collide; `request_hash` fingerprints method, path and canonical body. The first request inserts
+ * the row `in_progress` (the unique index arbitrates concurrent duplicates), then stores its
+ * response. Rows are useless after `expires_at` and may be purged.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    id: text('id').primaryKey(),
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: text('status', { enum: IDEMPOTENCY_STATUSES }).notNull(),
+    responseStatus: integer('response_status'),
+    responseBody: jsonb('response_body').$type<unknown>(),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('idempotency_keys_scope_key_uq').on(t.scope, t.key),
+    index('idempotency_keys_expires_idx').on(t.expiresAt),
+  ],
 );

@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import {
   DESIRED_STATES,
+  IDEMPOTENCY_STATUSES,
   MESSAGE_DIRECTIONS,
   MESSAGE_STATUSES,
   SESSION_COMMANDS,
@@ -163,4 +164,30 @@ export const apiKeys = sqliteTable(
     revokedAt: ts('revoked_at'),
   },
   (t) => [index('api_keys_session_idx').on(t.sessionId)],
+);
+
+/**
+ * Idempotency-Key records of POST requests (IETF httpapi-idempotency-key-header). `scope` is who
+ * sent the key (the API key's id, or 'admin' for the config key), so two clients' keys never
+ * collide; `request_hash` fingerprints method, path and canonical body. The first request inserts
+ * the row `in_progress` (the unique index arbitrates concurrent duplicates), then stores its
+ * response. Rows are useless after `expires_at` and may be purged.
+ */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    id: text('id').primaryKey(),
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: text('status', { enum: IDEMPOTENCY_STATUSES }).notNull(),
+    responseStatus: integer('response_status'),
+    responseBody: text('response_body', { mode: 'json' }).$type<unknown>(),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('idempotency_keys_scope_key_uq').on(t.scope, t.key),
+    index('idempotency_keys_expires_idx').on(t.expiresAt),
+  ],
 );

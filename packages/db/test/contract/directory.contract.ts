@@ -80,5 +80,10 @@ export function directoryContract(ctx: ContractContext) {
       prefix: 'p',
     });
     expect(admin.sessionId).toBeNull();
+    const listed = await repos().apiKeys.list({ sessionId });
+    expect(listed.map((k) => [k.id, k.revokedAt !== null])).toEqual([[key.id, true]]);
+    expect((await repos().apiKeys.list()).map((k) => k.id)).toEqual(
+      expect.arrayContaining([key.id, admin.id]),
+    );
   });
 }

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { authStateContract } from './auth-state.contract.js';
+import { batchesOutboxContract } from './batches-outbox.contract.js';
 import type { ContractContext, ContractFactory, ContractTarget } from './context.js';
 import { databaseContract } from './database.contract.js';
 import { directoryContract } from './directory.contract.js';
+import { idempotencyKeysContract } from './idempotency-keys.contract.js';
 import { messagesContract } from './messages.contract.js';
 import { sessionsContract } from './sessions.contract.js';
 
@@ -38,6 +40,8 @@ export function describeRepositoryContract(name: string, factory: ContractFactor
     describe('sessions', () => sessionsContract(ctx));
     describe('authState', () => authStateContract(ctx));
     describe('messages', () => messagesContract(ctx));
+    describe('batches and outbox', () => batchesOutboxContract(ctx));
+    describe('idempotencyKeys', () => idempotencyKeysContract(ctx));
     describe('contacts, webhooks, apiKeys', () => directoryContract(ctx));
     describe('database', () => databaseContract(ctx));
   });

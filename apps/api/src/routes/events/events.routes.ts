@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { REDIS_RETRY_AFTER_S, withRedis } from '../../lib/redis-guard.js';
+import { assertSessionAccess, sessionScope } from '../../plugins/auth.js';
 import { errorResponse } from '../sessions/sessions.schemas.js';
 import { type EventStream, startEventStream } from './event-stream.js';
 import { eventsHeaders, eventsQuery } from './events.schemas.js';
@@ -47,6 +48,8 @@ export function eventsRoutes(deps: EventsRoutesDeps) {
     app.withTypeProvider<ZodTypeProvider>().get(
       '/api/events',
       {
+        // A session key streams only its own session's events (filter forced below).
+        config: { sessionAccess: 'resource' },
         schema: {
           tags: ['events'],
           querystring: eventsQuery,
@@ -56,11 +59,14 @@ export function eventsRoutes(deps: EventsRoutesDeps) {
               description: 'text/event-stream: `id` = stream id, `event` = name, `data` = JSON envelope',
               content: { 'text/event-stream': { schema: z.string() } },
             },
+            403: errorResponse,
             503: errorResponse,
           },
         },
       },
       async (request, reply) => {
+        if (request.query.sessionId !== undefined) assertSessionAccess(request, request.query.sessionId);
+        const sessionId = request.query.sessionId ?? sessionScope(request);
         if (open.size >= maxStreams) {
           throw new AppError('SERVICE_OVERLOADED', `too many open event streams (${maxStreams})`, {
             retryAfter: REDIS_RETRY_AFTER_S,
@@ -89,7 +95,7 @@ export function eventsRoutes(deps: EventsRoutesDeps) {
           prefix: deps.redisPrefix,
           afterId,
           filter: {
-            sessionId: request.query.sessionId,
+            sessionId,
             events: names?.length ? new Set(names) : undefined,
           },
           pingMs,

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorResponse } from '../sessions/sessions.schemas.js';
 import { healthResponse, probeResponse } from './health.schemas.js';
 import type { HealthService } from './health.service.js';
 
@@ -10,7 +12,7 @@ export interface HealthRoutesDeps {
 }
 
 /**
- * /api/health: the full report (200 when everything answers, 503 otherwise).
+ * /api/health: the full report, ok|degraded|error (docs/operations.md); 200 unless error, then 503.
  * /api/health/live: the process is up and its event loop turns (no dependency checks).
  * /api/health/ready: take traffic? 503 while shutting down or when Redis or the database is unreachable.
  */
@@ -20,13 +22,19 @@ export function healthRoutes(deps: HealthRoutesDeps) {
 
     routes.get(
       '/api/health',
-      { schema: { tags: ['health'], response: { 200: healthResponse, 503: healthResponse } } },
+      // 503 is either the report (a store is down) or the envelope (load shed: SERVICE_OVERLOADED).
+      {
+        schema: {
+          tags: ['health'],
+          response: { 200: healthResponse, 503: z.union([healthResponse, errorResponse]) },
+        },
+      },
       async (_request, reply) => {
-        const report = await deps.health.checkDependencies();
-        const healthy = report.database === 'connected' && report.redis === 'connected';
+        const report = await deps.health.report();
         const memory = process.memoryUsage();
-        return reply.code(healthy ? 200 : 503).send({
-          status: healthy ? 'ok' : 'error',
+        // degraded still serves traffic: only an unreachable store makes the replica unfit (503).
+        return reply.code(report.status === 'error' ? 503 : 200).send({
+          ...report,
           timestamp: new Date().toISOString(),
           uptime: Math.round(process.uptime()),
           memory: {
@@ -35,7 +43,6 @@ export function healthRoutes(deps: HealthRoutesDeps) {
             heapTotal: memory.heapTotal,
             external: memory.external,
           },
-          ...report,
         });
       },
     );
@@ -50,7 +57,12 @@ export function healthRoutes(deps: HealthRoutesDeps) {
 
     routes.get(
       '/api/health/ready',
-      { schema: { tags: ['health'], response: { 200: probeResponse, 503: probeResponse } } },
+      {
+        schema: {
+          tags: ['health'],
+          response: { 200: probeResponse, 503: z.union([probeResponse, errorResponse]) },
+        },
+      },
       async (_request, reply) => {
         if (deps.isShuttingDown()) return reply.code(503).send({ status: 'error', reason: 'shutting down' });
         const report = await deps.health.checkDependencies();

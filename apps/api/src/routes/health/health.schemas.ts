@@ -1,16 +1,86 @@
+import { SESSION_STATUSES } from '@wagw/db';
 import { z } from 'zod';
 
 const dependency = z.enum(['connected', 'disconnected']);
 const check = z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() });
+const breakerState = z.enum(['closed', 'open', 'half-open']);
+
+const sessionCounts = z
+  .object({
+    ...Object.fromEntries(SESSION_STATUSES.map((status) => [status, z.number()])),
+    total: z.number(),
+    connected: z.number().describe('the stability specification’s name for `open`'),
+  })
+  .describe('sessions by status (not deleted); null when the database is unreachable');
+
+const depths = z.object({
+  waiting: z.number(),
+  active: z.number(),
+  delayed: z.number(),
+  failed: z.number(),
+  completed: z.number(),
+});
+
+export const queueOverviewSchema = z.object({
+  'session-commands': depths,
+  maintenance: depths,
+  sends: z.object({
+    queues: z.number(),
+    totalWaiting: z.number(),
+    totalActive: z.number(),
+    totalDelayed: z.number(),
+    totalFailed: z.number(),
+    totalCompleted: z.number(),
+  }),
+});
+
+export const workerSchema = z.object({
+  instanceId: z.string(),
+  pid: z.number().optional(),
+  startedAt: z.string().optional(),
+  sessions: z.number(),
+  open: z.number(),
+  capacity: z.number(),
+  rss: z.number(),
+  eventLoopDelayP99Ms: z.number(),
+  breakers: z.record(z.string(), breakerState),
+  lastBeatAt: z.string(),
+});
+
+export const schedulerSchema = z.object({
+  instanceId: z.string(),
+  pid: z.number().optional(),
+  startedAt: z.string().optional(),
+  lastBeatAt: z.string(),
+});
+
+export const circuitBreakersSchema = z
+  .record(z.string(), z.object({ state: breakerState, workers: z.record(z.string(), breakerState) }))
+  .describe('every breaker named in a worker heartbeat: its worst state and each worker’s');
+
+export const memorySchema = z.object({
+  rss: z.number(),
+  heapUsed: z.number(),
+  heapTotal: z.number(),
+  external: z.number(),
+});
 
 export const healthResponse = z.object({
   status: z.enum(['ok', 'degraded', 'error']),
+  reasons: z.array(z.string()).describe('why the status is not ok (empty when ok)'),
   timestamp: z.string(),
   uptime: z.number().describe('process uptime in seconds'),
-  memory: z.object({ rss: z.number(), heapUsed: z.number(), heapTotal: z.number(), external: z.number() }),
+  memory: memorySchema,
   database: dependency,
   redis: dependency,
   checks: z.object({ database: check, redis: check }),
+  sessions: sessionCounts.nullable(),
+  workers: z.array(workerSchema),
+  missingWorkers: z.array(z.string()).describe('seen in the last 10 minutes, heartbeat expired'),
+  schedulers: z.array(schedulerSchema),
+  missingSchedulers: z.array(z.string()),
+  circuitBreakers: circuitBreakersSchema,
+  queues: queueOverviewSchema.nullable().describe('null when Redis is unreachable'),
 });
 
 export const probeResponse = z.object({ status: z.enum(['ok', 'error']), reason: z.string().optional() });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sessionScope } from '../../plugins/auth.js';
 import { toSessionEventView, toSessionView } from './session-view.js';
 import {
   createSessionBody,
@@ -26,12 +27,18 @@ export function sessionsRoutes(deps: SessionsRoutesDeps) {
     const routes = app.withTypeProvider<ZodTypeProvider>();
     const { sessions } = deps;
 
+    // Routes under /api/sessions/:id are checked by the auth hook (a session key only on its own
+    // :id); the listing is a 'resource' route that narrows itself to the key's session.
     routes.get(
       '/api/sessions',
-      { schema: { tags, querystring: listSessionsQuery, response: { 200: listSessionsResponse } } },
+      {
+        config: { sessionAccess: 'resource' },
+        schema: { tags, querystring: listSessionsQuery, response: { 200: listSessionsResponse } },
+      },
       async (request) => {
         const list = await sessions.list(request.query.status ? { status: request.query.status } : undefined);
-        return { items: list.map(toSessionView) };
+        const scope = sessionScope(request);
+        return { items: list.filter((s) => scope === undefined || s.id === scope).map(toSessionView) };
       },
     );
 

@@ -3,6 +3,7 @@ import { createPgApiKeysRepository } from './api-keys.repository.js';
 import { createPgAuthStateRepository } from './auth-state.repository.js';
 import { createPgContactsRepository } from './contacts.repository.js';
 import type { PgDb } from './db.js';
+import { createPgIdempotencyKeysRepository } from './idempotency-keys.repository.js';
 import { createPgMessagesRepository } from './messages.repository.js';
 import { createPgSessionEventsRepository, createPgSessionsRepository } from './sessions.repository.js';
 import { createPgWebhooksRepository } from './webhooks.repository.js';
@@ -16,5 +17,6 @@ export function createPgRepositories(db: PgDb): Repositories {
     contacts: createPgContactsRepository(db),
     webhooks: createPgWebhooksRepository(db),
     apiKeys: createPgApiKeysRepository(db),
+    idempotencyKeys: createPgIdempotencyKeysRepository(db),
   };
 }

@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import { newId } from '../../ids.js';
 import { apiKeys } from '../../schema/sqlite.js';
 import type { ApiKey, ApiKeysRepository } from '../types.js';
@@ -29,6 +29,11 @@ export function createSqliteApiKeysRepository(db: SqliteDb): ApiKeysRepository {
         .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
         .get();
       return row ?? null;
+    },
+
+    async list(filter) {
+      const where = filter?.sessionId === undefined ? undefined : eq(apiKeys.sessionId, filter.sessionId);
+      return db.select().from(apiKeys).where(where).orderBy(asc(apiKeys.id));
     },
 
     async touch(id, at = new Date()) {

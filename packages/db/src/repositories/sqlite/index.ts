@@ -3,6 +3,7 @@ import { createSqliteApiKeysRepository } from './api-keys.repository.js';
 import { createSqliteAuthStateRepository } from './auth-state.repository.js';
 import { createSqliteContactsRepository } from './contacts.repository.js';
 import type { SqliteDb } from './db.js';
+import { createSqliteIdempotencyKeysRepository } from './idempotency-keys.repository.js';
 import { createSqliteMessagesRepository } from './messages.repository.js';
 import {
   createSqliteSessionEventsRepository,
@@ -19,5 +20,6 @@ export function createSqliteRepositories(db: SqliteDb): Repositories {
     contacts: createSqliteContactsRepository(db),
     webhooks: createSqliteWebhooksRepository(db),
     apiKeys: createSqliteApiKeysRepository(db),
+    idempotencyKeys: createSqliteIdempotencyKeysRepository(db),
   };
 }

@@ -1,9 +1,13 @@
-import { and, count, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import { messages } from '../../schema/sqlite.js';
 import {
+  batchCounts,
+  CANCELLED_REASON,
   chunk,
   clampLimit,
+  IN_LIST_CHUNK,
   INSERT_CHUNK_ROWS,
+  MAX_QUEUED_PAGE,
   messageCounts,
   messageRow,
   statusTimestampColumn,
@@ -42,7 +46,8 @@ export function createSqliteMessagesRepository(db: SqliteDb): MessagesRepository
       );
     },
 
-    async updateStatus(id, status, reason) {
+    async updateStatus(id, status, reason, opts) {
+      const expected = opts?.expectedFrom === undefined ? undefined : [opts.expectedFrom].flat();
       const now = new Date();
       const column = statusTimestampColumn(status);
       const rows = await db
@@ -55,7 +60,7 @@ export function createSqliteMessagesRepository(db: SqliteDb): MessagesRepository
           ...(column ? { [column]: sql`coalesce(${messages[column]}, ${now.getTime()})` } : {}),
           ...(status === 'sending' ? { attempts: sql`${messages.attempts} + 1` } : {}),
         })
-        .where(eq(messages.id, id))
+        .where(and(eq(messages.id, id), expected ? inArray(messages.status, expected) : undefined))
         .returning();
       return rows[0] ?? null;
     },
@@ -98,6 +103,53 @@ export function createSqliteMessagesRepository(db: SqliteDb): MessagesRepository
         .where(sessionId ? eq(messages.sessionId, sessionId) : undefined)
         .groupBy(messages.status);
       return messageCounts(rows);
+    },
+    async countByBatch(batchId) {
+      const rows = await db
+        .select({ sessionId: messages.sessionId, status: messages.status, n: count() })
+        .from(messages)
+        .where(eq(messages.batchId, batchId))
+        .groupBy(messages.sessionId, messages.status);
+      return batchCounts(batchId, rows);
+    },
+
+    async cancelQueued(target) {
+      const now = new Date();
+      const cancel = (where: SQL | undefined) =>
+        db
+          .update(messages)
+          .set({ status: 'cancelled', statusReason: CANCELLED_REASON, updatedAt: now })
+          .where(and(eq(messages.status, 'queued'), where))
+          .returning({ id: messages.id })
+          .all()
+          .map((row) => row.id);
+      if ('batchId' in target) return cancel(eq(messages.batchId, target.batchId));
+      return db.transaction(
+        () =>
+          chunk([...new Set(target.ids)], IN_LIST_CHUNK).flatMap((part) =>
+            cancel(inArray(messages.id, part)),
+          ),
+        WRITE_TX,
+      );
+    },
+
+    async listQueuedBefore(olderThan, limit, afterId) {
+      return db
+        .select()
+        .from(messages)
+        .where(
+          and(
+            // `sending` too: a worker that died (or lost Redis) mid-send leaves the row there.
+            or(
+              and(eq(messages.status, 'queued'), lt(messages.createdAt, olderThan)),
+              and(eq(messages.status, 'sending'), lt(messages.updatedAt, olderThan)),
+            ),
+            eq(messages.direction, 'outbound'),
+            afterId ? gt(messages.id, afterId) : undefined,
+          ),
+        )
+        .orderBy(asc(messages.id))
+        .limit(clampLimit(limit, MAX_QUEUED_PAGE));
     },
   };
 }

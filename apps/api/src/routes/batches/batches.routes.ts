@@ -1,0 +1,85 @@
+import type { IdempotencyKeysRepository } from '@wagw/db';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { withIdempotency } from '../../lib/idempotency.js';
+import { assertSessionAccess } from '../../plugins/auth.js';
+import {
+  acceptedBatch,
+  batchParams,
+  batchView,
+  bulkBody,
+  cancelledBatchView,
+  errorResponse,
+  sessionParams,
+} from './batches.schemas.js';
+import type { BatchService } from './batches.service.js';
+
+export interface BatchesRoutesDeps {
+  batches: BatchService;
+  idempotencyKeys: IdempotencyKeysRepository;
+}
+
+const tags = ['messages'];
+
+export function batchesRoutes(deps: BatchesRoutesDeps) {
+  return async function register(app: FastifyInstance): Promise<void> {
+    const routes = app.withTypeProvider<ZodTypeProvider>();
+    const { batches } = deps;
+
+    routes.post(
+      '/api/sessions/:id/messages/bulk',
+      {
+        schema: {
+          tags,
+          params: sessionParams,
+          body: bulkBody,
+          response: {
+            202: acceptedBatch,
+            400: errorResponse,
+            404: errorResponse,
+            409: errorResponse,
+            413: errorResponse,
+            422: errorResponse,
+            503: errorResponse,
+          },
+        },
+      },
+      async (request, reply) =>
+        withIdempotency(request, reply, { repo: deps.idempotencyKeys }, async () => {
+          const { accepted, enqueueError } = await batches.send(request.params.id, request.body.messages);
+          return { statusCode: 202, body: accepted, error: enqueueError };
+        }),
+    );
+
+    routes.get(
+      '/api/batches/:id',
+      {
+        config: { sessionAccess: 'resource' },
+        schema: {
+          tags,
+          params: batchParams,
+          response: { 200: batchView, 403: errorResponse, 404: errorResponse },
+        },
+      },
+      async (request) => {
+        const batch = await batches.get(request.params.id);
+        assertSessionAccess(request, batch.sessionId);
+        return batch;
+      },
+    );
+
+    routes.post(
+      '/api/batches/:id/cancel',
+      {
+        config: { sessionAccess: 'resource' },
+        schema: {
+          tags,
+          params: batchParams,
+          response: { 200: cancelledBatchView, 403: errorResponse, 404: errorResponse },
+        },
+      },
+      async (request) =>
+        batches.cancel(request.params.id, (sessionId) => assertSessionAccess(request, sessionId)),
+    );
+  };
+}

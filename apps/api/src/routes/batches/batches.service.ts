@@ -1,0 +1,175 @@
+import { type Database, type NewMessage, newId } from '@wagw/db';
+import { AppError } from '@wagw/errors';
+import {
+  enqueueBulk,
+  messagePayload,
+  SEND_QUEUE_JOBS,
+  type SendQueues,
+  sendMessageJob,
+  waMessageIdFor,
+} from '@wagw/queue';
+import type { Redis } from 'ioredis';
+import { withRedis } from '../../lib/redis-guard.js';
+import { composeMessage, type MessageDraft } from '../messages/compose-message.js';
+import { sendMessageBody } from '../messages/messages.schemas.js';
+import { storedButNotEnqueued } from '../messages/messages.service.js';
+import { type AcceptedBatch, MAX_BULK_MESSAGES } from './batches.schemas.js';
+
+export interface BatchServiceDeps {
+  repos: Pick<Database['repos'], 'messages' | 'sessions'>;
+  redis: Redis;
+  sendQueues: Pick<SendQueues, 'get'>;
+}
+
+/** One bad item of a bulk request. */
+export interface ItemError {
+  index: number;
+  code: string;
+  message: string;
+  path: string;
+}
+
+/** Jobs per addBulk call: one MULTI each, well under the per-call Redis timeout. */
+const ENQUEUE_CHUNK = 1000;
+/** Concurrent job removals while cancelling (one small Lua script each). */
+const REMOVE_CONCURRENCY = 100;
+/** Item errors returned in full; beyond it only the count (a 10,000-item mistake is one mistake). */
+const MAX_REPORTED_ERRORS = 1000;
+
+export function createBatchService(deps: BatchServiceDeps) {
+  const { messages, sessions } = deps.repos;
+
+  /** Validates every item; throws 400 with all item errors by index, or returns the drafts. */
+  async function validate(sessionId: string, items: readonly unknown[]): Promise<MessageDraft[]> {
+    const drafts: MessageDraft[] = [];
+    const errors: ItemError[] = [];
+    const findMessage = (id: string) => messages.getById(id);
+    for (const [index, item] of items.entries()) {
+      const parsed = sendMessageBody.safeParse(item);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          errors.push({
+            index,
+            code: 'VALIDATION_FAILED',
+            message: issue.message,
+            path: issue.path.join('.'),
+          });
+        }
+        continue;
+      }
+      const composed = await composeMessage(sessionId, parsed.data, findMessage);
+      if (composed.ok) drafts.push(composed.draft);
+      else errors.push({ index, ...composed.error });
+    }
+    if (errors.length > 0) {
+      const failed = new Set(errors.map((e) => e.index)).size;
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `${failed} of ${items.length} messages are invalid; nothing was sent`,
+        {
+          details: { errorCount: errors.length, errors: errors.slice(0, MAX_REPORTED_ERRORS) },
+        },
+      );
+    }
+    return drafts;
+  }
+
+  async function send(
+    sessionId: string,
+    items: readonly unknown[],
+  ): Promise<{ accepted: AcceptedBatch; enqueueError?: AppError }> {
+    if (items.length > MAX_BULK_MESSAGES) {
+      throw new AppError(
+        'PAYLOAD_TOO_LARGE',
+        `a bulk request carries at most ${MAX_BULK_MESSAGES} messages`,
+        {
+          details: { max: MAX_BULK_MESSAGES, count: items.length },
+        },
+      );
+    }
+    if (!(await sessions.getById(sessionId))) {
+      throw new AppError('SESSION_NOT_FOUND', `session ${sessionId} not found`);
+    }
+    const drafts = await validate(sessionId, items);
+    const batchId = newId();
+    const rows: NewMessage[] = drafts.map((draft) => {
+      const id = newId();
+      return {
+        id,
+        sessionId,
+        direction: 'outbound',
+        waMessageId: waMessageIdFor(id),
+        remoteJid: draft.remoteJid,
+        type: draft.type,
+        payload: messagePayload.parse(draft.payload),
+        batchId,
+      };
+    });
+    // One transaction: all or nothing. Only then the jobs (the outbox order).
+    await messages.insertMany(rows);
+    const accepted: AcceptedBatch = { batchId, count: rows.length, statusUrl: `/api/batches/${batchId}` };
+    try {
+      await enqueueAll(sessionId, batchId, rows);
+      return { accepted };
+    } catch (err) {
+      return {
+        accepted,
+        enqueueError: storedButNotEnqueued(err, { batchId, statusUrl: accepted.statusUrl }),
+      };
+    }
+  }
+
+  async function enqueueAll(sessionId: string, batchId: string, rows: readonly NewMessage[]) {
+    const queue = deps.sendQueues.get(sessionId);
+    for (let i = 0; i < rows.length; i += ENQUEUE_CHUNK) {
+      const jobs = rows.slice(i, i + ENQUEUE_CHUNK).map((row) => {
+        const messageId = row.id ?? '';
+        return {
+          name: SEND_QUEUE_JOBS.send,
+          data: { messageId, sessionId, batchId },
+          options: { jobId: messageId },
+        };
+      });
+      await withRedis(deps.redis, () => enqueueBulk(queue, sendMessageJob, jobs));
+    }
+  }
+
+  async function get(batchId: string) {
+    const counts = await messages.countByBatch(batchId);
+    if (!counts) throw new AppError('BATCH_NOT_FOUND', `batch ${batchId} not found`);
+    return counts;
+  }
+
+  /**
+   * Cancels what has not started: rows still `queued` become `cancelled` in one compare-and-set
+   * statement (a row a worker already took stays as it is), then their jobs are removed. Removal
+   * is cleanup, not the guarantee: a job that cannot be removed (active, or Redis down) finds its
+   * row cancelled and is skipped by the worker.
+   */
+  async function cancel(batchId: string, authorize: (sessionId: string) => void) {
+    const before = await get(batchId);
+    authorize(before.sessionId);
+    const cancelledIds = await messages.cancelQueued({ batchId });
+    const jobsRemoved = await removeJobs(before.sessionId, cancelledIds);
+    return { ...(await get(batchId)), cancelled: cancelledIds.length, jobsRemoved };
+  }
+
+  async function removeJobs(sessionId: string, ids: readonly string[]): Promise<number> {
+    const queue = deps.sendQueues.get(sessionId);
+    let removed = 0;
+    try {
+      for (let i = 0; i < ids.length; i += REMOVE_CONCURRENCY) {
+        const part = ids.slice(i, i + REMOVE_CONCURRENCY);
+        const results = await withRedis(deps.redis, () => Promise.all(part.map((id) => queue.remove(id))));
+        removed += results.filter((n) => n === 1).length;
+      }
+    } catch {
+      // Redis down: the rows are cancelled, which is what counts; the jobs are skipped when consumed.
+    }
+    return removed;
+  }
+
+  return { send, get, cancel };
+}
+
+export type BatchService = ReturnType<typeof createBatchService>;

@@ -1,0 +1,123 @@
+import { type HeartbeatPayload, listHeartbeats, listRecentlySeen } from '@wagw/queue';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** What a worker publishes in its heartbeat (apps/worker main.ts); every field is tolerated missing. */
+const workerBeat = z.object({
+  instanceId: z.string(),
+  pid: z.number().optional(),
+  startedAt: z.string().optional(),
+  at: z.string(),
+  sessions: z.number().catch(0).default(0),
+  open: z.number().catch(0).default(0),
+  capacity: z.number().catch(0).default(0),
+  rss: z.number().catch(0).default(0),
+  eventLoopDelayP99Ms: z.number().catch(0).default(0),
+  breakers: z
+    .record(z.string(), z.enum(['closed', 'open', 'half-open']))
+    .catch({})
+    .default({}),
+});
+
+export interface WorkerView {
+  instanceId: string;
+  pid?: number;
+  startedAt?: string;
+  /** Sessions this worker owns, of which `open` have a live socket; `capacity` is its maximum. */
+  sessions: number;
+  open: number;
+  capacity: number;
+  rss: number;
+  eventLoopDelayP99Ms: number;
+  breakers: Record<string, BreakerState>;
+  lastBeatAt: string;
+}
+
+export interface SchedulerView {
+  instanceId: string;
+  pid?: number;
+  startedAt?: string;
+  lastBeatAt: string;
+}
+
+/** One breaker name across workers: its worst state, and each worker's own. */
+export interface BreakerView {
+  state: BreakerState;
+  workers: Record<string, BreakerState>;
+}
+
+export interface ClusterState {
+  workers: WorkerView[];
+  /** Workers that beat within the last 10 minutes but whose heartbeat expired: crashed or hung. */
+  missingWorkers: string[];
+  schedulers: SchedulerView[];
+  missingSchedulers: string[];
+  circuitBreakers: Record<string, BreakerView>;
+}
+
+const SEVERITY: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
+
+/**
+ * Breaker names become metric labels and health keys. Workers name breakers after session ids,
+ * but a phone number (or a JID) must never leave the process in a label, whoever named it.
+ */
+export function safeBreakerName(name: string): string {
+  return name.replace(/\+?\d{7,}(@[\w.-]+)?/g, '<redacted>').slice(0, 120);
+}
+
+function toWorker(beat: HeartbeatPayload): WorkerView | null {
+  const parsed = workerBeat.safeParse(beat);
+  if (!parsed.success) return null;
+  const { at, breakers, ...rest } = parsed.data;
+  const safe: Record<string, BreakerState> = {};
+  for (const [name, state] of Object.entries(breakers)) safe[safeBreakerName(name)] = state;
+  return { ...rest, breakers: safe, lastBeatAt: at };
+}
+
+function aggregateBreakers(workers: readonly WorkerView[]): Record<string, BreakerView> {
+  const out: Record<string, BreakerView> = {};
+  for (const worker of workers) {
+    for (const [name, state] of Object.entries(worker.breakers)) {
+      const view = out[name] ?? { state: 'closed', workers: {} };
+      view.workers[worker.instanceId] = state;
+      if (SEVERITY[state] > SEVERITY[view.state]) view.state = state;
+      out[name] = view;
+    }
+  }
+  return out;
+}
+
+/**
+ * Everything the heartbeats in Redis say about the other processes. Any API replica reads the
+ * same keys, so every replica reports the same cluster.
+ */
+export async function readClusterState(redis: Redis, prefix: string): Promise<ClusterState> {
+  const [beats, seenWorkers, seenSchedulers] = await Promise.all([
+    listHeartbeats(redis, prefix),
+    listRecentlySeen(redis, prefix, 'worker'),
+    listRecentlySeen(redis, prefix, 'scheduler'),
+  ]);
+  const workers = beats
+    .filter((beat) => beat.role === 'worker')
+    .flatMap((beat) => toWorker(beat) ?? [])
+    .sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+  const schedulers = beats
+    .filter((beat) => beat.role === 'scheduler')
+    .map((beat) => ({
+      instanceId: beat.instanceId,
+      pid: beat.pid,
+      startedAt: beat.startedAt,
+      lastBeatAt: beat.at,
+    }))
+    .sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+  const live = new Set(beats.map((beat) => `${beat.role}/${beat.instanceId}`));
+  return {
+    workers,
+    missingWorkers: seenWorkers.filter((id) => !live.has(`worker/${id}`)).sort(),
+    schedulers,
+    missingSchedulers: seenSchedulers.filter((id) => !live.has(`scheduler/${id}`)).sort(),
+    circuitBreakers: aggregateBreakers(workers),
+  };
+}

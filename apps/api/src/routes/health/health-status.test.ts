@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterState } from './cluster-state.js';
+import { decideHealth } from './health-status.js';
+
+const worker = {
+  instanceId: 'w-1',
+  sessions: 1,
+  open: 1,
+  capacity: 50,
+  rss: 1,
+  eventLoopDelayP99Ms: 1,
+  breakers: {},
+  lastBeatAt: new Date().toISOString(),
+};
+const cluster = (over: Partial<ClusterState> = {}): ClusterState => ({
+  workers: [worker],
+  missingWorkers: [],
+  schedulers: [],
+  missingSchedulers: [],
+  circuitBreakers: {},
+  ...over,
+});
+const up = { database: 'connected', redis: 'connected' } as const;
+
+describe('decideHealth', () => {
+  it('is ok with a live worker, no open breaker and no failed session', () => {
+    expect(decideHealth({ ...up, sessions: { open: 3 }, cluster: cluster() })).toEqual({
+      status: 'ok',
+      reasons: [],
+    });
+  });
+
+  it('is error when a store is unreachable, whatever else', () => {
+    expect(decideHealth({ ...up, redis: 'disconnected', sessions: {}, cluster: null })).toEqual({
+      status: 'error',
+      reasons: ['redis unreachable'],
+    });
+    expect(decideHealth({ ...up, database: 'disconnected', sessions: null, cluster: cluster() }).status).toBe(
+      'error',
+    );
+  });
+
+  it.each([
+    [{ cluster: cluster({ workers: [] }) }, 'no worker heartbeat'],
+    [{ cluster: cluster({ missingWorkers: ['w-9'] }) }, 'worker w-9 missing'],
+    [{ cluster: cluster({ missingSchedulers: ['s-1'] }) }, 'scheduler s-1 missing'],
+    [
+      { cluster: cluster({ circuitBreakers: { 'send:A': { state: 'open', workers: { 'w-1': 'open' } } } }) },
+      'circuit breaker send:A open',
+    ],
+    [{ sessions: { failed: 2 } }, '2 sessions failed'],
+    [{ sessions: { conflict: 1 } }, '1 session conflict'],
+  ])('is degraded: %j', (over, reason) => {
+    const result = decideHealth({ ...up, sessions: {}, cluster: cluster(), ...over });
+    expect(result.status).toBe('degraded');
+    expect(result.reasons).toContain(reason);
+  });
+
+  it('half-open breakers, logged-out and unpaired sessions do not degrade', () => {
+    const result = decideHealth({
+      ...up,
+      sessions: { logged_out: 2, needs_pairing: 1 },
+      cluster: cluster({ circuitBreakers: { db: { state: 'half-open', workers: { 'w-1': 'half-open' } } } }),
+    });
+    expect(result.status).toBe('ok');
+  });
+});

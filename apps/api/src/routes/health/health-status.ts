@@ -1,0 +1,51 @@
+import type { SessionStatus } from '@wagw/db';
+import type { ClusterState } from './cluster-state.js';
+
+export type HealthStatus = 'ok' | 'degraded' | 'error';
+
+/**
+ * Session statuses that make the whole gateway `degraded`: `failed` (out of reconnect attempts,
+ * waiting for revival) and `conflict` (another client took the number over). `logged_out` and
+ * `needs_pairing` are not: they are a user's action, answered by pairing again, not an outage.
+ */
+export const DEGRADING_SESSION_STATUSES: readonly SessionStatus[] = ['failed', 'conflict'];
+
+export interface HealthInputs {
+  database: 'connected' | 'disconnected';
+  redis: 'connected' | 'disconnected';
+  /** null when the database could not be read. */
+  sessions: Partial<Record<SessionStatus, number>> | null;
+  /** null when Redis could not be read. */
+  cluster: ClusterState | null;
+}
+
+/**
+ * The rules of /api/health (docs/operations.md): `error` when a store is unreachable; `degraded`
+ * when no worker beats, a recently seen worker or scheduler stopped beating, a breaker is open, or
+ * sessions are `failed`/`conflict`; `ok` otherwise. Every reason is listed, so an operator reads why.
+ */
+export function decideHealth(inputs: HealthInputs): { status: HealthStatus; reasons: string[] } {
+  const errors = [
+    inputs.database === 'disconnected' && 'database unreachable',
+    inputs.redis === 'disconnected' && 'redis unreachable',
+  ].filter((r): r is string => typeof r === 'string');
+  if (errors.length > 0) return { status: 'error', reasons: errors };
+
+  const reasons: string[] = [];
+  const cluster = inputs.cluster;
+  if (!cluster) reasons.push('heartbeats unreadable');
+  else {
+    if (cluster.workers.length === 0) reasons.push('no worker heartbeat');
+    for (const id of cluster.missingWorkers) reasons.push(`worker ${id} missing`);
+    for (const id of cluster.missingSchedulers) reasons.push(`scheduler ${id} missing`);
+    for (const [name, breaker] of Object.entries(cluster.circuitBreakers))
+      if (breaker.state === 'open') reasons.push(`circuit breaker ${name} open`);
+  }
+  if (!inputs.sessions) reasons.push('session counts unreadable');
+  else
+    for (const status of DEGRADING_SESSION_STATUSES) {
+      const n = inputs.sessions[status] ?? 0;
+      if (n > 0) reasons.push(`${n} session${n === 1 ? '' : 's'} ${status}`);
+    }
+  return { status: reasons.length > 0 ? 'degraded' : 'ok', reasons };
+}

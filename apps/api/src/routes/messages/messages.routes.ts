@@ -1,0 +1,114 @@
+import type { IdempotencyKeysRepository } from '@wagw/db';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { withIdempotency } from '../../lib/idempotency.js';
+import { assertSessionAccess } from '../../plugins/auth.js';
+import { toMessageView } from './message-view.js';
+import {
+  acceptedJob,
+  acceptedMessage,
+  errorResponse,
+  listMessagesQuery,
+  listMessagesResponse,
+  messageParams,
+  messageView,
+  presenceBody,
+  readBody,
+  sendMessageBody,
+  sessionParams,
+} from './messages.schemas.js';
+import type { MessageService } from './messages.service.js';
+
+export interface MessagesRoutesDeps {
+  messages: MessageService;
+  idempotencyKeys: IdempotencyKeysRepository;
+}
+
+const tags = ['messages'];
+const errors = {
+  400: errorResponse,
+  404: errorResponse,
+  409: errorResponse,
+  422: errorResponse,
+  503: errorResponse,
+};
+
+export function messagesRoutes(deps: MessagesRoutesDeps) {
+  return async function register(app: FastifyInstance): Promise<void> {
+    const routes = app.withTypeProvider<ZodTypeProvider>();
+    const { messages } = deps;
+
+    // Routes under /api/sessions/:id are checked against a session key's session by the auth hook.
+    routes.post(
+      '/api/sessions/:id/messages',
+      {
+        schema: {
+          tags,
+          params: sessionParams,
+          body: sendMessageBody,
+          response: { 202: acceptedMessage, ...errors },
+        },
+      },
+      async (request, reply) =>
+        withIdempotency(request, reply, { repo: deps.idempotencyKeys }, async () => {
+          const { accepted, enqueueError } = await messages.send(request.params.id, request.body);
+          return { statusCode: 202, body: accepted, error: enqueueError };
+        }),
+    );
+
+    routes.post(
+      '/api/sessions/:id/messages/read',
+      { schema: { tags, params: sessionParams, body: readBody, response: { 202: acceptedJob, ...errors } } },
+      async (request, reply) =>
+        reply.code(202).send(await messages.markRead(request.params.id, request.body.messages)),
+    );
+
+    routes.post(
+      '/api/sessions/:id/presence',
+      {
+        schema: {
+          tags,
+          params: sessionParams,
+          body: presenceBody,
+          response: { 202: acceptedJob, ...errors },
+        },
+      },
+      async (request, reply) =>
+        reply.code(202).send(await messages.presence(request.params.id, request.body)),
+    );
+
+    routes.get(
+      '/api/sessions/:id/messages',
+      {
+        schema: {
+          tags,
+          params: sessionParams,
+          querystring: listMessagesQuery,
+          response: { 200: listMessagesResponse, 404: errorResponse },
+        },
+      },
+      async (request) => {
+        const page = await messages.list(request.params.id, request.query);
+        return { items: page.items.map(toMessageView), nextCursor: page.nextCursor };
+      },
+    );
+
+    routes.get(
+      '/api/messages/:id',
+      {
+        // A session key may read its own session's messages: checked once the message is loaded.
+        config: { sessionAccess: 'resource' },
+        schema: {
+          tags,
+          params: messageParams,
+          response: { 200: messageView, 403: errorResponse, 404: errorResponse },
+        },
+      },
+      async (request) => {
+        const message = await messages.get(request.params.id);
+        assertSessionAccess(request, message.sessionId);
+        return toMessageView(message);
+      },
+    );
+  };
+}

@@ -1,0 +1,161 @@
+import { type Database, type Message, newId } from '@wagw/db';
+import { AppError } from '@wagw/errors';
+import {
+  enqueue,
+  messagePayload,
+  normalizeRecipient,
+  presenceJob,
+  readMessagesJob,
+  SEND_QUEUE_JOBS,
+  type SendQueues,
+  sendMessageJob,
+  waMessageIdFor,
+} from '@wagw/queue';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import { REDIS_RETRY_AFTER_S, withRedis } from '../../lib/redis-guard.js';
+import { composeMessage, type MessageDraft } from './compose-message.js';
+import { messageStatusUrl } from './message-view.js';
+import type {
+  AcceptedMessage,
+  listMessagesQuery,
+  presenceBody,
+  readBody,
+  SendMessageInput,
+} from './messages.schemas.js';
+
+export interface MessageServiceDeps {
+  repos: Pick<Database['repos'], 'messages' | 'sessions'>;
+  /** The fail-fast producer connection the send queues use. */
+  redis: Redis;
+  sendQueues: Pick<SendQueues, 'get'>;
+}
+
+/** A send whose row is committed; `enqueueError` is set when the job could not be added. */
+export interface AcceptedSend {
+  accepted: AcceptedMessage;
+  enqueueError?: AppError;
+}
+
+/**
+ * Outbound messages as the API sees them: validate, commit the row (`queued`), then enqueue the
+ * job whose id is the row id. The row is the commitment; a job lost on the way is re-added by
+ * outbox reconciliation (packages/maintenance), so a failed enqueue still means "accepted".
+ */
+export function createMessageService(deps: MessageServiceDeps) {
+  const { messages, sessions } = deps.repos;
+
+  async function requireSession(id: string): Promise<void> {
+    if (!(await sessions.getById(id))) throw new AppError('SESSION_NOT_FOUND', `session ${id} not found`);
+  }
+
+  /** Composes one message or throws the failure as a 400 with its own code. */
+  async function compose(sessionId: string, input: SendMessageInput): Promise<MessageDraft> {
+    const result = await composeMessage(sessionId, input, (id) => messages.getById(id));
+    if (!result.ok) {
+      throw new AppError(result.error.code, result.error.message, { details: { path: result.error.path } });
+    }
+    return result.draft;
+  }
+
+  async function send(sessionId: string, input: SendMessageInput): Promise<AcceptedSend> {
+    await requireSession(sessionId);
+    const draft = await compose(sessionId, input);
+    const id = newId();
+    await messages.insert({
+      id,
+      sessionId,
+      direction: 'outbound',
+      waMessageId: waMessageIdFor(id),
+      remoteJid: draft.remoteJid,
+      type: draft.type,
+      // Parsed once more so a row can only ever hold what the worker's schema accepts.
+      payload: messagePayload.parse(draft.payload),
+    });
+    const accepted: AcceptedMessage = { id, status: 'queued', statusUrl: messageStatusUrl(id) };
+    try {
+      await withRedis(deps.redis, () =>
+        enqueue(
+          deps.sendQueues.get(sessionId),
+          sendMessageJob,
+          SEND_QUEUE_JOBS.send,
+          { messageId: id, sessionId },
+          {
+            jobId: id,
+          },
+        ),
+      );
+      return { accepted };
+    } catch (err) {
+      return {
+        accepted,
+        enqueueError: storedButNotEnqueued(err, { messageId: id, statusUrl: accepted.statusUrl }),
+      };
+    }
+  }
+
+  async function markRead(sessionId: string, keys: z.infer<typeof readBody>['messages']) {
+    await requireSession(sessionId);
+    const job = await withRedis(deps.redis, () =>
+      enqueue(deps.sendQueues.get(sessionId), readMessagesJob, SEND_QUEUE_JOBS.read, { sessionId, keys }),
+    );
+    return { jobId: String(job.id), status: 'queued' as const };
+  }
+
+  async function presence(sessionId: string, input: z.infer<typeof presenceBody>) {
+    await requireSession(sessionId);
+    const recipient = normalizeRecipient(input.to);
+    if (!recipient.ok) {
+      throw new AppError('INVALID_RECIPIENT', `invalid recipient "${input.to}": ${recipient.reason}`, {
+        details: { path: 'to' },
+      });
+    }
+    const job = await withRedis(deps.redis, () =>
+      enqueue(deps.sendQueues.get(sessionId), presenceJob, SEND_QUEUE_JOBS.presence, {
+        sessionId,
+        to: recipient.jid,
+        state: input.state,
+      }),
+    );
+    return { jobId: String(job.id), status: 'queued' as const };
+  }
+
+  async function get(id: string): Promise<Message> {
+    const message = await messages.getById(id);
+    if (!message) throw new AppError('MESSAGE_NOT_FOUND', `message ${id} not found`);
+    return message;
+  }
+
+  async function list(sessionId: string, query: z.infer<typeof listMessagesQuery>) {
+    await requireSession(sessionId);
+    return messages.listBySession({
+      sessionId,
+      status: query.status,
+      direction: query.direction,
+      before: query.before ? new Date(query.before) : undefined,
+      after: query.after ? new Date(query.after) : undefined,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+  }
+
+  return { requireSession, send, markRead, presence, get, list };
+}
+
+export type MessageService = ReturnType<typeof createMessageService>;
+
+/**
+ * The 503 for "committed, but the job could not be added": the client must know the message is
+ * NOT lost (retrying without the same Idempotency-Key would send it twice).
+ */
+export function storedButNotEnqueued(cause: unknown, details: Record<string, unknown>): AppError {
+  return new AppError(
+    'QUEUE_UNAVAILABLE',
+    'Redis is unreachable. The request was stored (status queued) and will be enqueued by outbox reconciliation once Redis is back; retry only with the same Idempotency-Key, or poll the status URL',
+    {
+      cause,
+      retryAfter: REDIS_RETRY_AFTER_S,
+      details: { ...details, status: 'queued', reconciliation: 'the stored rows are enqueued automatically' },
+    },
+  );
+}

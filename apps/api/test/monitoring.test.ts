@@ -1,0 +1,70 @@
+import { runLockKey, STALE_REASON } from '@wagw/maintenance';
+import { createLeaseStore, redisKeys } from '@wagw/queue';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUTH, createTestApp, type TestApp } from './helpers.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  // Any transitional status older than 1 ms counts as stale here (the default is 5 minutes).
+  t = await createTestApp({ config: { staleSessionAgeMs: 1 } });
+});
+afterAll(() => t.close());
+
+describe('GET /api/monitoring/metrics', () => {
+  it('needs the API key', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/monitoring/metrics' });
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('reports system, sessions, breakers, queues and stores in one document', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/monitoring/metrics', headers: AUTH });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.system.cpu.cores).toBeGreaterThan(0);
+    expect(body.system.cpu.loadAverage).toHaveLength(3);
+    expect(body.system.memory.process.rss).toBeGreaterThan(0);
+    expect(body.system.uptime.process).toBeGreaterThanOrEqual(0);
+    expect(body.database).toMatchObject({ status: 'connected', ok: true });
+    expect(body.redis).toMatchObject({ status: 'connected', ok: true });
+    expect(body.sessions).toMatchObject({ total: expect.any(Number), open: expect.any(Number) });
+    expect(body.messages).toMatchObject({ queued: expect.any(Number) });
+    expect(body.circuitBreakers).toEqual({ total: 0, open: 0, halfOpen: 0, breakers: {} });
+    expect(body.queues['session-commands']).toMatchObject({ waiting: 0, failed: 0, completed: 0 });
+    expect(body.queueRates['session-commands']).toMatchObject({ enabled: false, completedLastHour: 0 });
+  });
+});
+
+describe('POST /api/monitoring/cleanup', () => {
+  it('resets a session a killed worker left starting, and reports it', async () => {
+    const s = await t.db.repos.sessions.create({ name: 'orphan', desiredState: 'running' });
+    const leases = createLeaseStore({ redis: t.redis, prefix: t.prefix, ttlMs: 60_000 });
+    const lease = await leases.acquire(s.id, 'dead-worker');
+    if (!lease) throw new Error('lease not acquired');
+    await t.db.repos.sessions.setOwner(s.id, 'dead-worker', lease.generation);
+    await t.db.repos.sessions.transitionStatus(s.id, { to: 'starting', reason: 'claimed' });
+    // The worker is killed: no renewal, so its lease expires (deleted here instead of waiting).
+    await t.redis.del(redisKeys(t.prefix).lease(s.id));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+
+    const res = await t.app.inject({ method: 'POST', url: '/api/monitoring/cleanup', headers: AUTH });
+    expect(res.statusCode).toBe(200);
+    const report = res.json();
+    expect(report).toMatchObject({ task: 'stale-session-cleanup', nudged: true });
+    expect(report.result.resetSessionIds).toEqual([s.id]);
+    expect(await t.db.repos.sessions.getById(s.id)).toMatchObject({
+      status: 'starting',
+      statusReason: STALE_REASON,
+      ownerWorkerId: null,
+    });
+  });
+
+  it('does nothing while another run holds the lock', async () => {
+    await t.redis.set(runLockKey(t.prefix, 'stale-session-cleanup'), 'other', 'PX', 5000);
+    try {
+      const res = await t.app.inject({ method: 'POST', url: '/api/monitoring/cleanup', headers: AUTH });
+      expect(res.json()).toEqual({ task: 'stale-session-cleanup', skipped: 'already running' });
+    } finally {
+      await t.redis.del(runLockKey(t.prefix, 'stale-session-cleanup'));
+    }
+  });
+});

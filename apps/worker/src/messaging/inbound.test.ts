@@ -1,0 +1,68 @@
+import type { NewMessage } from '@wagw/db';
+import { createLogger } from '@wagw/logger';
+import type { WAMessage } from '@whiskeysockets/baileys';
+import { describe, expect, it, vi } from 'vitest';
+import { createInbound } from './inbound.js';
+
+const logger = createLogger({ name: 'test', level: 'silent' });
+
+function message(id: string, text: string | null, fromMe = false): WAMessage {
+  return {
+    key: { id, remoteJid: '15557654321@s.whatsapp.net', fromMe },
+    message: text === null ? null : { conversation: text },
+    messageTimestamp: 1_700_000_000,
+    pushName: 'Bob',
+  } as WAMessage;
+}
+
+function setup(failFor?: string) {
+  const stored = new Map<string, NewMessage>();
+  const repos = {
+    messages: {
+      insertInboundIgnoringDuplicates: vi.fn(async (input: NewMessage & { waMessageId: string }) => {
+        if (input.waMessageId === failFor) throw new Error('disk I/O error');
+        if (stored.has(input.waMessageId)) return false;
+        stored.set(input.waMessageId, input);
+        return true;
+      }),
+    },
+    contacts: { upsertMany: vi.fn(async () => undefined) },
+  };
+  const events = { received: vi.fn(async () => undefined), status: vi.fn(async () => undefined) };
+  const inbound = createInbound({
+    sessionId: 's1',
+    logger,
+    repos: repos as never,
+    db: (fn) => fn(),
+    events,
+  });
+  return { inbound, stored, repos, events };
+}
+
+describe('inbound', () => {
+  it('stores each message once and publishes only new ones', async () => {
+    const { inbound, stored, events } = setup();
+    await inbound.onMessages([message('A', 'one'), message('B', 'two')]);
+    await inbound.onMessages([message('A', 'one again'), message('C', 'three')]);
+    expect([...stored.keys()]).toEqual(['A', 'B', 'C']);
+    expect(stored.get('A')?.payload).toMatchObject({ text: 'one' });
+    expect(stored.get('A')?.createdAt).toEqual(new Date(1_700_000_000_000));
+    expect(events.received).toHaveBeenCalledTimes(3);
+  });
+
+  it('one message that fails to store does not stop the batch', async () => {
+    const { inbound, stored, repos } = setup('B');
+    await inbound.onMessages([message('A', 'one'), message('B', 'two'), message('C', 'three')]);
+    expect([...stored.keys()]).toEqual(['A', 'C']);
+    expect(repos.contacts.upsertMany).toHaveBeenCalledWith('s1', [
+      { jid: '15557654321@s.whatsapp.net', lid: null, notify: 'Bob' },
+    ]);
+  });
+
+  it('skips own messages, stubs without content (undecryptable) and protocol messages', async () => {
+    const { inbound, stored } = setup();
+    const protocol = { ...message('P', null), message: { protocolMessage: { type: 0 } } } as WAMessage;
+    await inbound.onMessages([message('M', 'mine', true), message('S', null), protocol]);
+    expect(stored.size).toBe(0);
+  });
+});

@@ -1,0 +1,124 @@
+import { type ContactUpsert, newId, type Repositories } from '@wagw/db';
+import type { Logger } from '@wagw/logger';
+import type { Contact, WAMessage } from '@whiskeysockets/baileys';
+import { extractInbound } from './inbound-extract.js';
+import type { MessageEvents } from './message-events.js';
+import { createYielder } from './yield.js';
+
+export interface InboundDeps {
+  sessionId: string;
+  logger: Logger;
+  repos: Pick<Repositories, 'messages' | 'contacts'>;
+  db: <T>(fn: () => Promise<T>) => Promise<T>;
+  events: MessageEvents;
+  /** Called for each sender seen, to look up its profile picture in the background. */
+  onSender?: (jid: string) => void;
+}
+
+/** Chats inbound messages are not stored for: status broadcasts and newsletters are not chats. */
+const IGNORED_CHAT = /(@broadcast|@newsletter)$/;
+
+/** The chat a message belongs to, by phone number when Baileys knows it (outbound rows use PN jids). */
+export function chatJid(key: WAMessage['key']): { jid: string; lid: string | null } {
+  const remote = key.remoteJid ?? '';
+  const alt = key.remoteJidAlt ?? null;
+  if (remote.endsWith('@lid') && alt?.endsWith('@s.whatsapp.net')) return { jid: alt, lid: remote };
+  return { jid: remote, lid: alt?.endsWith('@lid') ? alt : null };
+}
+
+/**
+ * Inbound messages and contacts. Both `notify` (live) and `append` (replayed after a reconnect)
+ * upserts are stored, deduplicated on (session, WhatsApp id) by the database, so a replay or a
+ * re-delivery is stored once. Each message is handled in isolation: one that fails to decode or
+ * to store is logged and skipped, and the rest of the batch goes on.
+ */
+export function createInbound(deps: InboundDeps) {
+  const { sessionId, logger } = deps;
+
+  async function storeOne(message: WAMessage, senders: Map<string, ContactUpsert>): Promise<void> {
+    const { key } = message;
+    if (key.fromMe || !key.id || !key.remoteJid || IGNORED_CHAT.test(key.remoteJid)) return;
+    // A stub without content (e.g. CIPHERTEXT: could not decrypt yet) is not stored: Baileys asks the
+    // sender to retry, and the retried copy arrives under the same id, which must not be taken.
+    if (!message.message) return;
+    const extracted = extractInbound(message.message);
+    if (!extracted) return;
+    const chat = chatJid(key);
+    const id = newId();
+    const timestamp = Number(message.messageTimestamp ?? 0);
+    const createdAt = timestamp > 0 ? new Date(timestamp * 1000) : new Date();
+    const from = { jid: chat.jid, lid: chat.lid, pushName: message.pushName ?? null };
+    const inserted = await deps.db(() =>
+      deps.repos.messages.insertInboundIgnoringDuplicates({
+        id,
+        sessionId,
+        direction: 'inbound',
+        waMessageId: key.id as string,
+        remoteJid: chat.jid,
+        type: extracted.type,
+        payload: { ...extracted.payload, from },
+        createdAt,
+      }),
+    );
+    if (!senders.has(chat.jid))
+      senders.set(chat.jid, { jid: chat.jid, lid: chat.lid, notify: message.pushName ?? null });
+    if (!inserted) return;
+    await deps.events.received(sessionId, {
+      messageId: id,
+      waMessageId: key.id,
+      from,
+      type: extracted.type,
+      payload: extracted.payload,
+      timestamp: createdAt.toISOString(),
+    });
+  }
+
+  async function upsertContacts(contacts: ContactUpsert[]): Promise<void> {
+    if (contacts.length === 0) return;
+    await deps.db(() => deps.repos.contacts.upsertMany(sessionId, contacts));
+  }
+
+  return {
+    async onMessages(messages: WAMessage[]): Promise<void> {
+      const senders = new Map<string, ContactUpsert>();
+      const maybeYield = createYielder();
+      for (const message of messages) {
+        await maybeYield();
+        await storeOne(message, senders).catch((err) =>
+          logger.warn({ err, sessionId, waMessageId: message.key?.id }, 'inbound message skipped'),
+        );
+      }
+      await upsertContacts([...senders.values()]).catch((err) =>
+        logger.warn({ err, sessionId }, 'storing message senders failed'),
+      );
+      for (const jid of senders.keys()) deps.onSender?.(jid);
+    },
+
+    /** `contacts.upsert` and `contacts.update` (partial): null/absent fields keep what is stored. */
+    async onContacts(contacts: Partial<Contact>[]): Promise<void> {
+      const rows: ContactUpsert[] = [];
+      for (const contact of contacts) {
+        const row = toContactUpsert(contact);
+        if (row) rows.push(row);
+      }
+      await upsertContacts(rows);
+    },
+  };
+}
+
+/** Baileys' contact → our row: keyed by the PN jid when known; `imgUrl: 'changed'` is not a URL. */
+export function toContactUpsert(contact: Partial<Contact>): ContactUpsert | null {
+  const id = contact.id;
+  if (!id) return null;
+  const pn = id.endsWith('@lid') ? (contact.phoneNumber ?? null) : id;
+  const jid = pn ?? id;
+  const lid = id.endsWith('@lid') ? id : (contact.lid ?? null);
+  const imgUrl = contact.imgUrl && contact.imgUrl !== 'changed' ? contact.imgUrl : null;
+  return {
+    jid,
+    lid,
+    name: contact.name ?? contact.verifiedName ?? null,
+    notify: contact.notify ?? null,
+    imgUrl,
+  };
+}

@@ -1,0 +1,123 @@
+import type { Message, MessageStatus, Repositories } from '@wagw/db';
+import type { Logger } from '@wagw/logger';
+import type { WAMessage, WAMessageUpdate } from '@whiskeysockets/baileys';
+import type { MessageEvents } from './message-events.js';
+import { canAdvance, errorReason, statusFromBaileys } from './status-rank.js';
+import { createYielder } from './yield.js';
+
+export interface StatusTrackerDeps {
+  sessionId: string;
+  logger: Logger;
+  repos: Pick<Repositories, 'messages'>;
+  /** Runs a database call through the worker's database breaker. */
+  db: <T>(fn: () => Promise<T>) => Promise<T>;
+  events: MessageEvents;
+}
+
+/**
+ * Every status change of this session's outbound messages goes through here: from the send
+ * processor (`sending`, `sent`, `failed`) and from Baileys (`messages.update`, and statuses folded
+ * into Baileys' own `messages.upsert` when a receipt beats its ~100 ms buffer flush, protocol doc
+ * 6.3). Changes to one message are serialised and only move forward (see `canAdvance`), so a
+ * late or replayed receipt never moves a message back; each change is stored and published.
+ */
+export function createStatusTracker(deps: StatusTrackerDeps) {
+  const { sessionId, logger } = deps;
+  const chains = new Map<string, Promise<unknown>>();
+
+  /** Serialises work per message id; the map only holds ids with work in flight. */
+  function serial<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const previous = chains.get(id) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => undefined);
+    chains.set(id, tail);
+    void tail.then(() => {
+      if (chains.get(id) === tail) chains.delete(id);
+    });
+    return next;
+  }
+
+  async function store(row: Message, status: MessageStatus, reason: string | null): Promise<Message | null> {
+    // Compare-and-set on the status we read: a change made meanwhile elsewhere (the API cancelling
+    // a queued message) wins, and this write is dropped rather than overwriting it.
+    const updated = await deps.db(() =>
+      deps.repos.messages.updateStatus(row.id, status, reason, { expectedFrom: row.status }),
+    );
+    if (updated) await deps.events.status(updated);
+    return updated;
+  }
+
+  /** Moves a message forward (no-op when that would be backwards); returns the row after. */
+  function advance(messageId: string, status: MessageStatus, reason: string | null = null) {
+    return serial(messageId, async () => {
+      const row = await deps.db(() => deps.repos.messages.getById(messageId));
+      if (!row || !canAdvance(row.status, status)) return row;
+      return store(row, status, reason);
+    });
+  }
+
+  /** A send that will be retried goes back to `queued` (the only backwards move, and only from `sending`). */
+  function requeue(messageId: string, reason: string) {
+    return serial(messageId, async () => {
+      const row = await deps.db(() => deps.repos.messages.getById(messageId));
+      if (row?.status !== 'sending') return row;
+      return store(row, 'queued', reason);
+    });
+  }
+
+  async function fromBaileys(waId: string, status: number, params?: string[] | null): Promise<void> {
+    const next = statusFromBaileys(status);
+    if (!next) return;
+    const row = await deps.db(() => deps.repos.messages.getByWaId(sessionId, waId));
+    if (row?.direction !== 'outbound') return;
+    // An error ack for a message still being sent belongs to the send processor, which is waiting
+    // for that ack and decides between retrying and failing; failing it here would race the retry.
+    if (next === 'failed' && (row.status === 'queued' || row.status === 'sending')) return;
+    await advance(row.id, next, next === 'failed' ? errorReason(params) : null);
+  }
+
+  /** Isolated per message: one that cannot be mapped or stored is logged, the others go on. */
+  async function each<T>(
+    items: readonly T[],
+    id: (item: T) => string | null | undefined,
+    fn: (item: T) => Promise<void>,
+  ) {
+    const maybeYield = createYielder();
+    for (const item of items) {
+      await maybeYield();
+      await fn(item).catch((err) =>
+        logger.warn({ err, sessionId, waMessageId: id(item) }, 'message status update failed'),
+      );
+    }
+  }
+
+  return {
+    advance,
+    requeue,
+
+    onUpdate(updates: WAMessageUpdate[]): Promise<void> {
+      return each(
+        updates,
+        (u) => u.key.id,
+        async ({ key, update }) => {
+          if (!key.fromMe || !key.id || typeof update.status !== 'number') return;
+          await fromBaileys(key.id, update.status, update.messageStubParameters);
+        },
+      );
+    },
+
+    /** Our own sends come back as `append` upserts; a receipt processed before the flush sets `status`. */
+    onOwnUpsert(messages: WAMessage[]): Promise<void> {
+      return each(
+        messages,
+        (m) => m.key.id,
+        async (message) => {
+          if (!message.key.fromMe || !message.key.id || typeof message.status !== 'number') return;
+          await fromBaileys(message.key.id, message.status, message.messageStubParameters);
+        },
+      );
+    },
+  };
+}
+
+export type StatusTracker = ReturnType<typeof createStatusTracker>;
