@@ -78,6 +78,43 @@ async function expectExactlyOnce(batchId: string, tag: string, count: number, al
   return redelivered;
 }
 
+describe('one message through the API', () => {
+  it('a text is decrypted by the peer with the exact text and reaches `read`; an error ack fails it with the reason', async () => {
+    gw.sim.messaging.autoReceipts = 'read';
+    const text = 'hello from the API — exact text, 🚀';
+    const res = await api.call('POST', `/api/sessions/${sessionId}/messages`, {
+      to: `+${phones[0]}`,
+      type: 'text',
+      text,
+    });
+    expect(res.status).toBe(202);
+    const { id, statusUrl } = (await res.json()) as { id: string; statusUrl: string };
+    const seen = await gw.sim.messaging.waitForMessage((m) => !m.ownDevice && m.text === text, 20_000);
+    expect(seen.id).toBe(waMessageIdFor(id));
+    await gw.waitFor('status read through the API', async () => {
+      const view = (await (await api.call('GET', statusUrl)).json()) as { status: string };
+      return view.status === 'read' ? view : undefined;
+    });
+    gw.sim.messaging.autoReceipts = 'off';
+
+    gw.sim.messaging.failNextAck(463);
+    const failing = await api.call('POST', `/api/sessions/${sessionId}/messages`, {
+      to: phones[1],
+      type: 'text',
+      text: 'restricted',
+    });
+    const failingId = ((await failing.json()) as { id: string }).id;
+    const failed = await gw.waitFor('status failed', async () => {
+      const view = (await (await api.call('GET', `/api/messages/${failingId}`)).json()) as {
+        status: string;
+        statusReason: string | null;
+      };
+      return view.status === 'failed' ? view : undefined;
+    });
+    expect(failed.statusReason).toMatch(/463/);
+  }, 60_000);
+});
+
 describe('bulk delivery through the API, workers and the simulator', () => {
   it(`a bulk of ${BULK} messages to ${CONTACTS} contacts: every message delivered exactly once`, async () => {
     const started = Date.now();
