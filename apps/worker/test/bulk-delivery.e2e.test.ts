@@ -57,6 +57,20 @@ async function waitDelivered(tag: string, count: number, timeoutMs: number) {
   );
 }
 
+/** Waits until no message of the batch is still queued or being sent. */
+async function waitBatchSettled(batchId: string) {
+  await gw.waitFor(
+    'batch settled',
+    async () => {
+      const res = (await (await api.call('GET', `/api/batches/${batchId}`)).json()) as {
+        counts: Record<string, number>;
+      };
+      return (res.counts.queued ?? 0) + (res.counts.sending ?? 0) === 0;
+    },
+    60_000,
+  );
+}
+
 /** Every text arrived, each under the WhatsApp id derived from its wagw id, duplicates <= allowed. */
 async function expectExactlyOnce(batchId: string, tag: string, count: number, allowedRedeliveries: number) {
   const texts = delivered();
@@ -121,12 +135,7 @@ describe('bulk delivery through the API, workers and the simulator', () => {
     const batchId = await sendBulk('bulk', BULK);
     await waitDelivered('bulk', BULK, 240_000);
     console.info(`${BULK} messages delivered in ${Date.now() - started} ms`);
-    await gw.waitFor('batch counted', async () => {
-      const res = (await (await api.call('GET', `/api/batches/${batchId}`)).json()) as {
-        counts: Record<string, number>;
-      };
-      return (res.counts.queued ?? 0) + (res.counts.sending ?? 0) === 0;
-    });
+    await waitBatchSettled(batchId);
     expect(await expectExactlyOnce(batchId, 'bulk', BULK, 0)).toBe(0);
     // The WhatsApp id is the one derived from the wagw id (exactly-once effect across retries).
     const sample = (await gw.db.repos.messages.listBySession({ sessionId, limit: 5 })).items;
@@ -146,16 +155,7 @@ describe('bulk delivery through the API, workers and the simulator', () => {
     const owner = (await gw.ownerOf(sessionId))!;
     await stopProcess(gw.workers.get(owner)!, 'SIGKILL');
     await waitDelivered('kill', count, 180_000);
-    await gw.waitFor(
-      'batch counted',
-      async () => {
-        const res = (await (await api.call('GET', `/api/batches/${batchId}`)).json()) as {
-          counts: Record<string, number>;
-        };
-        return (res.counts.queued ?? 0) + (res.counts.sending ?? 0) === 0;
-      },
-      60_000,
-    );
+    await waitBatchSettled(batchId);
     await expectExactlyOnce(batchId, 'kill', count, 1);
   }, 300_000);
 
@@ -178,16 +178,7 @@ describe('bulk delivery through the API, workers and the simulator', () => {
       console.error('flush diagnosis', { session, owner: await gw.ownerOf(sessionId), batch });
       throw err;
     });
-    await gw.waitFor(
-      'batch counted',
-      async () => {
-        const res = (await (await api.call('GET', `/api/batches/${batchId}`)).json()) as {
-          counts: Record<string, number>;
-        };
-        return (res.counts.queued ?? 0) + (res.counts.sending ?? 0) === 0;
-      },
-      60_000,
-    );
+    await waitBatchSettled(batchId);
     await expectExactlyOnce(batchId, 'flush', count, 1);
   }, 300_000);
 });

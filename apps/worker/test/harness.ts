@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createDatabase, type Database, type Session, type SessionStatus } from '@wagw/db';
 import { createProducerConnection, redisKeys, waitUntilReady } from '@wagw/queue';
-import { redisUrl, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
+import { freePort, redisUrl, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
 import { type SimulatorOptions, startSimulator, type WaSimulator } from '@wagw/wa-sim';
 import {
   BufferJSON,
@@ -225,14 +224,6 @@ export async function startGateway(
     },
   };
   return gateway;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
 }
 
 let preKeyPool: KeyPair[] | undefined;
