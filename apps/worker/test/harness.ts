@@ -176,12 +176,26 @@ export async function startGateway(
     },
 
     async pair(sessionId, timeoutMs = 20_000) {
-      const qr = await waitFor(
-        `QR of ${sessionId}`,
-        async () => (await redis.get(keys.qr(sessionId))) ?? undefined,
-        timeoutMs,
-      );
-      await sim.scan(qr);
+      // Like a person with a phone: if the socket showing the QR went away before the scan
+      // completed, scan the next QR the session shows.
+      let lastQr: string | undefined;
+      for (let attempt = 1; ; attempt++) {
+        const qr = await waitFor(
+          `QR of ${sessionId}`,
+          async () => {
+            const current = await redis.get(keys.qr(sessionId));
+            return current && current !== lastQr ? current : undefined;
+          },
+          timeoutMs,
+        );
+        lastQr = qr;
+        try {
+          await sim.scan(qr);
+          break;
+        } catch (err) {
+          if (attempt >= 3) throw err;
+        }
+      }
       await gateway.waitForStatus(sessionId, 'open', timeoutMs);
     },
 
