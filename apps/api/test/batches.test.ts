@@ -1,26 +1,9 @@
-import type { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from './helpers.js';
-import { get, pendingJobs, post, sessionWithQueue } from './messaging-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { get, pendingJobs, post, useMessagingApp } from './messaging-helpers.js';
 
-let t: TestApp;
-let sessionId: string;
-let queue: Queue;
-beforeAll(async () => {
-  // Bulk requests of thousands keep the event loop busy for a moment on purpose; load shedding
-  // (tested on its own) would answer the next request 503 SERVICE_OVERLOADED.
-  t = await createTestApp({ loadShedding: { maxEventLoopUtilization: 0, maxEventLoopDelayMs: 0 } });
-  ({
-    session: { id: sessionId },
-    queue,
-  } = await sessionWithQueue(t, 'bulk-sender'));
-});
-afterAll(async () => {
-  await queue.close();
-  await t.close();
-});
+const ctx = useMessagingApp('bulk-sender');
 
-const bulkUrl = () => `/api/sessions/${sessionId}/messages/bulk`;
+const bulkUrl = () => `/api/sessions/${ctx.sessionId}/messages/bulk`;
 const texts = (n: number, offset = 0) =>
   Array.from({ length: n }, (_, i) => ({
     to: `+4915${String(10_000_000 + offset + i)}`,
@@ -31,7 +14,7 @@ const texts = (n: number, offset = 0) =>
 describe('POST /api/sessions/:id/messages/bulk', () => {
   it('accepts 10,000 messages in one request: one transaction, jobs with id = message id', async () => {
     const started = performance.now();
-    const res = await post(t, bulkUrl(), { messages: texts(10_000) });
+    const res = await post(ctx.t, bulkUrl(), { messages: texts(10_000) });
     const ms = performance.now() - started;
     console.log(`bulk: 10,000 messages accepted in ${ms.toFixed(0)} ms (validate + insertMany + addBulk)`);
     expect(res.statusCode).toBe(202);
@@ -39,25 +22,34 @@ describe('POST /api/sessions/:id/messages/bulk', () => {
     expect(count).toBe(10_000);
     expect(statusUrl).toBe(`/api/batches/${batchId}`);
 
-    const counts = await get(t, statusUrl);
-    expect(counts.json()).toMatchObject({ batchId, sessionId, total: 10_000, counts: { queued: 10_000 } });
-    const jobs = await pendingJobs(queue);
+    const counts = await get(ctx.t, statusUrl);
+    expect(counts.json()).toMatchObject({
+      batchId,
+      sessionId: ctx.sessionId,
+      total: 10_000,
+      counts: { queued: 10_000 },
+    });
+    const jobs = await pendingJobs(ctx.queue);
     expect(jobs).toHaveLength(10_000);
-    const rows = await t.db.repos.messages.listBySession({ sessionId, limit: 1000 });
+    const rows = await ctx.t.db.repos.messages.listBySession({ sessionId: ctx.sessionId, limit: 1000 });
     const sample = rows.items[0]!;
     expect(sample).toMatchObject({ batchId, status: 'queued', waMessageId: expect.stringMatching(/^3EB0/) });
-    expect((await queue.getJob(sample.id))?.data).toEqual({ messageId: sample.id, sessionId, batchId });
-    await queue.drain(true);
+    expect((await ctx.queue.getJob(sample.id))?.data).toEqual({
+      messageId: sample.id,
+      sessionId: ctx.sessionId,
+      batchId,
+    });
+    await ctx.queue.drain(true);
   }, 60_000);
 
   it('reports every bad item by index and writes nothing', async () => {
-    const queuedBefore = (await t.db.repos.messages.countByStatus(sessionId)).queued;
+    const queuedBefore = (await ctx.t.db.repos.messages.countByStatus(ctx.sessionId)).queued;
     const messages: unknown[] = texts(50);
     messages[3] = { to: '123', type: 'text', text: 'x' };
     messages[17] = { to: '4915112345678', type: 'location', latitude: 200, longitude: 0 };
     messages[42] = { to: '4915112345678', type: 'reply', text: 'x', quotedMessageId: 'missing' };
     messages[49] = 'not an object';
-    const res = await post(t, bulkUrl(), { messages });
+    const res = await post(ctx.t, bulkUrl(), { messages });
     expect(res.statusCode).toBe(400);
     const body = res.json();
     expect(body.code).toBe('VALIDATION_FAILED');
@@ -70,71 +62,73 @@ describe('POST /api/sessions/:id/messages/bulk', () => {
     expect(byIndex[17]).toMatchObject({ code: 'VALIDATION_FAILED', path: 'latitude' });
     expect(byIndex[42]).toMatchObject({ code: 'REFERENCED_MESSAGE_NOT_FOUND', path: 'quotedMessageId' });
     expect(byIndex[49]).toMatchObject({ code: 'VALIDATION_FAILED' });
-    expect((await t.db.repos.messages.countByStatus(sessionId)).queued).toBe(queuedBefore);
-    expect(await queue.count()).toBe(0);
+    expect((await ctx.t.db.repos.messages.countByStatus(ctx.sessionId)).queued).toBe(queuedBefore);
+    expect(await ctx.queue.count()).toBe(0);
   });
 
   it('more than 10,000 → 413 PAYLOAD_TOO_LARGE; empty or malformed → 400; unknown session → 404', async () => {
-    const tooMany = await post(t, bulkUrl(), { messages: Array.from({ length: 10_001 }, () => ({})) });
+    const tooMany = await post(ctx.t, bulkUrl(), { messages: Array.from({ length: 10_001 }, () => ({})) });
     expect(tooMany.statusCode).toBe(413);
     expect(tooMany.json()).toMatchObject({
       code: 'PAYLOAD_TOO_LARGE',
       details: { max: 10_000, count: 10_001 },
     });
     for (const body of [{ messages: [] }, {}, { messages: 'x' }]) {
-      const res = await post(t, bulkUrl(), body);
+      const res = await post(ctx.t, bulkUrl(), body);
       expect(res.statusCode).toBe(400);
       expect(res.json().code).toBe('VALIDATION_FAILED');
     }
-    const unknown = await post(t, '/api/sessions/nope/messages/bulk', { messages: texts(1) });
+    const unknown = await post(ctx.t, '/api/sessions/nope/messages/bulk', { messages: texts(1) });
     expect(unknown.statusCode).toBe(404);
   });
 });
 
 describe('batches', () => {
   it('GET /api/batches/:id counts by status; unknown → 404 BATCH_NOT_FOUND', async () => {
-    const { batchId } = (await post(t, bulkUrl(), { messages: texts(5) })).json();
-    const rows = (await t.db.repos.messages.listBySession({ sessionId, limit: 5 })).items;
-    await t.db.repos.messages.updateStatus(rows[0]!.id, 'sent');
-    await t.db.repos.messages.updateStatus(rows[1]!.id, 'failed', 'not on WhatsApp');
-    const res = await get(t, `/api/batches/${batchId}`);
+    const { batchId } = (await post(ctx.t, bulkUrl(), { messages: texts(5) })).json();
+    const rows = (await ctx.t.db.repos.messages.listBySession({ sessionId: ctx.sessionId, limit: 5 })).items;
+    await ctx.t.db.repos.messages.updateStatus(rows[0]!.id, 'sent');
+    await ctx.t.db.repos.messages.updateStatus(rows[1]!.id, 'failed', 'not on WhatsApp');
+    const res = await get(ctx.t, `/api/batches/${batchId}`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
       batchId,
-      sessionId,
+      sessionId: ctx.sessionId,
       total: 5,
       counts: { queued: 3, sent: 1, failed: 1 },
     });
-    const missing = await get(t, '/api/batches/nope');
+    const missing = await get(ctx.t, '/api/batches/nope');
     expect(missing.statusCode).toBe(404);
     expect(missing.json().code).toBe('BATCH_NOT_FOUND');
-    await queue.drain(true);
+    await ctx.queue.drain(true);
   });
 
   it('cancel removes queued jobs, marks those rows cancelled and leaves taken ones alone', async () => {
-    const { batchId } = (await post(t, bulkUrl(), { messages: texts(20, 100) })).json();
-    const rows = (await t.db.repos.messages.listBySession({ sessionId, status: 'queued', limit: 20 })).items;
+    const { batchId } = (await post(ctx.t, bulkUrl(), { messages: texts(20, 100) })).json();
+    const rows = (
+      await ctx.t.db.repos.messages.listBySession({ sessionId: ctx.sessionId, status: 'queued', limit: 20 })
+    ).items;
     // A worker took two: one is `sending`, one already `sent`.
-    await t.db.repos.messages.updateStatus(rows[0]!.id, 'sending');
-    await t.db.repos.messages.updateStatus(rows[1]!.id, 'sent');
+    await ctx.t.db.repos.messages.updateStatus(rows[0]!.id, 'sending');
+    await ctx.t.db.repos.messages.updateStatus(rows[1]!.id, 'sent');
 
-    const res = await post(t, `/api/batches/${batchId}/cancel`, undefined);
+    const res = await post(ctx.t, `/api/batches/${batchId}/cancel`, undefined);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
       batchId,
-      sessionId,
+      sessionId: ctx.sessionId,
       total: 20,
       cancelled: 18,
       jobsRemoved: 18,
       counts: { cancelled: 18, sending: 1, sent: 1, queued: 0 },
     });
-    const left = (await pendingJobs(queue)).map((j) => j.id).sort();
+    const left = (await pendingJobs(ctx.queue)).map((j) => j.id).sort();
     expect(left).toEqual([rows[0]!.id, rows[1]!.id].sort());
-    expect(await t.db.repos.messages.getById(rows[5]!.id)).toMatchObject({ status: 'cancelled' });
+    expect(await ctx.t.db.repos.messages.getById(rows[5]!.id)).toMatchObject({ status: 'cancelled' });
 
-    const again = await post(t, `/api/batches/${batchId}/cancel`, undefined);
+    const again = await post(ctx.t, `/api/batches/${batchId}/cancel`, undefined);
     expect(again.json()).toMatchObject({ cancelled: 0, jobsRemoved: 0 });
-    expect((await post(t, '/api/batches/nope/cancel', undefined)).statusCode).toBe(404);
-    await queue.drain(true);
+    expect((await post(ctx.t, '/api/batches/nope/cancel', undefined)).statusCode).toBe(404);
+    await ctx.queue.drain(true);
   });
 });

@@ -1,37 +1,20 @@
 import { waMessageIdFor } from '@wagw/queue';
-import type { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from './helpers.js';
-import { get, pendingJobs, post, sessionWithQueue } from './messaging-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { pendingJobs, post, sessionWithQueue, useMessagingApp } from './messaging-helpers.js';
 
-let t: TestApp;
-let sessionId: string;
-let queue: Queue;
-beforeAll(async () => {
-  // Bulk requests of thousands keep the event loop busy for a moment on purpose; load shedding
-  // (tested on its own) would answer the next request 503 SERVICE_OVERLOADED.
-  t = await createTestApp({ loadShedding: { maxEventLoopUtilization: 0, maxEventLoopDelayMs: 0 } });
-  ({
-    session: { id: sessionId },
-    queue,
-  } = await sessionWithQueue(t, 'sender'));
-});
-afterAll(async () => {
-  await queue.close();
-  await t.close();
-});
+const ctx = useMessagingApp('sender');
 
-const url = () => `/api/sessions/${sessionId}/messages`;
+const url = () => `/api/sessions/${ctx.sessionId}/messages`;
 
 describe('POST /api/sessions/:id/messages', () => {
   it('text: commits the row queued, enqueues send with jobId = message id, answers 202', async () => {
-    const res = await post(t, url(), { to: '+49 151 1234 5678', type: 'text', text: 'hello' });
+    const res = await post(ctx.t, url(), { to: '+49 151 1234 5678', type: 'text', text: 'hello' });
     expect(res.statusCode).toBe(202);
     const body = res.json();
     expect(body).toEqual({ id: expect.any(String), status: 'queued', statusUrl: `/api/messages/${body.id}` });
-    const row = await t.db.repos.messages.getById(body.id);
+    const row = await ctx.t.db.repos.messages.getById(body.id);
     expect(row).toMatchObject({
-      sessionId,
+      sessionId: ctx.sessionId,
       direction: 'outbound',
       status: 'queued',
       remoteJid: '4915112345678@s.whatsapp.net',
@@ -40,29 +23,35 @@ describe('POST /api/sessions/:id/messages', () => {
       payload: { type: 'text', text: 'hello' },
       batchId: null,
     });
-    const job = await queue.getJob(body.id);
-    expect(job).toMatchObject({ id: body.id, name: 'send', data: { messageId: body.id, sessionId } });
+    const job = await ctx.queue.getJob(body.id);
+    expect(job).toMatchObject({
+      id: body.id,
+      name: 'send',
+      data: { messageId: body.id, sessionId: ctx.sessionId },
+    });
     expect(job?.opts.attempts).toBe(5);
   });
 
   it('reply: resolves the quoted message into its WhatsApp key and text', async () => {
-    const original = (await post(t, url(), { to: '4915112345678', type: 'text', text: 'question?' })).json();
-    const inbound = await t.db.repos.messages.insert({
-      sessionId,
+    const original = (
+      await post(ctx.t, url(), { to: '4915112345678', type: 'text', text: 'question?' })
+    ).json();
+    const inbound = await ctx.t.db.repos.messages.insert({
+      sessionId: ctx.sessionId,
       direction: 'inbound',
       waMessageId: 'ABCDEF123',
       remoteJid: '4915199999999@s.whatsapp.net',
       type: 'text',
       payload: { type: 'text', text: 'from them' },
     });
-    const res = await post(t, url(), {
+    const res = await post(ctx.t, url(), {
       to: '4915112345678',
       type: 'reply',
       text: 'answer',
       quotedMessageId: original.id,
     });
     expect(res.statusCode).toBe(202);
-    expect((await t.db.repos.messages.getById(res.json().id))?.payload).toEqual({
+    expect((await ctx.t.db.repos.messages.getById(res.json().id))?.payload).toEqual({
       type: 'reply',
       text: 'answer',
       quoted: {
@@ -72,39 +61,39 @@ describe('POST /api/sessions/:id/messages', () => {
         text: 'question?',
       },
     });
-    const toInbound = await post(t, url(), {
+    const toInbound = await post(ctx.t, url(), {
       to: '4915199999999',
       type: 'reply',
       text: 'ok',
       quotedMessageId: inbound.id,
     });
-    expect((await t.db.repos.messages.getById(toInbound.json().id))?.payload).toMatchObject({
+    expect((await ctx.t.db.repos.messages.getById(toInbound.json().id))?.payload).toMatchObject({
       quoted: { id: 'ABCDEF123', fromMe: false, text: 'from them' },
     });
   });
 
   it('location, contact (structured → vCard 3.0, or raw vcard) and reaction', async () => {
-    const location = await post(t, url(), {
+    const location = await post(ctx.t, url(), {
       to: '4915112345678',
       type: 'location',
       latitude: 52.52,
       longitude: 13.405,
       name: 'Berlin',
     });
-    expect((await t.db.repos.messages.getById(location.json().id))?.payload).toEqual({
+    expect((await ctx.t.db.repos.messages.getById(location.json().id))?.payload).toEqual({
       type: 'location',
       latitude: 52.52,
       longitude: 13.405,
       name: 'Berlin',
     });
 
-    const contact = await post(t, url(), {
+    const contact = await post(ctx.t, url(), {
       to: '4915112345678',
       type: 'contact',
       contact: { fullName: 'Ada Lovelace', phone: '+44 20 7946 0000', organization: 'Analytical; Engines' },
     });
     expect(contact.statusCode).toBe(202);
-    const card = (await t.db.repos.messages.getById(contact.json().id))?.payload;
+    const card = (await ctx.t.db.repos.messages.getById(contact.json().id))?.payload;
     expect(card).toMatchObject({ type: 'contact', displayName: 'Ada Lovelace' });
     expect(String(card?.vcard).split('\n')).toEqual([
       'BEGIN:VCARD',
@@ -114,25 +103,25 @@ describe('POST /api/sessions/:id/messages', () => {
       'TEL;type=CELL;type=VOICE;waid=442079460000:+44 20 7946 0000',
       'END:VCARD',
     ]);
-    const raw = await post(t, url(), {
+    const raw = await post(ctx.t, url(), {
       to: '4915112345678',
       type: 'contact',
       vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Grace\nEND:VCARD',
     });
-    expect((await t.db.repos.messages.getById(raw.json().id))?.payload).toMatchObject({
+    expect((await ctx.t.db.repos.messages.getById(raw.json().id))?.payload).toMatchObject({
       displayName: 'Grace',
     });
 
     const target = location.json().id;
     for (const emoji of ['👍', '']) {
-      const reaction = await post(t, url(), {
+      const reaction = await post(ctx.t, url(), {
         to: '4915112345678',
         type: 'reaction',
         messageId: target,
         emoji,
       });
       expect(reaction.statusCode).toBe(202);
-      expect((await t.db.repos.messages.getById(reaction.json().id))?.payload).toEqual({
+      expect((await ctx.t.db.repos.messages.getById(reaction.json().id))?.payload).toEqual({
         type: 'reaction',
         emoji,
         target: { id: waMessageIdFor(target), remoteJid: '4915112345678@s.whatsapp.net', fromMe: true },
@@ -169,17 +158,17 @@ describe('POST /api/sessions/:id/messages', () => {
       { to: '4915112345678', type: 'reaction', messageId: 'x', emoji: 'x'.repeat(33) },
     ],
   ])('%s → 400 VALIDATION_FAILED, nothing stored or enqueued', async (_name, body) => {
-    const before = await queue.count();
-    const res = await post(t, url(), body);
+    const before = await ctx.queue.count();
+    const res = await post(ctx.t, url(), body);
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', details: expect.any(Array) });
-    expect(await queue.count()).toBe(before);
+    expect(await ctx.queue.count()).toBe(before);
   });
 
   it.each(['12345', '0151 1234567', 'someone@g.us', 'abc@s.whatsapp.net', 'hello'])(
     'recipient %s → 400 INVALID_RECIPIENT with the reason',
     async (to) => {
-      const res = await post(t, url(), { to, type: 'text', text: 'x' });
+      const res = await post(ctx.t, url(), { to, type: 'text', text: 'x' });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toMatchObject({ code: 'INVALID_RECIPIENT', details: { path: 'to' } });
       expect(res.json().message).toContain(to);
@@ -187,9 +176,9 @@ describe('POST /api/sessions/:id/messages', () => {
   );
 
   it('reply/reaction to a message this session does not have → 400 REFERENCED_MESSAGE_NOT_FOUND', async () => {
-    const other = await sessionWithQueue(t, 'other-session');
+    const other = await sessionWithQueue(ctx.t, 'other-session');
     const foreign = (
-      await post(t, `/api/sessions/${other.session.id}/messages`, {
+      await post(ctx.t, `/api/sessions/${other.session.id}/messages`, {
         to: '4915112345678',
         type: 'text',
         text: 'x',
@@ -201,23 +190,23 @@ describe('POST /api/sessions/:id/messages', () => {
       { to: '4915112345678', type: 'reply', text: 'x', quotedMessageId: foreign.id },
       { to: '4915112345678', type: 'reaction', emoji: '👍', messageId: foreign.id },
     ]) {
-      const res = await post(t, url(), body);
+      const res = await post(ctx.t, url(), body);
       expect(res.statusCode).toBe(400);
       expect(res.json()).toMatchObject({ code: 'REFERENCED_MESSAGE_NOT_FOUND' });
     }
   });
 
   it('unknown or deleted session → 404 SESSION_NOT_FOUND', async () => {
-    const res = await post(t, '/api/sessions/01NOSUCHSESSION/messages', {
+    const res = await post(ctx.t, '/api/sessions/01NOSUCHSESSION/messages', {
       to: '4915112345678',
       type: 'text',
       text: 'x',
     });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ code: 'SESSION_NOT_FOUND' });
-    const gone = await t.db.repos.sessions.create({ name: 'gone' });
-    await t.db.repos.sessions.softDelete(gone.id);
-    const deleted = await post(t, `/api/sessions/${gone.id}/messages`, {
+    const gone = await ctx.t.db.repos.sessions.create({ name: 'gone' });
+    await ctx.t.db.repos.sessions.softDelete(gone.id);
+    const deleted = await post(ctx.t, `/api/sessions/${gone.id}/messages`, {
       to: '4915112345678',
       type: 'text',
       text: 'x',
@@ -229,23 +218,23 @@ describe('POST /api/sessions/:id/messages', () => {
 describe('read receipts and presence', () => {
   it('POST messages/read enqueues a read job on the session queue', async () => {
     const keys = [{ remoteJid: '4915199999999@s.whatsapp.net', id: 'ABCDEF123' }];
-    const res = await post(t, `${url()}/read`, { messages: keys });
+    const res = await post(ctx.t, `${url()}/read`, { messages: keys });
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ jobId: expect.any(String), status: 'queued' });
-    const job = await queue.getJob(res.json().jobId);
-    expect(job).toMatchObject({ name: 'read', data: { sessionId, keys } });
+    const job = await ctx.queue.getJob(res.json().jobId);
+    expect(job).toMatchObject({ name: 'read', data: { sessionId: ctx.sessionId, keys } });
   });
 
   it('POST presence enqueues a presence job with the normalised recipient', async () => {
-    const res = await post(t, `/api/sessions/${sessionId}/presence`, {
+    const res = await post(ctx.t, `/api/sessions/${ctx.sessionId}/presence`, {
       to: '+4915112345678',
       state: 'composing',
     });
     expect(res.statusCode).toBe(202);
-    const job = await queue.getJob(res.json().jobId);
+    const job = await ctx.queue.getJob(res.json().jobId);
     expect(job).toMatchObject({
       name: 'presence',
-      data: { sessionId, to: '4915112345678@s.whatsapp.net', state: 'composing' },
+      data: { sessionId: ctx.sessionId, to: '4915112345678@s.whatsapp.net', state: 'composing' },
     });
   });
 
@@ -260,109 +249,28 @@ describe('read receipts and presence', () => {
     ['presence: bad state', 'presence', { to: '4915112345678', state: 'dancing' }, 'VALIDATION_FAILED'],
     ['presence: bad recipient', 'presence', { to: '123', state: 'paused' }, 'INVALID_RECIPIENT'],
   ])('%s → 400 %s', async (_name, path, body, code) => {
-    const res = await post(t, `/api/sessions/${sessionId}/${path}`, body);
+    const res = await post(ctx.t, `/api/sessions/${ctx.sessionId}/${path}`, body);
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe(code);
   });
 
   it('unknown session → 404 for read and presence', async () => {
-    const read = await post(t, '/api/sessions/nope/messages/read', {
+    const read = await post(ctx.t, '/api/sessions/nope/messages/read', {
       messages: [{ remoteJid: 'a@b', id: 'x' }],
     });
-    const presence = await post(t, '/api/sessions/nope/presence', { to: '4915112345678', state: 'paused' });
+    const presence = await post(ctx.t, '/api/sessions/nope/presence', {
+      to: '4915112345678',
+      state: 'paused',
+    });
     expect([read.statusCode, presence.statusCode]).toEqual([404, 404]);
-  });
-});
-
-describe('GET /api/messages/:id and the session listing', () => {
-  it('returns the stored message', async () => {
-    const { id } = (await post(t, url(), { to: '4915112345678', type: 'text', text: 'look me up' })).json();
-    const res = await get(t, `/api/messages/${id}`);
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({
-      id,
-      sessionId,
-      direction: 'outbound',
-      to: '4915112345678@s.whatsapp.net',
-      from: null,
-      type: 'text',
-      payload: { type: 'text', text: 'look me up' },
-      status: 'queued',
-      statusReason: null,
-      waMessageId: waMessageIdFor(id),
-      batchId: null,
-      attempts: 0,
-      sentAt: null,
-      deliveredAt: null,
-      readAt: null,
-    });
-    expect(Date.parse(res.json().createdAt)).not.toBeNaN();
-    const missing = await get(t, '/api/messages/01NOPE');
-    expect(missing.statusCode).toBe(404);
-    expect(missing.json().code).toBe('MESSAGE_NOT_FOUND');
-  });
-
-  it('filters by status and direction, windows by time and pages with nextCursor', async () => {
-    const { session, queue: q } = await sessionWithQueue(t, 'lister');
-    await q.close();
-    const listUrl = `/api/sessions/${session.id}/messages`;
-    const ids: string[] = [];
-    for (let i = 0; i < 7; i++) {
-      ids.push((await post(t, listUrl, { to: '4915112345678', type: 'text', text: `m${i}` })).json().id);
-    }
-    await t.db.repos.messages.updateStatus(ids[0]!, 'sent');
-    await t.db.repos.messages.insert({
-      sessionId: session.id,
-      direction: 'inbound',
-      waMessageId: 'IN-1',
-      remoteJid: '4915199999999@s.whatsapp.net',
-      type: 'text',
-      payload: { type: 'text', text: 'hi' },
-    });
-
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    let pages = 0;
-    do {
-      const res = await get(t, `${listUrl}?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
-      expect(res.statusCode).toBe(200);
-      seen.push(...res.json().items.map((m: { id: string }) => m.id));
-      cursor = res.json().nextCursor;
-      pages++;
-    } while (cursor);
-    expect(pages).toBe(3);
-    expect(seen).toHaveLength(8);
-    expect(seen.slice(1)).toEqual([...ids].reverse());
-
-    const inbound = (await get(t, `${listUrl}?direction=inbound`)).json();
-    expect(inbound.items).toHaveLength(1);
-    expect(inbound.items[0]).toMatchObject({
-      from: '4915199999999@s.whatsapp.net',
-      to: null,
-      status: 'received',
-    });
-    expect((await get(t, `${listUrl}?status=sent`)).json().items.map((m: { id: string }) => m.id)).toEqual([
-      ids[0],
-    ]);
-    expect((await get(t, `${listUrl}?status=queued&direction=outbound`)).json().items).toHaveLength(6);
-    const future = new Date(Date.now() + 60_000).toISOString();
-    expect((await get(t, `${listUrl}?after=${future}`)).json().items).toEqual([]);
-    expect((await get(t, `${listUrl}?before=${future}&limit=1000`)).json().items).toHaveLength(8);
-
-    for (const query of ['status=bogus', 'limit=0', 'limit=1001', 'before=yesterday', 'direction=up']) {
-      const res = await get(t, `${listUrl}?${query}`);
-      expect(res.statusCode, query).toBe(400);
-      expect(res.json().code).toBe('VALIDATION_FAILED');
-    }
-    expect((await get(t, '/api/sessions/nope/messages')).statusCode).toBe(404);
   });
 });
 
 describe('every accepted message has its job', () => {
   it('jobs in send.<id> match the queued rows one to one', async () => {
-    const jobs = await pendingJobs(queue);
-    const page = await t.db.repos.messages.listBySession({
-      sessionId,
+    const jobs = await pendingJobs(ctx.queue);
+    const page = await ctx.t.db.repos.messages.listBySession({
+      sessionId: ctx.sessionId,
       status: 'queued',
       direction: 'outbound',
       limit: 1000,
