@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { ApiConfig } from '@wagw/config';
 import type { Database } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
-import { createSendQueues } from '@wagw/queue';
+import { createSendQueues, type WebhookRetryPolicy } from '@wagw/queue';
+import { createNetworkPolicy, type NetworkPolicy } from '@wagw/webhooks';
 import type { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -32,6 +33,29 @@ import { qrRoutes } from './routes/sessions/qr.routes.js';
 import { createQrService } from './routes/sessions/qr.service.js';
 import { sessionsRoutes } from './routes/sessions/sessions.routes.js';
 import { createSessionService } from './routes/sessions/sessions.service.js';
+import { deadLettersRoutes } from './routes/webhooks/dead-letters.routes.js';
+import { createDeadLetterService } from './routes/webhooks/dead-letters.service.js';
+import { createWebhookQueue } from './routes/webhooks/webhook-queue.js';
+import type { ConfigWebhook } from './routes/webhooks/webhook-view.js';
+import { webhooksRoutes } from './routes/webhooks/webhooks.routes.js';
+import { createWebhookService } from './routes/webhooks/webhooks.service.js';
+
+/** Webhook settings of the API (config.webhooks, with the policy built from WEBHOOK_ALLOWED_NETWORKS). */
+export interface WebhookSettings {
+  /** The SSRF guard applied to webhook URLs when they are saved. */
+  policy: NetworkPolicy;
+  /** WEBHOOK_URL, WEBHOOK_EVENTS, WEBHOOK_SECRET: listed read-only as webhook `config`. */
+  global: ConfigWebhook | null;
+  /** Attempts and backoff of replayed deliveries (WEBHOOK_MAX_ATTEMPTS, WEBHOOK_BACKOFF_DELAY). */
+  retry: WebhookRetryPolicy;
+  /** DNS resolution for the URL check (tests); default: the system resolver. */
+  lookup?: (host: string) => Promise<string[]>;
+}
+
+const DEFAULT_WEBHOOK_SETTINGS: Omit<WebhookSettings, 'policy'> = {
+  global: null,
+  retry: { maxAttempts: 12, backoffMs: 5000 },
+};
 
 export interface AppDeps {
   config: Pick<ApiConfig, 'apiKey' | 'bodyLimit' | 'trustProxy'> &
@@ -61,6 +85,8 @@ export interface AppDeps {
   healthCheckTimeoutMs?: number;
   /** Load shedding limits (config.loadShedding); defaults in plugins/load-shedding.ts. */
   loadShedding?: LoadSheddingOptions;
+  /** Default: no private network allowed, no global webhook, 12 attempts from 5000 ms. */
+  webhooks?: WebhookSettings;
 }
 
 declare module 'fastify' {
@@ -166,7 +192,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const outbox = { repos: deps.db.repos, redis: deps.redis, sendQueues };
   const idempotencyKeys = deps.db.repos.idempotencyKeys;
   await app.register(messagesRoutes({ messages: createMessageService(outbox), idempotencyKeys }));
-  await app.register(batchesRoutes({ batches: createBatchService(outbox), idempotencyKeys }));
+  const batches = createBatchService({ ...outbox, redisPrefix: deps.redisPrefix });
+  await app.register(batchesRoutes({ batches, idempotencyKeys }));
+
+  // The webhooks queue (QUEUES.webhooks) on the producer connection, for dead-letter replays.
+  const webhookQueue = createWebhookQueue(deps.redis, deps.redisPrefix);
+  app.addHook('onClose', () => webhookQueue.close());
+  const webhookSettings = deps.webhooks ?? { ...DEFAULT_WEBHOOK_SETTINGS, policy: createNetworkPolicy([]) };
+  const webhooks = createWebhookService({
+    repos: deps.db.repos,
+    policy: webhookSettings.policy,
+    global: webhookSettings.global,
+    lookup: webhookSettings.lookup,
+  });
+  await app.register(webhooksRoutes({ webhooks }));
+  await app.register(
+    deadLettersRoutes({
+      deadLetters: createDeadLetterService({
+        repos: deps.db.repos,
+        webhooks,
+        redis: deps.redis,
+        queue: webhookQueue.get,
+        retry: webhookSettings.retry,
+      }),
+    }),
+  );
 
   await app.register(apiKeysRoutes({ apiKeys: createApiKeyService({ repos: deps.db.repos }) }));
   await registerBullBoard(app, {

@@ -3,6 +3,7 @@ import { createDatabase } from '@wagw/db';
 import { createLogger } from '@wagw/logger';
 import { createProducerConnection, QUEUES } from '@wagw/queue';
 import { installGracefulShutdown } from '@wagw/resilience';
+import { createNetworkPolicy } from '@wagw/webhooks';
 import { Queue } from 'bullmq';
 import { buildApp } from './app.js';
 
@@ -27,6 +28,11 @@ const app = await buildApp({
   redisPrefix: config.redis.prefix,
   redisUrl: config.redis.url,
   loadShedding: config.loadShedding,
+  webhooks: {
+    policy: createNetworkPolicy(config.webhooks.allowedNetworks),
+    global: config.webhooks.global,
+    retry: config.webhooks.retry,
+  },
   // Explicit socket timeouts: a slow or stalled client must not hold a connection forever.
   serverOptions: {
     connectionTimeout: config.requestTimeoutMs + 5000,

@@ -1,3 +1,4 @@
+import { redisKeys } from '@wagw/queue';
 import { describe, expect, it } from 'vitest';
 import { get, pendingJobs, post, useMessagingApp } from './messaging-helpers.js';
 
@@ -129,6 +130,26 @@ describe('batches', () => {
     const again = await post(ctx.t, `/api/batches/${batchId}/cancel`, undefined);
     expect(again.json()).toMatchObject({ cancelled: 0, jobsRemoved: 0 });
     expect((await post(ctx.t, '/api/batches/nope/cancel', undefined)).statusCode).toBe(404);
+    // One message is still being sent: the worker sending it will report the batch complete.
+    expect(await completedEvent(batchId)).toBeUndefined();
     await ctx.queue.drain(true);
   });
+
+  it('a cancel that empties the outbox publishes batch.completed (id derived from the batch)', async () => {
+    const { batchId } = (await post(ctx.t, bulkUrl(), { messages: texts(5, 200) })).json();
+    expect((await post(ctx.t, `/api/batches/${batchId}/cancel`, undefined)).statusCode).toBe(200);
+    expect(await completedEvent(batchId)).toMatchObject({
+      event: 'batch.completed',
+      sessionId: ctx.sessionId,
+      data: { batchId, total: 5, counts: { cancelled: 5, queued: 0 } },
+    });
+  });
 });
+
+/** The batch's `batch.completed` on the event stream, if published. */
+async function completedEvent(batchId: string) {
+  const entries = await ctx.t.redis.xrevrange(redisKeys(ctx.t.prefix).events, '+', '-', 'COUNT', 1000);
+  return entries
+    .map(([, fields]) => JSON.parse(fields[1] ?? '{}'))
+    .find((event) => event.id === `batch.${batchId}.completed`);
+}

@@ -1,50 +1,12 @@
 import { createEvent, publishEvent } from '@wagw/queue';
+import { openEventStream } from '@wagw/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH, createTestApp, type TestApp, testRedis } from './helpers.js';
 
-interface SseMessage {
-  id?: string;
-  event?: string;
-  data?: string;
-}
-
-/** A minimal SSE client over fetch: yields each message (comments included as `{}` with no fields). */
-async function openStream(url: string, headers: Record<string, string> = {}) {
-  const controller = new AbortController();
-  const res = await fetch(url, { headers: { ...AUTH, ...headers }, signal: controller.signal });
-  const reader = res.body?.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const comments: string[] = [];
-
-  async function next(timeoutMs = 3000): Promise<SseMessage> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const end = buffer.indexOf('\n\n');
-      if (end >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const message: SseMessage = {};
-        for (const line of block.split('\n')) {
-          if (line.startsWith(':')) comments.push(line);
-          const [field, ...rest] = line.split(': ');
-          if (field === 'id' || field === 'event' || field === 'data') message[field] = rest.join(': ');
-        }
-        if (message.data !== undefined) return message;
-        continue;
-      }
-      if (!reader || Date.now() > deadline) throw new Error('no SSE message in time');
-      const timer = new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('no SSE message in time')), deadline - Date.now()),
-      );
-      const chunk = await Promise.race([reader.read(), timer]);
-      if (chunk.done) throw new Error('stream ended');
-      buffer += decoder.decode(chunk.value, { stream: true });
-    }
-  }
-
-  return { res, next, comments, close: () => controller.abort() };
+/** The SSE client with this file's API key. */
+function openStream(url: string, headers: Record<string, string> = {}) {
+  return openEventStream(url, { ...AUTH, ...headers });
 }
 
 let t: TestApp;

@@ -158,6 +158,7 @@ describe('GET /api/health', () => {
         schedulers: body.schedulers,
         circuitBreakers: body.circuitBreakers,
         queues: body.queues,
+        webhooks: body.webhooks,
       });
       expect(a.body.workers).toHaveLength(1);
       expect(shared(b.body)).toEqual(shared(a.body));

@@ -21,7 +21,7 @@ export interface TestApp {
 }
 
 export interface TestAppOptions
-  extends Partial<Pick<AppDeps, 'pairingWaitMs' | 'maxEventStreams' | 'eventStreamPingMs'>> {
+  extends Partial<Pick<AppDeps, 'pairingWaitMs' | 'maxEventStreams' | 'eventStreamPingMs' | 'webhooks'>> {
   /** Points Redis elsewhere (e.g. redis://127.0.0.1:1, where nothing listens). */
   redisUrlOverride?: string;
   /** Default: a temp SQLite file. A PostgreSQL URL for dialect-specific tests (caller drops it). */
@@ -73,6 +73,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     pairingWaitMs: options.pairingWaitMs,
     maxEventStreams: options.maxEventStreams,
     eventStreamPingMs: options.eventStreamPingMs,
+    webhooks: options.webhooks,
     // Off unless a test sets it: parallel test files load the machine, and a shed request would
     // fail a test about something else (load-shedding.test.ts turns it on).
     loadShedding: options.loadShedding ?? { maxEventLoopDelayMs: 0, maxEventLoopUtilization: 0 },

@@ -1,5 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { metricsKeys, recordDisconnect, startHeartbeat } from '@wagw/queue';
+import {
+  createEvent,
+  metricsKeys,
+  publishEvent,
+  QUEUES,
+  recordDisconnect,
+  redisKeys,
+  startHeartbeat,
+  WEBHOOK_DISPATCH_GROUP,
+} from '@wagw/queue';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH, createTestApp, type TestApp } from './helpers.js';
 
@@ -91,6 +101,85 @@ describe('GET /metrics', () => {
       expect(text).not.toContain(`/api/sessions/${sessionId}`);
     } finally {
       await worker.stop();
+    }
+  });
+
+  it('exports the webhooks queue, dead letters and the dispatch group, valid for promtool', async () => {
+    const dispatch = (metric: string, value: number) =>
+      `${metric}{group="${WEBHOOK_DISPATCH_GROUP}"} ${value}`;
+    const before = (await scrape(t)).body;
+    expect(before).toContain('wagw_webhook_dead_letters{status="dead"} 0');
+    expect(before).toContain('wagw_webhook_dead_letters{status="replaying"} 0');
+    expect(before).toContain('wagw_queue_jobs{queue="webhooks",state="waiting"} 0');
+    // No stream and no group yet: nothing waits.
+    expect(before).toContain(dispatch('wagw_event_dispatch_pending', 0));
+    expect(before).toContain(dispatch('wagw_event_dispatch_lag', 0));
+
+    const queue = new Queue(QUEUES.webhooks, { connection: t.redis, prefix: t.prefix });
+    const key = redisKeys(t.prefix).events;
+    try {
+      await queue.add('deliver', { n: 1 });
+      await queue.add('deliver', { n: 2 }, { delay: 60_000 });
+      const letters = [];
+      for (const webhookId of ['config', 'config', 'wh-metrics'])
+        letters.push(
+          await t.db.repos.deadLetters.record({
+            webhookId,
+            sessionId,
+            eventId: `evt-${letters.length}`,
+            event: 'message.received',
+            payload: { id: `evt-${letters.length}` },
+            attempts: 5,
+            lastStatus: null,
+            lastResponse: null,
+            lastError: 'timeout after 10000 ms',
+          }),
+        );
+      await t.db.repos.deadLetters.markReplaying({ id: letters[0]?.id as string });
+      await t.redis.xgroup('CREATE', key, WEBHOOK_DISPATCH_GROUP, '$', 'MKSTREAM');
+      for (let i = 0; i < 4; i++)
+        await publishEvent(t.redis, t.prefix, createEvent('session.status', sessionId, { i }));
+      await t.redis.xreadgroup('GROUP', WEBHOOK_DISPATCH_GROUP, 'fake', 'COUNT', 1, 'STREAMS', key, '>');
+
+      const text = (await scrape(t)).body;
+      execFileSync('promtool', ['check', 'metrics'], { input: text });
+      expect(text).toContain('wagw_queue_jobs{queue="webhooks",state="waiting"} 1');
+      expect(text).toContain('wagw_queue_jobs{queue="webhooks",state="delayed"} 1');
+      expect(text).toContain('wagw_queue_jobs{queue="webhooks",state="active"} 0');
+      expect(text).toContain('wagw_queue_jobs{queue="webhooks",state="failed"} 0');
+      expect(text).toContain('wagw_webhook_dead_letters{status="dead"} 2');
+      expect(text).toContain('wagw_webhook_dead_letters{status="replaying"} 1');
+      expect(text).toContain(dispatch('wagw_event_dispatch_pending', 1));
+      expect(text).toContain(dispatch('wagw_event_dispatch_lag', 3));
+
+      // Redis cannot count the lag (an unread entry was deleted): the series is absent, not 0.
+      const [[last] = []] = await t.redis.xrevrange(key, '+', '-', 'COUNT', 1);
+      await t.redis.xdel(key, last as string);
+      const unknown = (await scrape(t)).body;
+      execFileSync('promtool', ['check', 'metrics'], { input: unknown });
+      expect(unknown).toContain(dispatch('wagw_event_dispatch_pending', 1));
+      expect(unknown).not.toContain('wagw_event_dispatch_lag{');
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+      await t.redis.del(key);
+      await t.db.repos.deadLetters.discard({ webhookId: 'config' });
+      await t.db.repos.deadLetters.discard({ webhookId: 'wh-metrics' });
+    }
+  });
+
+  it('drops the Redis and database series when the stores cannot be read', async () => {
+    const down = await createTestApp({ redisUrlOverride: 'redis://127.0.0.1:1' });
+    try {
+      const text = (await scrape(down)).body;
+      execFileSync('promtool', ['check', 'metrics'], { input: text });
+      expect(text).toContain('wagw_dependency_up{dependency="redis"} 0');
+      expect(text).not.toContain('wagw_event_dispatch_pending{');
+      expect(text).not.toContain('wagw_queue_jobs{');
+      // The database is up: dead letters are still exported.
+      expect(text).toContain('wagw_webhook_dead_letters{status="dead"} 0');
+    } finally {
+      await down.close();
     }
   });
 

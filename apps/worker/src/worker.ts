@@ -17,6 +17,7 @@ import { createSessionEvents } from './sessions/session-events.js';
 import { createSessionManager } from './sessions/session-manager.js';
 import { createSessionRunner } from './sessions/session-runner.js';
 import { createSocketFactory } from './sessions/socket-factory.js';
+import { startWebhookService } from './webhooks/webhooks.service.js';
 
 /**
  * Everything one worker process runs: the session manager (leases, reconciliation, runners), the
@@ -32,7 +33,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
   const redis = createProducerConnection(config.redis.url);
   const consumer = createConsumerConnection(config.redis.url);
   const subscriber = createConsumerConnection(config.redis.url);
-  for (const conn of [redis, consumer, subscriber])
+  const dispatchConnection = createConsumerConnection(config.redis.url);
+  for (const conn of [redis, consumer, subscriber, dispatchConnection])
     conn.on('error', (err) => logger.warn({ err }, 'redis error'));
   await waitUntilReady(redis);
 
@@ -49,6 +51,19 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
     delivery: config.delivery,
     sendBreaker: config.sendBreaker,
     dbBreaker: config.database,
+  });
+
+  const webhooks = startWebhookService({
+    logger,
+    repos: db.repos,
+    db: messaging.db,
+    redis,
+    connection: consumer,
+    dispatchConnection,
+    prefix,
+    consumerName: config.instanceId,
+    webhooks: config.webhooks,
+    delivery: config.webhookDelivery,
   });
 
   const manager = createSessionManager({
@@ -111,7 +126,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
 
   return {
     manager,
-    stats: () => ({ ...manager.stats(), breakers: messaging.breakers() }),
+    stats: () => ({ ...manager.stats(), breakers: { ...messaging.breakers(), ...webhooks.breakers() } }),
     /** Graceful: stop taking work, close sockets without logging out, release leases, close stores. */
     async close(): Promise<void> {
       for (const timer of timers) clearInterval(timer);
@@ -119,10 +134,14 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
       await subscriber.quit().catch(() => subscriber.disconnect());
       await manager.shutdown();
       await messaging.close();
+      // After the sessions: their last status events are still fanned out and delivered.
+      await webhooks.close();
       // Tell the other workers these sessions are free now, so they do not wait for a pass.
       await redis.publish(keys.reconcileChannel, '*').catch(() => undefined);
       await db.close();
-      await Promise.all([redis, consumer].map((conn) => conn.quit().catch(() => conn.disconnect())));
+      await Promise.all(
+        [redis, consumer, dispatchConnection].map((conn) => conn.quit().catch(() => conn.disconnect())),
+      );
     },
   };
 }

@@ -1,4 +1,4 @@
-import { waMessageIdFor } from '@wagw/queue';
+import { redisKeys, waMessageIdFor } from '@wagw/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway, stopProcess } from './harness.js';
 
@@ -92,6 +92,17 @@ async function expectExactlyOnce(batchId: string, tag: string, count: number, al
   return redelivered;
 }
 
+/** The `batch.completed` event of a batch on the event stream (its id is derived from the batch). */
+async function batchCompletedEvent(batchId: string) {
+  return gw.waitFor('batch.completed on the event stream', async () => {
+    const entries = await gw.redis.xrevrange(redisKeys(gw.prefix).events, '+', '-', 'COUNT', 20_000);
+    const found = entries
+      .map(([, fields]) => JSON.parse(fields[1] ?? '{}'))
+      .find((event) => event.id === `batch.${batchId}.completed`);
+    return found as { event: string; data: { batchId: string; total: number } } | undefined;
+  });
+}
+
 describe('one message through the API', () => {
   it('a text is decrypted by the peer with the exact text and reaches `read`; an error ack fails it with the reason', async () => {
     gw.sim.messaging.autoReceipts = 'read';
@@ -141,6 +152,10 @@ describe('bulk delivery through the API, workers and the simulator', () => {
     const sample = (await gw.db.repos.messages.listBySession({ sessionId, limit: 5 })).items;
     for (const row of sample) expect(row.waMessageId).toBe(waMessageIdFor(row.id));
     expect(gw.sim.messaging.duplicates()).toEqual([]);
+    expect(await batchCompletedEvent(batchId)).toMatchObject({
+      event: 'batch.completed',
+      data: { batchId, total: BULK },
+    });
   }, 300_000);
 
   it('kill -9 of the owning worker in the middle of a bulk: all delivered, redeliveries <= kills', async () => {

@@ -29,7 +29,7 @@ export interface Gateway {
   workers: Map<string, ChildProcess>;
   startWorker(id: string, env?: Record<string, string>): Promise<ChildProcess>;
   /** An API process on a free loopback port; resolves with its base URL and a fetch helper. */
-  startApi(): Promise<{
+  startApi(env?: Record<string, string>): Promise<{
     url: string;
     call: (method: string, path: string, body?: unknown) => Promise<Response>;
   }>;
@@ -68,6 +68,8 @@ export const FAST_WORKER_ENV: Record<string, string> = {
   WATCHDOG_OPEN_TIMEOUT: '8000',
   WATCHDOG_SILENCE_TIMEOUT: '8000',
   SHUTDOWN_TIMEOUT: '30000',
+  // Test receivers listen on loopback, which the SSRF guard refuses unless allowed explicitly.
+  WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8',
 };
 
 export async function startGateway(
@@ -132,10 +134,16 @@ export async function startGateway(
       return child;
     },
 
-    async startApi() {
+    async startApi(env = {}) {
       const port = await freePort();
       const apiKey = 'e2e-admin-key-0123456789';
-      const child = spawnRole('api', { LOG_LEVEL: 'warn', PORT: String(port), API_KEY: apiKey });
+      const child = spawnRole('api', {
+        LOG_LEVEL: 'warn',
+        WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8',
+        ...env,
+        PORT: String(port),
+        API_KEY: apiKey,
+      });
       workers.set(`api-${port}`, child);
       const url = `http://127.0.0.1:${port}`;
       await waitFor('api health', async () => (await fetch(`${url}/api/health`).catch(() => undefined))?.ok);

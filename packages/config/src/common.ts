@@ -1,7 +1,16 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { databaseUrl, dialectOf } from './database-url.js';
-import { int, oneOf, optionalString, url } from './fields.js';
+import {
+  eventFilterList,
+  int,
+  networkList,
+  oneOf,
+  optionalHttpUrl,
+  optionalString,
+  optionalWebhookSecret,
+  url,
+} from './fields.js';
 
 /**
  * Variables every process reads. Each line says why the variable exists; defaults follow the
@@ -38,6 +47,19 @@ export const commonEnv = {
   SHUTDOWN_TIMEOUT: int(30_000, { min: 1000, max: 600_000 }),
   // Identifies this process in heartbeats and leases; defaults to <role>-<hostname>-<pid>.
   INSTANCE_ID: optionalString(),
+  // CIDRs exempted from the webhook SSRF guard (private, loopback, link-local... are refused otherwise);
+  // read by the API when a webhook is saved and by the worker at every connect.
+  WEBHOOK_ALLOWED_NETWORKS: networkList(),
+  // A global webhook receiving every session's events, for a deployment with one backend.
+  WEBHOOK_URL: optionalHttpUrl(),
+  // Which events the global webhook receives: a comma list of `*`, `<group>.*` or exact names.
+  WEBHOOK_EVENTS: eventFilterList('*'),
+  // The global webhook's signing secret; unset: its deliveries are not signed.
+  WEBHOOK_SECRET: optionalWebhookSecret(),
+  // Delivery attempts per event and endpoint before it is dead-lettered; the API shows it too.
+  WEBHOOK_MAX_ATTEMPTS: int(12, { min: 1, max: 50 }),
+  // First retry delay in ms, doubled per attempt with jitter: 12 attempts retry for ~2.8 h.
+  WEBHOOK_BACKOFF_DELAY: int(5000, { min: 10 }),
 } as const;
 
 export type CommonEnv = z.infer<z.ZodObject<typeof commonEnv>>;
@@ -63,6 +85,14 @@ export function commonConfig(env: CommonEnv, role: string) {
     healthCheckIntervalMs: env.HEALTH_CHECK_INTERVAL,
     heartbeatIntervalMs: env.HEARTBEAT_INTERVAL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
+    webhooks: {
+      allowedNetworks: env.WEBHOOK_ALLOWED_NETWORKS,
+      // A secret without a URL has nothing to sign and is ignored.
+      global: env.WEBHOOK_URL
+        ? { url: env.WEBHOOK_URL, events: env.WEBHOOK_EVENTS, secret: env.WEBHOOK_SECRET ?? null }
+        : null,
+      retry: { maxAttempts: env.WEBHOOK_MAX_ATTEMPTS, backoffMs: env.WEBHOOK_BACKOFF_DELAY },
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -133,6 +134,125 @@ export function optionalSecret(minLength: number) {
       if (raw === undefined || raw === '') return undefined;
       if (raw.length < minLength) {
         ctx.addIssue({ code: 'custom', message: `must be at least ${minLength} characters when set` });
+        return z.NEVER;
+      }
+      return raw;
+    });
+}
+
+/**
+ * A comma list of networks, each an IP address (a single host) or a CIDR, normalised to
+ * `address/prefix`. Checked with node:net here rather than by @wagw/webhooks, which config must not
+ * depend on; both accept the same syntax.
+ */
+export function networkList() {
+  return z
+    .string()
+    .trim()
+    .default('')
+    .transform((raw, ctx) => {
+      const networks: string[] = [];
+      for (const entry of raw.split(',').map((part) => part.trim())) {
+        if (entry === '') continue;
+        const slash = entry.indexOf('/');
+        const address = slash === -1 ? entry : entry.slice(0, slash);
+        const version = isIP(address);
+        const max = version === 4 ? 32 : 128;
+        const prefix = slash === -1 ? String(max) : entry.slice(slash + 1);
+        if (version === 0 || !/^\d{1,3}$/.test(prefix) || Number(prefix) > max) {
+          const why = version === 0 ? 'not an IP address' : `prefix length must be 0-${max}`;
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected IP addresses or CIDRs such as 10.0.0.0/8 or fd00::/8, got "${entry}" (${why})`,
+          });
+          return z.NEVER;
+        }
+        networks.push(`${address}/${Number(prefix)}`);
+      }
+      return networks;
+    });
+}
+
+/** An optional http(s) URL; credentials in it are refused because URLs end up in logs. */
+export function optionalHttpUrl() {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return undefined;
+      let parsed: URL;
+      try {
+        parsed = new URL(raw);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `expected an http or https URL, got "${redactUrl(raw)}"` });
+        return z.NEVER;
+      }
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+        ctx.addIssue({ code: 'custom', message: `expected an http or https URL, got "${parsed.protocol}"` });
+        return z.NEVER;
+      }
+      if (parsed.username !== '' || parsed.password !== '') {
+        ctx.addIssue({ code: 'custom', message: 'must not contain a user name or password' });
+        return z.NEVER;
+      }
+      return raw;
+    });
+}
+
+/**
+ * A comma list of webhook event filters: `*`, `<group>.*` or `<group>.<name>`. Only the shape is
+ * checked here; whether a name exists is @wagw/webhooks' `isValidEventFilter`, applied by the worker.
+ */
+export function eventFilterList(defaultValue: string) {
+  return z
+    .string()
+    .trim()
+    .default(defaultValue)
+    .transform((raw, ctx) => {
+      const filters = raw
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== '');
+      const bad = filters.find((filter) => !/^(\*|[a-z][a-z_]*\.(\*|[a-z][a-z_]*))$/.test(filter));
+      if (filters.length === 0 || bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a comma list of events such as * or message.* or session.status, got "${bad ?? raw}"`,
+        });
+        return z.NEVER;
+      }
+      return filters;
+    });
+}
+
+/**
+ * An optional webhook signing secret, same rule as @wagw/webhooks' `isValidWebhookSecret`:
+ * `whsec_<base64 of 24..64 bytes>` or 16..256 printable ASCII characters. Never echoed.
+ */
+export function optionalWebhookSecret() {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return undefined;
+      let valid: boolean;
+      if (raw.startsWith('whsec_')) {
+        const encoded = raw.slice('whsec_'.length);
+        const bytes = Buffer.from(encoded, 'base64').length;
+        valid =
+          /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(encoded) &&
+          bytes >= 24 &&
+          bytes <= 64;
+      } else {
+        valid = /^[\x20-\x7e]{16,256}$/.test(raw);
+      }
+      if (!valid) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected whsec_ + base64 of 24-64 bytes, or 16-256 printable ASCII characters',
+        });
         return z.NEVER;
       }
       return raw;

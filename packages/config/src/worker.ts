@@ -64,6 +64,20 @@ export const workerEnv = {
   WATCHDOG_SILENCE_TIMEOUT: int(75_000, { min: 1000 }),
   // How often a worker reconciles desired and actual state of all sessions, in ms.
   RECONCILE_INTERVAL: int(5000, { min: 100 }),
+  // One webhook delivery attempt (connect, headers and body together) gives up after this many ms.
+  WEBHOOK_TIMEOUT: int(10_000, { min: 100, max: 120_000 }),
+  // Webhook deliveries in flight per worker process, so slow receivers cannot exhaust sockets or memory.
+  WEBHOOK_CONCURRENCY: int(50, { min: 1, max: 1000 }),
+  // Deliveries in flight per endpoint per worker process, so one slow endpoint cannot take every slot.
+  WEBHOOK_ENDPOINT_CONCURRENCY: int(5, { min: 1, max: 1000 }),
+  // Consecutive failed deliveries that open an endpoint's circuit breaker (its deliveries then wait).
+  WEBHOOK_BREAKER_THRESHOLD: int(5, { min: 1, max: 1000 }),
+  // How long an endpoint's breaker stays open before one probe delivery, in ms.
+  WEBHOOK_BREAKER_RESET: int(30_000, { min: 100 }),
+  // Lock on a delivery job in ms: a killed worker's in-flight deliveries are retried after it.
+  WEBHOOK_LOCK_DURATION: int(30_000, { min: 1000 }),
+  // Events a dead worker's dispatcher read but did not hand to the queue are claimed after this many ms.
+  WEBHOOK_CLAIM_IDLE: int(30_000, { min: 100 }),
 } as const;
 
 export function loadWorkerConfig(env: Record<string, string | undefined> = process.env) {
@@ -108,6 +122,14 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     watchdog: {
       openTimeoutMs: parsed.WATCHDOG_OPEN_TIMEOUT,
       silenceTimeoutMs: parsed.WATCHDOG_SILENCE_TIMEOUT,
+    },
+    webhookDelivery: {
+      timeoutMs: parsed.WEBHOOK_TIMEOUT,
+      concurrency: parsed.WEBHOOK_CONCURRENCY,
+      endpointConcurrency: parsed.WEBHOOK_ENDPOINT_CONCURRENCY,
+      breaker: { threshold: parsed.WEBHOOK_BREAKER_THRESHOLD, resetMs: parsed.WEBHOOK_BREAKER_RESET },
+      lockDurationMs: parsed.WEBHOOK_LOCK_DURATION,
+      claimIdleMs: parsed.WEBHOOK_CLAIM_IDLE,
     },
   };
 }

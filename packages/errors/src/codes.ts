@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   INVALID_PHONE: 400,
   /** A reply or reaction names a message that this session does not have (by wagw id). */
   REFERENCED_MESSAGE_NOT_FOUND: 400,
+  /** A webhook URL resolves to a private, loopback or link-local address not allowed by config (SSRF). */
+  WEBHOOK_URL_FORBIDDEN: 400,
   // 401/403: who is asking
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
@@ -24,6 +26,8 @@ export const ERROR_CODES = {
   QR_NOT_AVAILABLE: 404,
   /** No pairing code has been obtained (yet) for the session's latest pairing request. */
   PAIRING_CODE_NOT_AVAILABLE: 404,
+  WEBHOOK_NOT_FOUND: 404,
+  DEAD_LETTER_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   // 409/413/415/422: conflicts with current state
   CONFLICT: 409,
@@ -31,6 +35,8 @@ export const ERROR_CODES = {
   /** Another live session already has this name (names are reusable after deletion). */
   SESSION_NAME_TAKEN: 409,
   IDEMPOTENCY_IN_PROGRESS: 409,
+  /** The global webhook from configuration (id `config`) is changed in the environment, not the API. */
+  WEBHOOK_READ_ONLY: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   IDEMPOTENCY_KEY_REUSED: 422,

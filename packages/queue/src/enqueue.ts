@@ -47,3 +47,31 @@ export async function enqueueBulk<S extends z.ZodType>(
     })),
   );
 }
+
+/** Retry policy of webhook deliveries (WEBHOOK_MAX_ATTEMPTS, WEBHOOK_BACKOFF_DELAY). */
+export interface WebhookRetryPolicy {
+  maxAttempts: number;
+  /** First retry delay in ms; doubled per attempt, each wait drawn from 50-100 % of that (jitter). */
+  backoffMs: number;
+}
+
+/**
+ * The custom BullMQ backoff type of webhook jobs: exponential with jitter like BullMQ's own, but a
+ * receiver's Retry-After (429, 503) can lengthen the wait. Implemented by the worker's
+ * `webhookBackoff`; a queue without it cannot retry these jobs, which only workers consume.
+ */
+export const WEBHOOK_BACKOFF_TYPE = 'webhook';
+
+/**
+ * Options of every webhook job, used by the dispatcher and by dead-letter replays alike. Completed
+ * jobs are kept for a day (up to 10,000) because their ids are what makes a re-dispatched event a
+ * no-op; failed ones have a dead letter in the database, so Redis keeps them only for inspection.
+ */
+export function webhookJobOptions(policy: WebhookRetryPolicy): JobsOptions {
+  return {
+    attempts: policy.maxAttempts,
+    backoff: { type: WEBHOOK_BACKOFF_TYPE, delay: policy.backoffMs },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 24 * 3600, count: 1000 },
+  };
+}

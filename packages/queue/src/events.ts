@@ -14,15 +14,26 @@ export interface GatewayEvent<T = Record<string, unknown>> {
   data: T;
 }
 
+/**
+ * The consumer group on the event stream whose members (every worker) fan events out to webhook
+ * jobs. Never rename: the group's position in the stream is stored under this name.
+ */
+export const WEBHOOK_DISPATCH_GROUP = 'webhook-dispatch';
+
 /** Roughly how many recent events the stream keeps (for Last-Event-ID resume), trimmed lazily. */
 export const EVENT_STREAM_MAXLEN = 10_000;
 
+/**
+ * Builds an envelope. `options.id` gives an event a deterministic id when it may be published more
+ * than once for the same fact (e.g. `batch.completed`), so receivers deduplicating by id see it once.
+ */
 export function createEvent<T extends Record<string, unknown>>(
   event: string,
   sessionId: string | null,
   data: T,
+  options: { id?: string } = {},
 ): GatewayEvent<T> {
-  return { id: randomUUID(), event, sessionId, timestamp: new Date().toISOString(), data };
+  return { id: options.id ?? randomUUID(), event, sessionId, timestamp: new Date().toISOString(), data };
 }
 
 /**
@@ -66,4 +77,26 @@ export async function readEvents(
     const json = fields[1];
     return json ? [{ streamId, event: JSON.parse(json) as GatewayEvent }] : [];
   });
+}
+
+/** What `batch.completed` reports: the batch's counts when its last message left the outbox. */
+export interface BatchSummary {
+  batchId: string;
+  sessionId: string;
+  total: number;
+  counts: Record<string, number>;
+}
+
+/**
+ * `batch.completed`: every message of a bulk batch was sent, failed or cancelled. Its id is derived
+ * from the batch, so the worker that sent the last message and an API replica that cancelled the
+ * rest may both publish it and receivers deduplicating by id still see it once.
+ */
+export function batchCompletedEvent(batch: BatchSummary) {
+  return createEvent(
+    'batch.completed',
+    batch.sessionId,
+    { batchId: batch.batchId, total: batch.total, counts: batch.counts },
+    { id: `batch.${batch.batchId}.completed` },
+  );
 }

@@ -5,14 +5,25 @@ export {
   reconnectBackoff,
   waitUntilReady,
 } from './connections.js';
-export { DEFAULT_JOB_OPTIONS, type EnqueueOptions, enqueue, enqueueBulk } from './enqueue.js';
 export {
+  DEFAULT_JOB_OPTIONS,
+  type EnqueueOptions,
+  enqueue,
+  enqueueBulk,
+  WEBHOOK_BACKOFF_TYPE,
+  type WebhookRetryPolicy,
+  webhookJobOptions,
+} from './enqueue.js';
+export {
+  type BatchSummary,
+  batchCompletedEvent,
   createEvent,
   EVENT_STREAM_MAXLEN,
   type GatewayEvent,
   publishEvent,
   readEvents,
   type StreamedEvent,
+  WEBHOOK_DISPATCH_GROUP,
 } from './events.js';
 export {
   DEFAULT_SEEN_WINDOW_MS,

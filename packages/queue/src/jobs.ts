@@ -44,11 +44,44 @@ export type PresenceJob = z.infer<typeof presenceJob>;
 /** Job names on a session's send queue (`send.<sessionId>`); never rename. */
 export const SEND_QUEUE_JOBS = { send: 'send', read: 'read', presence: 'presence' } as const;
 
+/** The event envelope as it travels inside a webhook job (see `GatewayEvent`). */
+export const gatewayEventSchema = z.object({
+  id: z.string().min(1),
+  event: z.string().min(1),
+  sessionId: z.string().nullable(),
+  timestamp: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+/**
+ * One delivery of one event to one endpoint. The job id is `webhookJobId(eventId, webhookId)`, so
+ * fanning the same event out twice (after a dispatcher crash) adds it once while the job is kept.
+ */
 export const webhookDeliveryJob = z.object({
   eventId: z.string().min(1),
+  /** A webhooks row id, or `config` for the global webhook from configuration. */
   webhookId: z.string().min(1),
+  /** The envelope to deliver; absent only in jobs written before it was carried (none in practice). */
+  event: gatewayEventSchema.optional(),
+  /** Set when the job replays a dead letter: a success resolves it, a failure records it again. */
+  deadLetterId: z.string().optional(),
+  /** Attempts already spent on this event and endpoint by earlier runs (replays), for the dead letter. */
+  priorAttempts: z.number().int().min(0).optional(),
 });
 export type WebhookDeliveryJob = z.infer<typeof webhookDeliveryJob>;
+
+/** Job name on the webhooks queue; never rename. */
+export const WEBHOOK_JOB = 'deliver';
+
+/** BullMQ job ids may not contain ':' (key separator) and must not look like integers. */
+export function webhookJobId(eventId: string, webhookId: string): string {
+  return `wh.${eventId}.${webhookId}`;
+}
+
+/** A replay gets its own job id per replay round, so replaying again after a failure is not a no-op. */
+export function webhookReplayJobId(deadLetterId: string, replayCount: number): string {
+  return `whr.${deadLetterId}.${replayCount}`;
+}
 
 export const maintenanceJob = z.object({
   task: z.enum([

@@ -12,7 +12,7 @@ export function metricsKeys(prefix: string) {
     disconnects: `${prefix}:metrics:disconnects`,
     /** Field: disconnect code; value: disconnects after which the worker reconnected. */
     reconnects: `${prefix}:metrics:reconnects`,
-    /** Field: webhook delivery outcome (written by the webhook deliverer once it exists). */
+    /** Field: webhook delivery outcome (delivered, retried, dead_lettered, skipped), written by workers. */
     webhooks: `${prefix}:metrics:webhooks`,
   };
 }

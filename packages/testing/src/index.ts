@@ -1,4 +1,5 @@
 export { createPgSchema, type PgSchema, testDatabaseUrl } from './pg-schema.js';
 export { freePort } from './ports.js';
 export { redisUrl, uniquePrefix } from './redis.js';
+export { type EventStreamClient, openEventStream, type SseMessage } from './sse-client.js';
 export { createTempDir, type TempDir, type TempSqlite, tempSqliteUrl } from './temp-dir.js';

@@ -1,6 +1,6 @@
 import type { Repositories } from '@wagw/db';
 import { AppError } from '@wagw/errors';
-import { metricsKeys, readCounterHash } from '@wagw/queue';
+import { metricsKeys, readCounterHash, WEBHOOK_DISPATCH_GROUP } from '@wagw/queue';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
@@ -87,6 +87,26 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     labelNames: ['queue', 'state'] as const,
     registers: [registry],
   });
+  const deadLetters = new Gauge({
+    name: 'wagw_webhook_dead_letters',
+    help: 'Webhook deliveries that exhausted their retries, by status: dead, replaying',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  // Labelled by consumer group: a label-less gauge cannot be dropped (prom-client resets it to 0),
+  // and an unreadable Redis must drop the series rather than report an empty backlog.
+  const dispatchPending = new Gauge({
+    name: 'wagw_event_dispatch_pending',
+    help: 'Events read from the event stream by a worker of the group but not yet fanned out to jobs',
+    labelNames: ['group'] as const,
+    registers: [registry],
+  });
+  const dispatchLag = new Gauge({
+    name: 'wagw_event_dispatch_lag',
+    help: 'Events in the event stream the group has not read yet (absent when Redis cannot tell)',
+    labelNames: ['group'] as const,
+    registers: [registry],
+  });
   const disconnects = new Counter({
     name: 'wagw_session_disconnects_total',
     help: 'Session disconnects recorded by workers, by disconnect code',
@@ -101,7 +121,7 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
   });
   const webhooks = new Counter({
     name: 'wagw_webhook_deliveries_total',
-    help: 'Webhook deliveries by outcome (empty until webhook delivery records outcomes)',
+    help: 'Webhook delivery attempts by outcome: delivered, retried, dead_lettered, skipped',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
@@ -124,20 +144,24 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
 
   async function refreshFromDatabase(): Promise<void> {
     try {
-      const [sessionCounts, messageCounts] = await Promise.all([
+      const [sessionCounts, messageCounts, deadLetterCounts] = await Promise.all([
         options.health.sessionCounts(),
         options.messages.countByStatus(),
+        options.health.deadLetterCounts(),
       ]);
       sessions.reset();
       for (const [status, n] of Object.entries(sessionCounts))
         if (status !== 'total' && status !== 'connected') sessions.set({ status }, n);
       messages.reset();
       for (const [status, n] of Object.entries(messageCounts)) messages.set({ status }, n);
+      deadLetters.reset();
+      for (const [status, n] of Object.entries(deadLetterCounts)) deadLetters.set({ status }, n);
       up.set({ dependency: 'database' }, 1);
     } catch {
       // Stale values would lie; absent series plus wagw_dependency_up 0 tell the truth.
       sessions.reset();
       messages.reset();
+      deadLetters.reset();
       up.set({ dependency: 'database' }, 0);
     }
   }
@@ -145,9 +169,10 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
   async function refreshFromRedis(): Promise<void> {
     const keys = metricsKeys(options.redisPrefix);
     try {
-      const [cluster, queues] = await Promise.all([
+      const [cluster, queues, dispatch] = await Promise.all([
         options.health.clusterState(),
         options.health.queueOverview(),
+        options.health.eventDispatch(),
       ]);
       breakers.reset();
       for (const [name, view] of Object.entries(cluster.circuitBreakers))
@@ -156,7 +181,7 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
       workers.set({ state: 'live' }, cluster.workers.length);
       workers.set({ state: 'missing' }, cluster.missingWorkers.length);
       queueJobs.reset();
-      for (const queue of ['session-commands', 'maintenance'] as const)
+      for (const queue of ['session-commands', 'maintenance', 'webhooks'] as const)
         for (const state of ['waiting', 'active', 'delayed', 'failed'] as const)
           queueJobs.set({ queue, state }, queues[queue][state]);
       const sends = queues.sends;
@@ -164,6 +189,10 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
       queueJobs.set({ queue: 'sends', state: 'active' }, sends.totalActive);
       queueJobs.set({ queue: 'sends', state: 'delayed' }, sends.totalDelayed);
       queueJobs.set({ queue: 'sends', state: 'failed' }, sends.totalFailed);
+      dispatchPending.reset();
+      dispatchLag.reset();
+      dispatchPending.set({ group: WEBHOOK_DISPATCH_GROUP }, dispatch.pending);
+      if (dispatch.lag !== null) dispatchLag.set({ group: WEBHOOK_DISPATCH_GROUP }, dispatch.lag);
       await Promise.all([
         exportCounterHash(disconnects, 'code', keys.disconnects),
         exportCounterHash(reconnects, 'code', keys.reconnects),
@@ -171,7 +200,17 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
       ]);
       up.set({ dependency: 'redis' }, 1);
     } catch {
-      for (const metric of [breakers, workers, queueJobs, disconnects, reconnects, webhooks]) metric.reset();
+      for (const metric of [
+        breakers,
+        workers,
+        queueJobs,
+        dispatchPending,
+        dispatchLag,
+        disconnects,
+        reconnects,
+        webhooks,
+      ])
+        metric.reset();
       up.set({ dependency: 'redis' }, 0);
     }
   }

@@ -28,7 +28,11 @@ function setup(failFor?: string) {
     },
     contacts: { upsertMany: vi.fn(async () => undefined) },
   };
-  const events = { received: vi.fn(async () => undefined), status: vi.fn(async () => undefined) };
+  const events = {
+    received: vi.fn(async () => undefined),
+    status: vi.fn(async () => undefined),
+    batchCompleted: vi.fn(async () => undefined),
+  };
   const inbound = createInbound({
     sessionId: 's1',
     logger,

@@ -1,6 +1,6 @@
-import type { Message } from '@wagw/db';
+import type { BatchCounts, Message } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
-import { createEvent, publishEvent } from '@wagw/queue';
+import { batchCompletedEvent, createEvent, type GatewayEvent, publishEvent } from '@wagw/queue';
 import type { Redis } from 'ioredis';
 
 /**
@@ -8,11 +8,16 @@ import type { Redis } from 'ioredis';
  * database row is the record; a Redis hiccup must not fail a send or drop an inbound message.
  */
 export function createMessageEvents(deps: { redis: Redis; prefix: string; logger: Logger }) {
-  async function publish(event: string, sessionId: string, data: Record<string, unknown>) {
-    await publishEvent(deps.redis, deps.prefix, createEvent(event, sessionId, data)).catch((err) =>
-      deps.logger.warn({ err, sessionId, event }, 'publishing message event failed'),
+  async function publishEnvelope(envelope: GatewayEvent) {
+    await publishEvent(deps.redis, deps.prefix, envelope).catch((err) =>
+      deps.logger.warn(
+        { err, sessionId: envelope.sessionId, event: envelope.event },
+        'publishing message event failed',
+      ),
     );
   }
+  const publish = (event: string, sessionId: string, data: Record<string, unknown>) =>
+    publishEnvelope(createEvent(event, sessionId, data));
   return {
     status(row: Message): Promise<void> {
       return publish('message.status', row.sessionId, {
@@ -24,6 +29,10 @@ export function createMessageEvents(deps: { redis: Redis; prefix: string; logger
     },
     received(sessionId: string, data: Record<string, unknown>): Promise<void> {
       return publish('message.received', sessionId, data);
+    },
+    /** Every message of a bulk batch has left the outbox (see `batchCompletedEvent`). */
+    batchCompleted(batch: BatchCounts): Promise<void> {
+      return publishEnvelope(batchCompletedEvent(batch));
     },
   };
 }

@@ -52,6 +52,9 @@ export function createMessagingService(deps: MessagingServiceDeps) {
   const sessions = new Map<string, SessionMessaging>();
 
   return {
+    /** Runs a database call through the worker's database breaker (shared with webhook delivery). */
+    db: shared.db,
+
     /** The session's messaging for its runner (created on claim). */
     forSession(sessionId: string, options: { logger: Logger; holdsLease: () => boolean }): SessionMessaging {
       const existing = sessions.get(sessionId);

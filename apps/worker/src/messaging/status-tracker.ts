@@ -5,6 +5,9 @@ import type { MessageEvents } from './message-events.js';
 import { canAdvance, errorReason, statusFromBaileys } from './status-rank.js';
 import { createYielder } from './yield.js';
 
+/** Statuses of a message still in the outbox; leaving them settles it for its batch. */
+const UNSETTLED: ReadonlySet<MessageStatus> = new Set(['queued', 'sending']);
+
 export interface StatusTrackerDeps {
   sessionId: string;
   logger: Logger;
@@ -44,7 +47,17 @@ export function createStatusTracker(deps: StatusTrackerDeps) {
       deps.repos.messages.updateStatus(row.id, status, reason, { expectedFrom: row.status }),
     );
     if (updated) await deps.events.status(updated);
+    if (updated?.batchId && UNSETTLED.has(row.status) && !UNSETTLED.has(status)) {
+      await batchMaybeCompleted(updated.batchId);
+    }
     return updated;
+  }
+
+  /** Publishes `batch.completed` when this message was the batch's last one still in the outbox. */
+  async function batchMaybeCompleted(batchId: string): Promise<void> {
+    if (await deps.db(() => deps.repos.messages.hasUnsettledInBatch(batchId))) return;
+    const counts = await deps.db(() => deps.repos.messages.countByBatch(batchId));
+    if (counts) await deps.events.batchCompleted(counts);
   }
 
   /** Moves a message forward (no-op when that would be backwards); returns the row after. */

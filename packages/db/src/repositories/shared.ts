@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import { newId } from '../ids.js';
 import {
+  DEAD_LETTER_STATUSES,
+  type DeadLetterStatus,
   MESSAGE_STATUSES,
   type MessageStatus,
   SESSION_STATUSES,
@@ -15,6 +17,7 @@ import type {
   AuthKeyWrite,
   BatchCounts,
   ContactUpsert,
+  DeadLetterInput,
   IdempotencyKey,
   Message,
   NewIdempotencyKey,
@@ -22,6 +25,9 @@ import type {
   NewSession,
   Session,
   SessionEvent,
+  Webhook,
+  WebhookDeadLetter,
+  WebhookPatch,
 } from './types.js';
 
 /**
@@ -143,6 +149,13 @@ export function messageCounts(rows: ReadonlyArray<{ status: MessageStatus; n: nu
   return out;
 }
 
+/** Folds a page fetched with `limit + 1` rows (newest first) into items and the next id cursor. */
+export function idPage<T extends { id: string }>(rows: T[], limit: number) {
+  const hasMore = rows.length > limit;
+  const items = hasMore ? rows.slice(0, limit) : rows;
+  return { items, nextCursor: hasMore ? (items.at(-1)?.id ?? null) : null };
+}
+
 export function idempotencyKeyRow(input: NewIdempotencyKey, now = new Date()): IdempotencyKey {
   const createdAt = input.createdAt ?? now;
   return {
@@ -227,4 +240,45 @@ export function mergeContacts(contacts: readonly ContactUpsert[]): ContactUpsert
 /** sha256 hex of an API key: what `api_keys.key_hash` stores and `findByHash` expects. */
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
+}
+
+/** The columns a webhook patch sets: only the given fields, plus updated_at. */
+export function webhookPatchSet(patch: WebhookPatch, now: Date): Partial<Webhook> {
+  const set: Partial<Webhook> = { updatedAt: now };
+  if (patch.url !== undefined) set.url = patch.url;
+  if (patch.events !== undefined) set.events = patch.events;
+  if (patch.headers !== undefined) set.headers = patch.headers;
+  if (patch.secret !== undefined) set.secret = patch.secret;
+  if (patch.enabled !== undefined) set.enabled = patch.enabled;
+  return set;
+}
+
+export function deadLetterRow(input: DeadLetterInput, now = new Date()): WebhookDeadLetter {
+  return {
+    id: newId(now.getTime()),
+    webhookId: input.webhookId,
+    sessionId: input.sessionId,
+    eventId: input.eventId,
+    event: input.event,
+    payload: input.payload,
+    attempts: input.attempts,
+    lastStatus: input.lastStatus,
+    lastResponse: input.lastResponse,
+    lastError: input.lastError,
+    status: 'dead',
+    replayCount: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+export function deadLetterCounts(rows: ReadonlyArray<{ status: DeadLetterStatus; n: number }>) {
+  const out = emptyCounts(DEAD_LETTER_STATUSES);
+  for (const row of rows) out[row.status] = Number(row.n);
+  return out;
+}
+
+/** Rows a bulk update returned, oldest id first (RETURNING order is unspecified). */
+export function byId<T extends { id: string }>(rows: T[]): T[] {
+  return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

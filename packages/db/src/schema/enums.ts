@@ -58,3 +58,7 @@ export interface SessionSettings {
   webhooks?: { inbound?: boolean; statuses?: boolean; sessionEvents?: boolean };
   [key: string]: unknown;
 }
+
+/** A dead-lettered webhook delivery: waiting (`dead`) or handed back to the queue (`replaying`). */
+export const DEAD_LETTER_STATUSES = ['dead', 'replaying'] as const;
+export type DeadLetterStatus = (typeof DEAD_LETTER_STATUSES)[number];

@@ -17,6 +17,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import {
   DESIRED_STATES,
+  type DeadLetterStatus,
   IDEMPOTENCY_STATUSES,
   MESSAGE_DIRECTIONS,
   MESSAGE_STATUSES,
@@ -123,7 +124,8 @@ export const messages = pgTable(
   (t) => [
     uniqueIndex('messages_session_wa_id_uq').on(t.sessionId, t.waMessageId),
     index('messages_session_status_idx').on(t.sessionId, t.status),
-    index('messages_batch_idx').on(t.batchId),
+    // Covers `hasUnsettledInBatch` (batch_id = ? AND status IN (...)) as well as batch-only lookups.
+    index('messages_batch_status_idx').on(t.batchId, t.status),
     index('messages_status_created_idx').on(t.status, t.createdAt),
   ],
 );
@@ -198,5 +200,35 @@ export const idempotencyKeys = pgTable(
   (t) => [
     uniqueIndex('idempotency_keys_scope_key_uq').on(t.scope, t.key),
     index('idempotency_keys_expires_idx').on(t.expiresAt),
+  ],
+);
+
+/**
+ * Webhook deliveries that exhausted their retries (or were refused for good), one row per
+ * (event, webhook): a replay that fails again updates the row instead of adding one. `webhook_id`
+ * is not a foreign key because `config` names the global webhook from configuration; deleting a
+ * webhooks row deletes its dead letters in the same transaction (see the repositories).
+ */
+export const webhookDeadLetters = pgTable(
+  'webhook_dead_letters',
+  {
+    id: text('id').primaryKey(),
+    webhookId: text('webhook_id').notNull(),
+    sessionId: text('session_id').references(() => sessions.id, { onDelete: 'cascade' }),
+    eventId: text('event_id').notNull(),
+    event: text('event').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    attempts: integer('attempts').notNull(),
+    lastStatus: integer('last_status'),
+    lastResponse: text('last_response'),
+    lastError: text('last_error'),
+    status: text('status').$type<DeadLetterStatus>().notNull().default('dead'),
+    replayCount: integer('replay_count').notNull().default(0),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('webhook_dead_letters_event_webhook_uq').on(t.eventId, t.webhookId),
+    index('webhook_dead_letters_webhook_status_idx').on(t.webhookId, t.status),
   ],
 );

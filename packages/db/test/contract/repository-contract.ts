@@ -7,6 +7,7 @@ import { directoryContract } from './directory.contract.js';
 import { idempotencyKeysContract } from './idempotency-keys.contract.js';
 import { messagesContract } from './messages.contract.js';
 import { sessionsContract } from './sessions.contract.js';
+import { webhooksContract } from './webhooks.contract.js';
 
 export type { ContractFactory, ContractTarget } from './context.js';
 
@@ -43,6 +44,7 @@ export function describeRepositoryContract(name: string, factory: ContractFactor
     describe('batches and outbox', () => batchesOutboxContract(ctx));
     describe('idempotencyKeys', () => idempotencyKeysContract(ctx));
     describe('contacts, webhooks, apiKeys', () => directoryContract(ctx));
+    describe('webhooks and dead letters', () => webhooksContract(ctx));
     describe('database', () => databaseContract(ctx));
   });
 }

@@ -1,8 +1,10 @@
 import { type Database, type NewMessage, newId } from '@wagw/db';
 import { AppError } from '@wagw/errors';
 import {
+  batchCompletedEvent,
   enqueueBulk,
   messagePayload,
+  publishEvent,
   SEND_QUEUE_JOBS,
   type SendQueues,
   sendMessageJob,
@@ -19,6 +21,8 @@ export interface BatchServiceDeps {
   repos: Pick<Database['repos'], 'messages' | 'sessions'>;
   redis: Redis;
   sendQueues: Pick<SendQueues, 'get'>;
+  /** QUEUE_PREFIX: where `batch.completed` is published when a cancel settles the batch. */
+  redisPrefix: string;
 }
 
 /** One bad item of a bulk request. */
@@ -151,7 +155,12 @@ export function createBatchService(deps: BatchServiceDeps) {
     authorize(before.sessionId);
     const cancelledIds = await messages.cancelQueued({ batchId });
     const jobsRemoved = await removeJobs(before.sessionId, cancelledIds);
-    return { ...(await get(batchId)), cancelled: cancelledIds.length, jobsRemoved };
+    const after = await get(batchId);
+    if (cancelledIds.length > 0 && !(await messages.hasUnsettledInBatch(batchId))) {
+      // The cancel emptied the outbox: no worker will send a last message and notice it, so tell here.
+      await publishEvent(deps.redis, deps.redisPrefix, batchCompletedEvent(after)).catch(() => undefined);
+    }
+    return { ...after, cancelled: cancelledIds.length, jobsRemoved };
   }
 
   async function removeJobs(sessionId: string, ids: readonly string[]): Promise<number> {

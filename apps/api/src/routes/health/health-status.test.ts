@@ -56,6 +56,35 @@ describe('decideHealth', () => {
     expect(result.reasons).toContain(reason);
   });
 
+  it('an open webhook receiver breaker does not degrade; every other open breaker still does', () => {
+    const open = { state: 'open', workers: { 'w-1': 'open' } } as const;
+    const webhookOnly = decideHealth({
+      ...up,
+      sessions: { open: 1 },
+      cluster: cluster({ circuitBreakers: { 'webhook:01JWH': open, 'webhook:config': open } }),
+    });
+    expect(webhookOnly).toEqual({ status: 'ok', reasons: [] });
+
+    const mixed = decideHealth({
+      ...up,
+      sessions: {},
+      cluster: cluster({ circuitBreakers: { 'webhook:01JWH': open, db: open, 'send:A': open } }),
+    });
+    expect(mixed.status).toBe('degraded');
+    expect(mixed.reasons).toEqual(['circuit breaker db open', 'circuit breaker send:A open']);
+  });
+
+  it('a name merely containing "webhook" is not exempt', () => {
+    const result = decideHealth({
+      ...up,
+      sessions: {},
+      cluster: cluster({
+        circuitBreakers: { 'send:webhook:x': { state: 'open', workers: { 'w-1': 'open' } } },
+      }),
+    });
+    expect(result.reasons).toEqual(['circuit breaker send:webhook:x open']);
+  });
+
   it('half-open breakers, logged-out and unpaired sessions do not degrade', () => {
     const result = decideHealth({
       ...up,

@@ -10,6 +10,19 @@ export type HealthStatus = 'ok' | 'degraded' | 'error';
  */
 export const DEGRADING_SESSION_STATUSES: readonly SessionStatus[] = ['failed', 'conflict'];
 
+/**
+ * Breakers named `webhook:<webhookId>` guard one customer's receiver endpoint. An open one means
+ * that receiver is down or refusing, not the gateway: its deliveries wait and retry (or become dead
+ * letters) while everything else works, so it does not degrade health. It stays visible in
+ * `circuitBreakers` and in wagw_circuit_breaker_state.
+ */
+export const NON_DEGRADING_BREAKER_PREFIX = 'webhook:';
+
+/** Whether an open breaker of this name makes the gateway `degraded`. */
+export function breakerDegrades(name: string): boolean {
+  return !name.startsWith(NON_DEGRADING_BREAKER_PREFIX);
+}
+
 export interface HealthInputs {
   database: 'connected' | 'disconnected';
   redis: 'connected' | 'disconnected';
@@ -21,8 +34,8 @@ export interface HealthInputs {
 
 /**
  * The rules of /api/health (docs/operations.md): `error` when a store is unreachable; `degraded`
- * when no worker beats, a recently seen worker or scheduler stopped beating, a breaker is open, or
- * sessions are `failed`/`conflict`; `ok` otherwise. Every reason is listed, so an operator reads why.
+ * when no worker beats, a recently seen worker or scheduler stopped beating, a breaker other than a
+ * webhook receiver's is open, or sessions are `failed`/`conflict`; `ok` otherwise. Every reason is listed, so an operator reads why.
  */
 export function decideHealth(inputs: HealthInputs): { status: HealthStatus; reasons: string[] } {
   const errors = [
@@ -39,7 +52,7 @@ export function decideHealth(inputs: HealthInputs): { status: HealthStatus; reas
     for (const id of cluster.missingWorkers) reasons.push(`worker ${id} missing`);
     for (const id of cluster.missingSchedulers) reasons.push(`scheduler ${id} missing`);
     for (const [name, breaker] of Object.entries(cluster.circuitBreakers))
-      if (breaker.state === 'open') reasons.push(`circuit breaker ${name} open`);
+      if (breaker.state === 'open' && breakerDegrades(name)) reasons.push(`circuit breaker ${name} open`);
   }
   if (!inputs.sessions) reasons.push('session counts unreadable');
   else

@@ -24,6 +24,7 @@ const depths = z.object({
 export const queueOverviewSchema = z.object({
   'session-commands': depths,
   maintenance: depths,
+  webhooks: depths.describe('webhook deliveries: one job per event and receiver'),
   sends: z.object({
     queues: z.number(),
     totalWaiting: z.number(),
@@ -33,6 +34,30 @@ export const queueOverviewSchema = z.object({
     totalCompleted: z.number(),
   }),
 });
+
+export const webhooksHealthSchema = z
+  .object({
+    deadLetters: z
+      .object({
+        dead: z.number().describe('deliveries that exhausted their retries, waiting for replay or discard'),
+        replaying: z.number().describe('dead letters being replayed right now'),
+      })
+      .nullable()
+      .describe('dead letters of every webhook by status; null when the database is unreachable'),
+    dispatch: z
+      .object({
+        pending: z
+          .number()
+          .describe('events a worker read from the event stream but has not fanned out to jobs yet'),
+        lag: z
+          .number()
+          .nullable()
+          .describe('events in the stream no worker has read yet; null when Redis cannot tell'),
+      })
+      .nullable()
+      .describe('the `webhook-dispatch` consumer group on the event stream; null when Redis is unreachable'),
+  })
+  .describe('webhook delivery; an unreachable receiver never degrades the status');
 
 export const workerSchema = z.object({
   instanceId: z.string(),
@@ -81,6 +106,7 @@ export const healthResponse = z.object({
   missingSchedulers: z.array(z.string()),
   circuitBreakers: circuitBreakersSchema,
   queues: queueOverviewSchema.nullable().describe('null when Redis is unreachable'),
+  webhooks: webhooksHealthSchema,
 });
 
 export const probeResponse = z.object({ status: z.enum(['ok', 'error']), reason: z.string().optional() });

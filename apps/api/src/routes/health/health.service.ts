@@ -3,7 +3,12 @@ import { pingRedis } from '@wagw/queue';
 import type { Redis } from 'ioredis';
 import { type ClusterState, readClusterState } from './cluster-state.js';
 import { decideHealth, type HealthStatus } from './health-status.js';
-import { type QueueOverview, readQueueOverview } from './queue-overview.js';
+import {
+  type EventDispatchState,
+  type QueueOverview,
+  readEventDispatch,
+  readQueueOverview,
+} from './queue-overview.js';
 
 export type DependencyState = 'connected' | 'disconnected';
 
@@ -18,6 +23,19 @@ export interface DependencyReport {
 
 export type SessionCounts = Record<SessionStatus, number> & { total: number; connected: number };
 
+/** Dead-lettered webhook deliveries over every webhook, by status. */
+export interface DeadLetterCounts {
+  dead: number;
+  replaying: number;
+}
+
+export interface WebhooksReport {
+  /** null when the database could not be read. */
+  deadLetters: DeadLetterCounts | null;
+  /** null when Redis could not be read. */
+  dispatch: EventDispatchState | null;
+}
+
 export interface HealthReport extends DependencyReport {
   status: HealthStatus;
   reasons: string[];
@@ -28,6 +46,7 @@ export interface HealthReport extends DependencyReport {
   missingSchedulers: string[];
   circuitBreakers: ClusterState['circuitBreakers'];
   queues: QueueOverview | null;
+  webhooks: WebhooksReport;
 }
 
 export interface HealthServiceDeps {
@@ -41,7 +60,8 @@ export interface HealthServiceDeps {
 
 /**
  * Real round trips to both stores, run in parallel, each bounded by a timeout; then what the
- * database and the heartbeats say about sessions, workers, breakers and queues. Shared by
+ * database and the heartbeats say about sessions, workers, breakers, queues and webhook delivery.
+ * Shared by
  * /api/health, /api/monitoring/metrics and /metrics.
  */
 export function createHealthService(deps: HealthServiceDeps) {
@@ -73,6 +93,11 @@ export function createHealthService(deps: HealthServiceDeps) {
     return { ...counts, total, connected: counts.open };
   }
 
+  async function deadLetterCounts(): Promise<DeadLetterCounts> {
+    const counts = await bounded('dead letter counts', () => deps.db.repos.deadLetters.countByStatus());
+    return { dead: counts.dead ?? 0, replaying: counts.replaying ?? 0 };
+  }
+
   /** Redis reads fail at once when the producer connection is down (no offline queue). */
   function whenRedisReady<T>(what: string, work: () => Promise<T>): Promise<T> {
     if (deps.redis.status !== 'ready')
@@ -84,15 +109,19 @@ export function createHealthService(deps: HealthServiceDeps) {
     whenRedisReady('heartbeats', () => readClusterState(deps.redis, deps.redisPrefix));
   const queueOverview = () =>
     whenRedisReady('queue depths', () => readQueueOverview(deps.redis, deps.redisPrefix));
+  const eventDispatch = () =>
+    whenRedisReady('event dispatch', () => readEventDispatch(deps.redis, deps.redisPrefix));
 
   async function report(): Promise<HealthReport> {
     const dependencies = await checkDependencies();
     const dbUp = dependencies.database === 'connected';
     const redisUp = dependencies.redis === 'connected';
-    const [sessions, cluster, queues] = await Promise.all([
+    const [sessions, deadLetters, cluster, queues, dispatch] = await Promise.all([
       dbUp ? sessionCounts().catch(() => null) : null,
+      dbUp ? deadLetterCounts().catch(() => null) : null,
       redisUp ? clusterState().catch(() => null) : null,
       redisUp ? queueOverview().catch(() => null) : null,
+      redisUp ? eventDispatch().catch(() => null) : null,
     ]);
     const { status, reasons } = decideHealth({ ...dependencies, sessions, cluster });
     return {
@@ -106,10 +135,19 @@ export function createHealthService(deps: HealthServiceDeps) {
       missingSchedulers: cluster?.missingSchedulers ?? [],
       circuitBreakers: cluster?.circuitBreakers ?? {},
       queues,
+      webhooks: { deadLetters, dispatch },
     };
   }
 
-  return { checkDependencies, sessionCounts, clusterState, queueOverview, report };
+  return {
+    checkDependencies,
+    sessionCounts,
+    deadLetterCounts,
+    clusterState,
+    queueOverview,
+    eventDispatch,
+    report,
+  };
 }
 
 async function withTimeout<T>(what: string, work: () => Promise<T>, timeoutMs: number): Promise<T> {

@@ -7,6 +7,7 @@ import {
   clampLimit,
   IN_LIST_CHUNK,
   INSERT_CHUNK_ROWS,
+  idPage,
   MAX_QUEUED_PAGE,
   messageCounts,
   messageRow,
@@ -82,9 +83,7 @@ export function createPgMessagesRepository(db: PgDb): MessagesRepository {
         )
         .orderBy(desc(messages.id))
         .limit(limit + 1);
-      const hasMore = items.length > limit;
-      const page = hasMore ? items.slice(0, limit) : items;
-      return { items: page, nextCursor: hasMore ? (page.at(-1)?.id ?? null) : null };
+      return idPage(items, limit);
     },
 
     async insertInboundIgnoringDuplicates(input) {
@@ -111,6 +110,15 @@ export function createPgMessagesRepository(db: PgDb): MessagesRepository {
         .where(eq(messages.batchId, batchId))
         .groupBy(messages.sessionId, messages.status);
       return batchCounts(batchId, rows);
+    },
+
+    async hasUnsettledInBatch(batchId) {
+      const rows = await db
+        .select({ one: sql<number>`1` })
+        .from(messages)
+        .where(and(eq(messages.batchId, batchId), inArray(messages.status, ['queued', 'sending'])))
+        .limit(1);
+      return rows.length > 0;
     },
 
     async cancelQueued(target) {

@@ -3,6 +3,7 @@ import { createSqliteApiKeysRepository } from './api-keys.repository.js';
 import { createSqliteAuthStateRepository } from './auth-state.repository.js';
 import { createSqliteContactsRepository } from './contacts.repository.js';
 import type { SqliteDb } from './db.js';
+import { createSqliteDeadLettersRepository } from './dead-letters.repository.js';
 import { createSqliteIdempotencyKeysRepository } from './idempotency-keys.repository.js';
 import { createSqliteMessagesRepository } from './messages.repository.js';
 import {
@@ -19,6 +20,7 @@ export function createSqliteRepositories(db: SqliteDb): Repositories {
     messages: createSqliteMessagesRepository(db),
     contacts: createSqliteContactsRepository(db),
     webhooks: createSqliteWebhooksRepository(db),
+    deadLetters: createSqliteDeadLettersRepository(db),
     apiKeys: createSqliteApiKeysRepository(db),
     idempotencyKeys: createSqliteIdempotencyKeysRepository(db),
   };

@@ -1,0 +1,170 @@
+import type { Repositories, Webhook } from '@wagw/db';
+import type { Logger } from '@wagw/logger';
+import { type GatewayEvent, metricsKeys, webhookDeliveryJob } from '@wagw/queue';
+import { isBrokenCircuit } from '@wagw/resilience';
+import { deliveryHeaders, type NetworkPolicy, type PostResult, postWebhook } from '@wagw/webhooks';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { EndpointGuards } from './endpoint-guards.js';
+import { RetryLater } from './webhook-backoff.js';
+import type { WebhookTargets } from './webhook-targets.js';
+
+export interface DeliveryProcessorDeps {
+  targets: WebhookTargets;
+  guards: EndpointGuards;
+  repos: Pick<Repositories, 'deadLetters'>;
+  /** Runs a database call through the worker's database breaker. */
+  db: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Producer connection, for the shared outcome counters (best effort). */
+  redis: Redis;
+  prefix: string;
+  policy: NetworkPolicy;
+  /** WEBHOOK_TIMEOUT: one attempt, connect to last byte, in ms. */
+  timeoutMs: number;
+  logger: Logger;
+}
+
+export type Verdict = 'ok' | 'retry' | 'permanent';
+
+/**
+ * What one attempt's result means. Timeouts, network errors, 408, 429 and 5xx are the receiver's
+ * passing trouble: retried, and counted against its breaker. Any other answer (3xx, 4xx) is the
+ * receiver refusing this payload: retrying would get the same answer, so it is dead-lettered at once.
+ * A target that now resolves to a forbidden address (DNS changed) is refused for good as well.
+ */
+export function verdictOf(result: PostResult): Verdict {
+  if (result.ok) return 'ok';
+  if (result.status === null) return result.error?.startsWith('EWEBHOOKFORBIDDEN') ? 'permanent' : 'retry';
+  if (result.status === 408 || result.status === 429 || result.status >= 500) return 'retry';
+  return 'permanent';
+}
+
+class ReceiverTrouble extends Error {
+  constructor(readonly result: PostResult) {
+    super(describe(result));
+  }
+}
+
+function describe(result: PostResult): string {
+  return result.status === null ? (result.error ?? 'no response') : `HTTP ${result.status}`;
+}
+
+/** Random extra delay so deferred jobs of one endpoint do not all come back in the same tick. */
+function jitter(ms: number): number {
+  return ms + Math.floor(Math.random() * Math.min(1000, Math.max(50, ms / 2)));
+}
+
+/**
+ * Delivers one event to one endpoint (one BullMQ job of the `webhooks` queue). Jobs for an endpoint
+ * that is at its slot limit or whose breaker is open are put back as delayed without using an
+ * attempt, so they wait instead of occupying the worker's slots. The last failed attempt (or a
+ * refusal) stores a dead letter before the job fails, so nothing is lost with Redis' failed set.
+ */
+export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
+  const { logger } = deps;
+  const counters = metricsKeys(deps.prefix).webhooks;
+
+  function count(outcome: string): void {
+    void deps.redis.hincrby(counters, outcome, 1).catch(() => undefined);
+  }
+
+  async function defer(job: Job, token: string | undefined, ms: number, why: string): Promise<never> {
+    await job.moveToDelayed(Date.now() + jitter(ms), token);
+    throw new DelayedError(why);
+  }
+
+  async function deadLetter(
+    job: Job,
+    hook: Webhook,
+    event: GatewayEvent,
+    result: PostResult,
+  ): Promise<never> {
+    await deps.db(() =>
+      deps.repos.deadLetters.record({
+        webhookId: hook.id,
+        sessionId: event.sessionId,
+        eventId: event.id,
+        event: event.event,
+        payload: event as unknown as Record<string, unknown>,
+        // This run's attempts only: a replay's row already holds the earlier ones and adds these.
+        attempts: job.attemptsMade + 1,
+        lastStatus: result.status,
+        lastResponse: result.body,
+        lastError: describe(result),
+      }),
+    );
+    count('dead_lettered');
+    logger.warn(
+      { webhookId: hook.id, eventId: event.id, status: result.status, error: result.error },
+      'webhook delivery dead-lettered',
+    );
+    throw new UnrecoverableError(`dead-lettered: ${describe(result)}`);
+  }
+
+  return async function processWebhookDelivery(job: Job, token?: string) {
+    const data = webhookDeliveryJob.parse(job.data);
+    const event = data.event as GatewayEvent | undefined;
+    if (!event) throw new UnrecoverableError('webhook job without an event envelope');
+    const hook = await deps.targets.get(data.webhookId);
+    if (!hook?.enabled) {
+      // Deleted (its dead letters went with it) or disabled since the event was fanned out.
+      if (hook && data.deadLetterId)
+        await deps.db(() => deps.repos.deadLetters.revertReplaying(data.deadLetterId ?? ''));
+      count('skipped');
+      return { skipped: hook ? 'webhook disabled' : 'webhook deleted' };
+    }
+
+    const breaker = deps.guards.breaker(hook.id);
+    const waitMs = breaker.retryAfterMs();
+    if (waitMs > 0) return defer(job, token, waitMs, 'endpoint breaker open');
+    if (!deps.guards.tryAcquire(hook.id)) return defer(job, token, 250, 'endpoint at its concurrency limit');
+
+    const attempt = (data.priorAttempts ?? 0) + job.attemptsMade + 1;
+    const body = JSON.stringify(event);
+    const headers = {
+      ...hook.headers,
+      ...deliveryHeaders({
+        secret: hook.secret,
+        eventId: event.id,
+        event: event.event,
+        sessionId: event.sessionId,
+        attempt,
+        body,
+      }),
+    };
+    let result: PostResult;
+    try {
+      result = await breaker.execute(async () => {
+        const r = await postWebhook(hook.url, body, headers, {
+          timeoutMs: deps.timeoutMs,
+          policy: deps.policy,
+        });
+        // Only the receiver's trouble counts against its breaker; a refusal is an answer.
+        if (verdictOf(r) === 'retry') throw new ReceiverTrouble(r);
+        return r;
+      });
+    } catch (err) {
+      if (isBrokenCircuit(err))
+        return defer(job, token, Math.max(250, breaker.retryAfterMs()), 'endpoint breaker open');
+      if (!(err instanceof ReceiverTrouble)) throw err;
+      result = err.result;
+    } finally {
+      deps.guards.release(hook.id);
+    }
+
+    const verdict = verdictOf(result);
+    if (verdict === 'ok') {
+      if (data.deadLetterId) await deps.db(() => deps.repos.deadLetters.resolve(event.id, hook.id));
+      count('delivered');
+      return { status: result.status, durationMs: result.durationMs, attempt };
+    }
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (verdict === 'permanent' || lastAttempt) return deadLetter(job, hook, event, result);
+    count('retried');
+    logger.debug(
+      { webhookId: hook.id, eventId: event.id, attempt, error: describe(result) },
+      'webhook attempt failed',
+    );
+    throw new RetryLater(describe(result), result.retryAfterMs);
+  };
+}

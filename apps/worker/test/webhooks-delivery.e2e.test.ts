@@ -1,0 +1,201 @@
+import { createEvent, publishEvent, redisKeys } from '@wagw/queue';
+import { verifyWebhook, WEBHOOK_HEADERS } from '@wagw/webhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Gateway, startGateway } from './harness.js';
+import { sessionPhone } from './messaging-fixtures.js';
+import { type Receiver, type Reply, startReceiver } from './webhook-receiver.js';
+
+// Short retry budget (4 attempts, 100/200/400 ms backoff ± jitter) and a 1 s attempt timeout so
+// every path of the retry policy runs in seconds; the breaker threshold stays at its default (5).
+const WORKER_ENV = {
+  WEBHOOK_MAX_ATTEMPTS: '4',
+  WEBHOOK_BACKOFF_DELAY: '100',
+  WEBHOOK_TIMEOUT: '1000',
+  WEBHOOK_BREAKER_RESET: '60000',
+};
+
+let gw: Gateway;
+let api: Awaited<ReturnType<Gateway['startApi']>>;
+const receivers: Receiver[] = [];
+
+beforeAll(async () => {
+  gw = await startGateway({ workerEnv: WORKER_ENV });
+  await gw.startWorker('w1');
+  // The API enqueues replays with the same retry policy as the worker's dispatcher.
+  api = await gw.startApi({ WEBHOOK_MAX_ATTEMPTS: '4', WEBHOOK_BACKOFF_DELAY: '100' });
+});
+afterAll(async () => {
+  await Promise.all(receivers.map((r) => r.stop()));
+  await gw?.close();
+});
+
+async function receiver(reply?: (n: number) => Reply) {
+  const r = await startReceiver({ reply });
+  receivers.push(r);
+  return r;
+}
+
+/** A webhook through the API; returns its id and secret (shown once, at creation). */
+async function createWebhook(sessionId: string, url: string, events: string[] = ['*']) {
+  const res = await api.call('POST', `/api/sessions/${sessionId}/webhooks`, { url, events });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: string; secret: string };
+}
+
+/** A session row to hang webhooks and events on (not running: these tests publish its events). */
+async function quietSession(name: string) {
+  return gw.db.repos.sessions.create({ name });
+}
+
+function publish(
+  sessionId: string,
+  event = 'session.status',
+  data: Record<string, unknown> = { status: 'open' },
+) {
+  const envelope = createEvent(event, sessionId, data);
+  return publishEvent(gw.redis, gw.prefix, envelope).then(() => envelope);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('webhook delivery (worker process, real receivers on loopback)', () => {
+  it('an inbound message from a simulated peer reaches the receiver once, signed', async () => {
+    const session = await gw.createSession('hooked');
+    const r = await receiver();
+    const hook = await createWebhook(session.id, r.url, ['message.received']);
+    await gw.pair(session.id);
+    const phone = await sessionPhone(gw, session.id);
+    const peer = gw.sim.messaging.addContact({ phone: '15553009001', name: 'Peer' });
+    await peer.sendText(phone, 'hello webhook');
+
+    await gw.waitFor('the inbound webhook', async () => r.requests.length >= 1, 20_000);
+    await sleep(1000); // anything duplicated would have arrived by now
+    expect(r.requests).toHaveLength(1);
+    const [request] = r.requests;
+    const envelope = JSON.parse(request!.body);
+    expect(envelope).toMatchObject({ event: 'message.received', sessionId: session.id });
+    expect(JSON.stringify(envelope.data)).toContain('hello webhook');
+    expect(request!.headers[WEBHOOK_HEADERS.id]).toBe(envelope.id);
+    expect(verifyWebhook(hook.secret, request!.headers, request!.body)).toBe(true);
+    expect(verifyWebhook(`${hook.secret.slice(0, -4)}AAAA`, request!.headers, request!.body)).toBe(false);
+    expect(
+      verifyWebhook('whsec_d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldC0xMjM0NTY=', request!.headers, request!.body),
+    ).toBe(false);
+  });
+
+  it('500 three times then 200: delivered exactly once, after backoff', async () => {
+    const session = await quietSession('flaky');
+    const r = await receiver((n) => ({ status: n <= 3 ? 500 : 200 }));
+    await createWebhook(session.id, r.url);
+    const event = await publish(session.id);
+
+    await gw.waitFor('a 200', async () => r.requests.some((q) => q.status === 200), 15_000);
+    await sleep(1000);
+    expect(r.requests.map((q) => q.status)).toEqual([500, 500, 500, 200]);
+    expect(r.requests.map((q) => q.headers[WEBHOOK_HEADERS.attempt])).toEqual(['1', '2', '3', '4']);
+    expect(new Set(r.requests.map((q) => q.headers[WEBHOOK_HEADERS.id]))).toEqual(new Set([event.id]));
+    // Exponential: each wait at least half the nominal delay (jitter is ±50 %).
+    const gaps = r.requests.slice(1).map((q, i) => q.at - r.requests[i]!.at);
+    expect(gaps[0]).toBeGreaterThanOrEqual(50);
+    expect(gaps[2]).toBeGreaterThanOrEqual(200);
+  });
+
+  it('429 with Retry-After: the next attempt waits as long as the receiver asked', async () => {
+    const session = await quietSession('throttled');
+    const r = await receiver((n) =>
+      n === 1 ? { status: 429, headers: { 'retry-after': '2' } } : { status: 200 },
+    );
+    await createWebhook(session.id, r.url);
+    await publish(session.id);
+
+    await gw.waitFor('the retry after Retry-After', async () => r.requests.length >= 2, 15_000);
+    expect(r.requests.map((q) => q.status)).toEqual([429, 200]);
+    // Without Retry-After the second attempt would come after 50-100 ms.
+    expect(r.requests[1]!.at - r.requests[0]!.at).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('400: not retried, dead-lettered with the last response', async () => {
+    const session = await quietSession('refusing');
+    const r = await receiver(() => ({ status: 400, body: 'unknown field' }));
+    const hook = await createWebhook(session.id, r.url);
+    const event = await publish(session.id);
+
+    const letters = await gw.waitFor('a dead letter', async () => {
+      const page = await gw.db.repos.deadLetters.list({ webhookId: hook.id, limit: 10 });
+      return page.items.length > 0 ? page.items : undefined;
+    });
+    await sleep(800);
+    expect(r.requests).toHaveLength(1);
+    expect(letters[0]).toMatchObject({
+      eventId: event.id,
+      status: 'dead',
+      attempts: 1,
+      lastStatus: 400,
+      lastResponse: 'unknown field',
+    });
+  });
+
+  it('down past the retry budget: dead-lettered, replayed through the API once it is back, delivered once', async () => {
+    const session = await quietSession('down');
+    const r = await receiver();
+    await r.stop();
+    const hook = await createWebhook(session.id, r.url);
+    const event = await publish(session.id);
+
+    const letter = await gw.waitFor('a dead letter', async () => {
+      const res = await api.call('GET', `/api/webhooks/${hook.id}/dead-letters`);
+      const body = (await res.json()) as {
+        items: Array<{ id: string; attempts: number; lastStatus: unknown }>;
+      };
+      return body.items[0];
+    });
+    expect(letter).toMatchObject({ attempts: 4, lastStatus: null });
+
+    await r.start();
+    const replay = await api.call('POST', `/api/webhooks/${hook.id}/dead-letters/replay`);
+    expect(replay.status).toBe(202);
+    await gw.waitFor('the replayed delivery', async () => r.requests.length >= 1);
+    await gw.waitFor('the dead letter resolved', async () => {
+      const page = await gw.db.repos.deadLetters.list({ webhookId: hook.id, limit: 10 });
+      return page.items.length === 0;
+    });
+    await sleep(800);
+    expect(r.requests).toHaveLength(1);
+    expect(r.requests[0]!.headers[WEBHOOK_HEADERS.id]).toBe(event.id);
+    expect(r.requests[0]!.headers[WEBHOOK_HEADERS.attempt]).toBe('5');
+  });
+
+  it('a hanging receiver does not hold up another one; its breaker opens', async () => {
+    const session = await quietSession('two-receivers');
+    const hanging = await receiver(() => 'hang');
+    const fast = await receiver();
+    const hangHook = await createWebhook(session.id, hanging.url);
+    await createWebhook(session.id, fast.url);
+
+    const published: Array<{ id: string; at: number }> = [];
+    for (let i = 0; i < 30; i++) {
+      const event = await publish(session.id, 'session.status', { status: 'open', n: i });
+      published.push({ id: event.id, at: Date.now() });
+      await sleep(50);
+    }
+    await gw.waitFor('every event at the fast receiver', async () => fast.requests.length >= 30, 15_000);
+    const arrival = new Map(fast.requests.map((q) => [q.headers[WEBHOOK_HEADERS.id] as string, q.at]));
+    const latencies = published.map((p) => (arrival.get(p.id) ?? Number.POSITIVE_INFINITY) - p.at);
+    // Bounded by the hanging receiver's own timeout (1 s), not by its 30 pending deliveries.
+    expect(Math.max(...latencies)).toBeLessThan(1000);
+
+    const breaker = await gw.waitFor(
+      'the hanging receiver breaker to open',
+      async () => {
+        const beat = await gw.redis.get(redisKeys(gw.prefix).heartbeat('worker', 'w1'));
+        const state = beat ? (JSON.parse(beat).breakers?.[`webhook:${hangHook.id}`] as string) : undefined;
+        return state === 'open' ? state : undefined;
+      },
+      15_000,
+    );
+    expect(breaker).toBe('open');
+    // Attempts stopped once it opened: 5 timed out (the threshold), not one per pending event.
+    await sleep(1500);
+    expect(hanging.requests.length).toBeLessThanOrEqual(10);
+  });
+});
