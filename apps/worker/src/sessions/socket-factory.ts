@@ -6,6 +6,7 @@ import {
   WA_CERT_DETAILS,
   type WASocket,
 } from '@whiskeysockets/baileys';
+import { withSharedAsyncStorage } from './shared-async-storage.js';
 
 export interface SocketSettings {
   /** WhatsApp Web socket URL (WA_WS_URL); the simulator's in tests and by-hand runs. */
@@ -31,20 +32,24 @@ export function createSocketFactory(settings: SocketSettings): SocketFactory {
     if (key.length !== 32) throw new Error('WA_ROOT_PUBLIC_KEY must be 32 bytes in base64');
     WA_CERT_DETAILS.PUBLIC_KEY = key;
   }
+  // Baileys' per-socket AsyncLocalStorage would otherwise tax every promise of the process once per
+  // socket ever created (see shared-async-storage.ts).
   return (auth, logger) =>
-    makeWASocket({
-      auth,
-      logger: logger.child({ module: 'baileys' }, { level: settings.logLevel }) as never,
-      waWebSocketUrl: settings.wsUrl,
-      browser: Browsers.macOS('Chrome'),
-      keepAliveIntervalMs: settings.keepAliveIntervalMs,
-      connectTimeoutMs: settings.connectTimeoutMs,
-      defaultQueryTimeoutMs: settings.defaultQueryTimeoutMs,
-      retryRequestDelayMs: settings.retryRequestDelayMs,
-      maxMsgRetryCount: settings.maxMsgRetryCount,
-      // A gateway is not a phone: do not appear online or pull full history on every connect.
-      markOnlineOnConnect: false,
-      syncFullHistory: false,
-      printQRInTerminal: false,
-    });
+    withSharedAsyncStorage(() =>
+      makeWASocket({
+        auth,
+        logger: logger.child({ module: 'baileys' }, { level: settings.logLevel }) as never,
+        waWebSocketUrl: settings.wsUrl,
+        browser: Browsers.macOS('Chrome'),
+        keepAliveIntervalMs: settings.keepAliveIntervalMs,
+        connectTimeoutMs: settings.connectTimeoutMs,
+        defaultQueryTimeoutMs: settings.defaultQueryTimeoutMs,
+        retryRequestDelayMs: settings.retryRequestDelayMs,
+        maxMsgRetryCount: settings.maxMsgRetryCount,
+        // A gateway is not a phone: do not appear online or pull full history on every connect.
+        markOnlineOnConnect: false,
+        syncFullHistory: false,
+        printQRInTerminal: false,
+      }),
+    );
 }
