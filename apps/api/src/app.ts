@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApiConfig } from '@wagw/config';
 import type { Database } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
-import { createSendQueues, type WebhookRetryPolicy } from '@wagw/queue';
+import { createSendQueues, redisKeys, type WebhookRetryPolicy } from '@wagw/queue';
 import { createNetworkPolicy, type NetworkPolicy } from '@wagw/webhooks';
 import type { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -204,6 +204,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     policy: webhookSettings.policy,
     global: webhookSettings.global,
     lookup: webhookSettings.lookup,
+    onChange: () => deps.redis.incr(redisKeys(deps.redisPrefix).webhooksVersion).then(() => undefined),
   });
   await app.register(webhooksRoutes({ webhooks }));
   await app.register(

@@ -1,3 +1,4 @@
+import { redisKeys } from '@wagw/queue';
 import { createNetworkPolicy } from '@wagw/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH, createTestApp, type TestApp } from './helpers.js';
@@ -34,6 +35,19 @@ const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?
 const create = (body: Record<string, unknown>) => call('POST', `/api/sessions/${sessionId}/webhooks`, body);
 
 describe('webhook CRUD', () => {
+  it('bumps the webhook version in Redis on every change, so workers drop their cached lists', async () => {
+    const version = async () => Number((await t.redis.get(redisKeys(t.prefix).webhooksVersion)) ?? 0);
+    const start = await version();
+    const id = (await create({ url: URL_A })).json().id as string;
+    expect(await version()).toBe(start + 1);
+    await call('PATCH', `/api/webhooks/${id}`, { enabled: false });
+    expect(await version()).toBe(start + 2);
+    await call('DELETE', `/api/webhooks/${id}`);
+    expect(await version()).toBe(start + 3);
+    await call('GET', `/api/webhooks/${id}`);
+    expect(await version()).toBe(start + 3);
+  });
+
   it('creates, reads, lists, updates and deletes', async () => {
     const res = await create({ url: URL_A, events: ['message.*'], headers: { 'X-Token': 'abc' } });
     expect(res.statusCode).toBe(201);

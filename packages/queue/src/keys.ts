@@ -20,6 +20,11 @@ export function redisKeys(prefix: string) {
     pairingRequest: (sessionId: string) => `${prefix}:pairing-request:${sessionId}`,
     /** The pairing code the owner obtained from WhatsApp for that request (short TTL). */
     pairingCode: (sessionId: string) => `${prefix}:pairing-code:${sessionId}`,
+    /**
+     * Counter bumped by the API after every webhook change; workers compare it before using their
+     * cached webhook lists, so a change is seen by the very next event dispatched.
+     */
+    webhooksVersion: `${prefix}:webhooks:version`,
     /** Pub/sub channel: "look at your sessions now" (payload: a session id, or '*' for all). */
     reconcileChannel: `${prefix}:reconcile`,
   };

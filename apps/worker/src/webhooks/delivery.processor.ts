@@ -102,7 +102,10 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
   }
 
   return async function processWebhookDelivery(job: Job, token?: string) {
-    const data = webhookDeliveryJob.parse(job.data);
+    const parsed = webhookDeliveryJob.safeParse(job.data);
+    // A malformed job will not get better by retrying it.
+    if (!parsed.success) throw new UnrecoverableError(`invalid webhook job: ${parsed.error.message}`);
+    const data = parsed.data;
     const event = data.event as GatewayEvent | undefined;
     if (!event) throw new UnrecoverableError('webhook job without an event envelope');
     const hook = await deps.targets.get(data.webhookId);

@@ -44,7 +44,13 @@ export function startWebhookService(deps: WebhookServiceDeps) {
   // Configuration checks only the shape of WEBHOOK_EVENTS; a misspelt name would subscribe to nothing.
   const unknown = deps.webhooks.global?.events.filter((filter) => !isValidEventFilter(filter)) ?? [];
   if (unknown.length > 0) throw new Error(`WEBHOOK_EVENTS: unknown event filter(s) ${unknown.join(', ')}`);
-  const targets = createWebhookTargets({ repos: deps.repos, global: deps.webhooks.global, db: deps.db });
+  const targets = createWebhookTargets({
+    repos: deps.repos,
+    global: deps.webhooks.global,
+    db: deps.db,
+    redis: deps.redis,
+    prefix: deps.prefix,
+  });
   const guards = createEndpointGuards({
     concurrency: delivery.endpointConcurrency,
     breaker: delivery.breaker,

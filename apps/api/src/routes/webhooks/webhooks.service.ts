@@ -25,6 +25,12 @@ export interface WebhookServiceDeps {
   global: ConfigWebhook | null;
   /** DNS resolution for the URL check; default: the system resolver. */
   lookup?: UrlCheckOptions['lookup'];
+  /**
+   * Called after every committed change, before the response: tells the workers to drop their
+   * cached webhook lists (app.ts bumps a version counter in Redis). Best effort: it must not fail
+   * the request; workers also refresh on their own after a few seconds.
+   */
+  onChange?: () => Promise<void>;
 }
 
 /**
@@ -60,6 +66,7 @@ function readOnly(): AppError {
 export function createWebhookService(deps: WebhookServiceDeps) {
   const { sessions, webhooks } = deps.repos;
   const urlCheck: UrlCheckOptions = { policy: deps.policy, lookup: deps.lookup };
+  const changed = () => deps.onChange?.().catch(() => undefined);
 
   async function find(id: string): Promise<WebhookTarget> {
     if (id === CONFIG_WEBHOOK_ID) return { kind: 'config', config: deps.global };
@@ -128,6 +135,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       secret,
       enabled: input.enabled,
     });
+    await changed();
     return { ...toWebhookView(row), secret };
   }
 
@@ -160,6 +168,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     const updated = await webhooks.update(id, patch);
     if (!updated) throw webhookNotFound(id);
     const view = toWebhookView(updated);
+    await changed();
     return patch.secret ? { ...view, secret: patch.secret } : view;
   }
 
@@ -169,6 +178,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     authorize(ownerOf(target));
     if (target.kind === 'config') throw readOnly();
     if (!(await webhooks.delete(id))) throw webhookNotFound(id);
+    await changed();
   }
 
   return { find, list, listForSession, get, create, update, remove };
