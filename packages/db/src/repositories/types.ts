@@ -4,7 +4,6 @@
  * SQLite schema; the PostgreSQL implementation must return the same shapes or it fails to compile.
  */
 import type {
-  DeadLetterStatus,
   DesiredState,
   MessageDirection,
   MessageStatus,
@@ -13,16 +12,17 @@ import type {
   SessionStatus,
 } from '../schema/enums.js';
 import type * as t from '../schema/sqlite.js';
+import type { DeadLettersRepository, WebhooksRepository } from './webhook-types.js';
+
+export type * from './webhook-types.js';
 
 export type Session = typeof t.sessions.$inferSelect;
 export type SessionEvent = typeof t.sessionEvents.$inferSelect;
 export type AuthCreds = typeof t.authCreds.$inferSelect;
 export type Message = typeof t.messages.$inferSelect;
 export type Contact = typeof t.contacts.$inferSelect;
-export type Webhook = typeof t.webhooks.$inferSelect;
 export type ApiKey = typeof t.apiKeys.$inferSelect;
 export type IdempotencyKey = typeof t.idempotencyKeys.$inferSelect;
-export type WebhookDeadLetter = typeof t.webhookDeadLetters.$inferSelect;
 
 export interface NewSession {
   /** Default: a new sortable id (see `newId`). */
@@ -248,99 +248,6 @@ export interface ContactsRepository {
   /** Null/absent fields keep the stored value: Baileys sends partial contact updates. */
   upsertMany(sessionId: string, contacts: readonly ContactUpsert[]): Promise<void>;
   listBySession(sessionId: string): Promise<Contact[]>;
-}
-
-export interface NewWebhook {
-  /** Null or absent = global (all sessions). */
-  sessionId?: string | null;
-  url: string;
-  events: string[];
-  /** Default: {}. */
-  headers?: Record<string, string>;
-  secret?: string | null;
-  /** Default: true. */
-  enabled?: boolean;
-}
-
-export interface WebhookPatch {
-  url?: string;
-  events?: string[];
-  headers?: Record<string, string>;
-  secret?: string | null;
-  enabled?: boolean;
-}
-
-export interface WebhooksRepository {
-  create(input: NewWebhook): Promise<Webhook>;
-  getById(id: string): Promise<Webhook | null>;
-  /**
-   * Oldest first. `sessionId` a string: that session's own webhooks only; null: global ones only;
-   * absent: all.
-   */
-  list(filter?: { sessionId?: string | null }): Promise<Webhook[]>;
-  /** The session's own webhooks plus global ones; enabled only unless `includeDisabled` (default false). */
-  listForSession(sessionId: string, opts?: { includeDisabled?: boolean }): Promise<Webhook[]>;
-  /** Global (session_id null) enabled webhooks: the targets of events that belong to no session. */
-  listGlobal(opts?: { includeDisabled?: boolean }): Promise<Webhook[]>;
-  /** Sets the given fields and updated_at; null when absent. */
-  update(id: string, patch: WebhookPatch): Promise<Webhook | null>;
-  /** False when absent. Its dead letters are deleted with it (same transaction). */
-  delete(id: string): Promise<boolean>;
-}
-
-/** A delivery that exhausted its retries (or was refused for good), kept until replayed or discarded. */
-export interface DeadLetterInput {
-  /** A webhooks row id, or `config` for the global webhook from configuration (not a foreign key). */
-  webhookId: string;
-  sessionId: string | null;
-  eventId: string;
-  /** Event name, e.g. `message.received` (for listing and filtering). */
-  event: string;
-  /** The whole event envelope as delivered. */
-  payload: Record<string, unknown>;
-  /** Delivery attempts made, all runs included. */
-  attempts: number;
-  /** HTTP status of the last attempt; null when no response (timeout, refused, DNS). */
-  lastStatus: number | null;
-  /** First bytes of the last response body (bounded by the caller). */
-  lastResponse: string | null;
-  /** Why the last attempt failed, e.g. `timeout after 10000 ms`, `HTTP 400`. */
-  lastError: string | null;
-}
-
-export interface DeadLetterQuery {
-  webhookId?: string;
-  sessionId?: string;
-  status?: DeadLetterStatus;
-  /** Page size, clamped to 1..1000. */
-  limit: number;
-  /** `nextCursor` of the previous page. */
-  cursor?: string | null;
-}
-
-export interface DeadLettersRepository {
-  /**
-   * Inserts, or when (event_id, webhook_id) already has a row (a replay that failed again) updates
-   * it: attempts added, last_* replaced, status back to `dead`. Returns the row after.
-   */
-  record(input: DeadLetterInput): Promise<WebhookDeadLetter>;
-  getById(id: string): Promise<WebhookDeadLetter | null>;
-  /** Newest first (by id). */
-  list(query: DeadLetterQuery): Promise<{ items: WebhookDeadLetter[]; nextCursor: string | null }>;
-  /**
-   * Compare-and-set `dead` → `replaying` and replay_count + 1, for one row (by id) or every `dead`
-   * row of a webhook. Returns the rows it changed (after the change); rows already replaying are
-   * not returned, so a double click replays once.
-   */
-  markReplaying(target: { id: string } | { webhookId: string }): Promise<WebhookDeadLetter[]>;
-  /** `replaying` → `dead` again (the replay could not be enqueued); false when not replaying. */
-  revertReplaying(id: string): Promise<boolean>;
-  /** Removes the row of (eventId, webhookId), e.g. once a replay was delivered; false when none. */
-  resolve(eventId: string, webhookId: string): Promise<boolean>;
-  /** Discards one row (by id) or every row of a webhook; returns how many were removed. */
-  discard(target: { id: string } | { webhookId: string }): Promise<number>;
-  /** Rows per status of a webhook, or of all webhooks (every status present, 0 when none). */
-  countByStatus(webhookId?: string): Promise<Record<DeadLetterStatus, number>>;
 }
 
 export interface NewApiKey {
