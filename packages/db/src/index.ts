@@ -4,6 +4,6 @@ export { type ParsedDatabaseUrl, parseDatabaseUrl, redactDatabaseUrl } from './c
 export { checkDatabaseHealth, type HealthResult } from './client/health.js';
 export { type DatabaseOptions, DEFAULTS as DATABASE_DEFAULTS } from './client/options.js';
 export { newId } from './ids.js';
-export { hashApiKey } from './repositories/shared.js';
-export type * from './repositories/types.js';
+export type * from './repositories/repository-types.js';
+export { hashApiKey } from './repositories/row-builders.js';
 export * from './schema/enums.js';

@@ -1,4 +1,4 @@
-import type { Repositories } from '../repositories/types.js';
+import type { Repositories } from '../repositories/repository-types.js';
 import type { HealthResult } from './health.js';
 
 export interface Database {

@@ -1,7 +1,9 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import { createPgRepositories } from '../repositories/pg/index.js';
+import { createPgExecutor } from '../executor/pg.executor.js';
+import { createRepositories } from '../repositories/index.js';
+import * as tables from '../schema/pg.js';
 import type { Database } from './database.js';
 import { measureHealth } from './health.js';
 import { type DatabaseOptions, DEFAULTS, defaultMigrationsFolder } from './options.js';
@@ -42,7 +44,7 @@ export function openPg(url: string, opts: DatabaseOptions): Database {
 
   return {
     dialect: 'postgres',
-    repos: createPgRepositories(db),
+    repos: createRepositories(createPgExecutor(db, tables)),
 
     async migrate() {
       const client = await pool.connect();

@@ -3,7 +3,9 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { createSqliteRepositories } from '../repositories/sqlite/index.js';
+import { createSqliteExecutor } from '../executor/sqlite.executor.js';
+import { createRepositories } from '../repositories/index.js';
+import * as tables from '../schema/sqlite.js';
 import type { Database } from './database.js';
 import { measureHealth } from './health.js';
 import { type DatabaseOptions, DEFAULTS, defaultMigrationsFolder } from './options.js';
@@ -22,7 +24,7 @@ export function openSqlite(path: string, opts: DatabaseOptions): Database {
 
   return {
     dialect: 'sqlite',
-    repos: createSqliteRepositories(db),
+    repos: createRepositories(createSqliteExecutor(db, client, tables)),
 
     async migrate() {
       try {

@@ -1,12 +1,12 @@
 /**
- * The repository contract of webhooks and their dead letters (see types.ts for the rest). Row types
- * are inferred from the SQLite schema, like every other row type.
+ * The repository contract of webhooks and their dead letters (see repository-types.ts for the rest).
+ * Row types are inferred from the one table description, like every other row type.
  */
 import type { DeadLetterStatus } from '../schema/enums.js';
-import type * as t from '../schema/sqlite.js';
+import type { Tables } from '../schema/tables.js';
 
-export type Webhook = typeof t.webhooks.$inferSelect;
-export type WebhookDeadLetter = typeof t.webhookDeadLetters.$inferSelect;
+export type Webhook = Tables['webhooks']['$inferSelect'];
+export type WebhookDeadLetter = Tables['webhookDeadLetters']['$inferSelect'];
 
 export interface NewWebhook {
   /** Null or absent = global (all sessions). */

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import type { AuthKeyWrite } from '../../src/index.js';
-import type { ContractContext } from './context.js';
-import { uniqueName } from './context.js';
+import type { ContractContext } from './contract-context.js';
+import { uniqueName } from './contract-context.js';
 
 // What Baileys' BufferJSON.replacer produces: Buffers as {type:'Buffer',data:base64}. Stored as text,
 // so the exact string (key order, unicode, whitespace) must come back unchanged.

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import type { NewMessage } from '../../src/index.js';
-import type { ContractContext } from './context.js';
-import { uniqueName } from './context.js';
+import type { ContractContext } from './contract-context.js';
+import { uniqueName } from './contract-context.js';
 
 const JID = '4915112345678@s.whatsapp.net';
 

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import type { ContractContext } from './context.js';
-import { uniqueName } from './context.js';
+import type { ContractContext } from './contract-context.js';
+import { uniqueName } from './contract-context.js';
 
 /** migrate / health / close: the Database lifecycle itself. */
 export function databaseContract(ctx: ContractContext) {

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { hashApiKey } from '../../src/index.js';
-import type { ContractContext } from './context.js';
-import { uniqueName } from './context.js';
+import type { ContractContext } from './contract-context.js';
+import { uniqueName } from './contract-context.js';
 
 /** contacts, webhooks, api keys: the small repositories. */
 export function directoryContract(ctx: ContractContext) {

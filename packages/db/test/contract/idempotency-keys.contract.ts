@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import type { ContractContext } from './context.js';
-import { uniqueName } from './context.js';
+import type { ContractContext } from './contract-context.js';
+import { uniqueName } from './contract-context.js';
 
 const DAY_MS = 24 * 3_600_000;
 

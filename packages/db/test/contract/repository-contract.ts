@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { authStateContract } from './auth-state.contract.js';
 import { batchesOutboxContract } from './batches-outbox.contract.js';
-import type { ContractContext, ContractFactory, ContractTarget } from './context.js';
+import type { ContractContext, ContractFactory, ContractTarget } from './contract-context.js';
 import { databaseContract } from './database.contract.js';
 import { directoryContract } from './directory.contract.js';
 import { idempotencyKeysContract } from './idempotency-keys.contract.js';
@@ -9,7 +9,7 @@ import { messagesContract } from './messages.contract.js';
 import { sessionsContract } from './sessions.contract.js';
 import { webhooksContract } from './webhooks.contract.js';
 
-export type { ContractFactory, ContractTarget } from './context.js';
+export type { ContractFactory, ContractTarget } from './contract-context.js';
 
 /**
  * The one repository contract, run unchanged against every dialect. The factory must throw when

@@ -9,8 +9,8 @@ import {
   type NewMessage,
   type WebhookDeadLetter,
 } from '../../src/index.js';
-import type { ContractContext } from './context.js';
-import { uniqueName } from './context.js';
+import type { ContractContext } from './contract-context.js';
+import { uniqueName } from './contract-context.js';
 
 type DeadLetterPage = { items: WebhookDeadLetter[]; nextCursor: string | null };
 

@@ -1,7 +1,7 @@
 /**
- * The repository contract: one async interface implemented once per dialect (`sqlite/`, `pg/`)
- * and verified by the same contract suite (`test/contract/`). Row types are inferred from the
- * SQLite schema; the PostgreSQL implementation must return the same shapes or it fails to compile.
+ * The repository contract: async interfaces implemented once (`*.repository.ts`, over an
+ * `Executor`) and verified on both dialects by one contract suite (`test/contract/`). Row types
+ * are inferred from the one table description (`schema/tables.ts`).
  */
 import type {
   DesiredState,
@@ -11,18 +11,18 @@ import type {
   SessionSettings,
   SessionStatus,
 } from '../schema/enums.js';
-import type * as t from '../schema/sqlite.js';
+import type { Tables } from '../schema/tables.js';
 import type { DeadLettersRepository, WebhooksRepository } from './webhook-types.js';
 
 export type * from './webhook-types.js';
 
-export type Session = typeof t.sessions.$inferSelect;
-export type SessionEvent = typeof t.sessionEvents.$inferSelect;
-export type AuthCreds = typeof t.authCreds.$inferSelect;
-export type Message = typeof t.messages.$inferSelect;
-export type Contact = typeof t.contacts.$inferSelect;
-export type ApiKey = typeof t.apiKeys.$inferSelect;
-export type IdempotencyKey = typeof t.idempotencyKeys.$inferSelect;
+export type Session = Tables['sessions']['$inferSelect'];
+export type SessionEvent = Tables['sessionEvents']['$inferSelect'];
+export type AuthCreds = Tables['authCreds']['$inferSelect'];
+export type Message = Tables['messages']['$inferSelect'];
+export type Contact = Tables['contacts']['$inferSelect'];
+export type ApiKey = Tables['apiKeys']['$inferSelect'];
+export type IdempotencyKey = Tables['idempotencyKeys']['$inferSelect'];
 
 export interface NewSession {
   /** Default: a new sortable id (see `newId`). */

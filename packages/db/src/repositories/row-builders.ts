@@ -28,7 +28,7 @@ import type {
   Webhook,
   WebhookDeadLetter,
   WebhookPatch,
-} from './types.js';
+} from './repository-types.js';
 
 /**
  * Rows per multi-row INSERT. messages has 16 columns: 500 rows = 8,000 bound variables, under

@@ -1,0 +1,25 @@
+import type { Executor } from '../executor/executor.js';
+import { createApiKeysRepository } from './api-keys.repository.js';
+import { createAuthStateRepository } from './auth-state.repository.js';
+import { createContactsRepository } from './contacts.repository.js';
+import { createDeadLettersRepository } from './dead-letters.repository.js';
+import { createIdempotencyKeysRepository } from './idempotency-keys.repository.js';
+import { createMessagesRepository } from './messages.repository.js';
+import type { Repositories } from './repository-types.js';
+import { createSessionEventsRepository, createSessionsRepository } from './sessions.repository.js';
+import { createWebhooksRepository } from './webhooks.repository.js';
+
+/** Every repository over one executor: the same code for SQLite and PostgreSQL. */
+export function createRepositories(x: Executor): Repositories {
+  return {
+    sessions: createSessionsRepository(x),
+    sessionEvents: createSessionEventsRepository(x),
+    authState: createAuthStateRepository(x),
+    messages: createMessagesRepository(x),
+    contacts: createContactsRepository(x),
+    webhooks: createWebhooksRepository(x),
+    deadLetters: createDeadLettersRepository(x),
+    apiKeys: createApiKeysRepository(x),
+    idempotencyKeys: createIdempotencyKeysRepository(x),
+  };
+}

@@ -1,0 +1,186 @@
+import { and, asc, count, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import type { Executor } from '../executor/executor.js';
+import type { Message, MessagesRepository } from './repository-types.js';
+import {
+  batchCounts,
+  CANCELLED_REASON,
+  chunk,
+  clampLimit,
+  IN_LIST_CHUNK,
+  INSERT_CHUNK_ROWS,
+  idPage,
+  MAX_QUEUED_PAGE,
+  messageCounts,
+  messageRow,
+  statusTimestampColumn,
+} from './row-builders.js';
+
+export function createMessagesRepository(x: Executor): MessagesRepository {
+  const { messages } = x.tables;
+  return {
+    async insert(input) {
+      const row = messageRow(input);
+      await x.run(x.db.insert(messages).values(row));
+      return row;
+    },
+
+    async insertMany(inputs) {
+      const now = new Date();
+      const rows = inputs.map((input) => messageRow(input, now));
+      await x.transaction(async (tx) => {
+        for (const part of chunk(rows, INSERT_CHUNK_ROWS)) await tx.run(tx.db.insert(messages).values(part));
+      });
+      return rows;
+    },
+
+    getById(id) {
+      return x.first(x.db.select().from(messages).where(eq(messages.id, id)).limit(1));
+    },
+
+    getByWaId(sessionId, waMessageId) {
+      return x.first(
+        x.db
+          .select()
+          .from(messages)
+          .where(and(eq(messages.sessionId, sessionId), eq(messages.waMessageId, waMessageId)))
+          .limit(1),
+      );
+    },
+
+    updateStatus(id, status, reason, opts) {
+      const expected = opts?.expectedFrom === undefined ? undefined : [opts.expectedFrom].flat();
+      const now = new Date();
+      const column = statusTimestampColumn(status);
+      return x.first(
+        x.db
+          .update(messages)
+          .set({
+            status,
+            statusReason: reason ?? null,
+            updatedAt: now,
+            // The first time a status is reached is kept: a late duplicate receipt moves nothing.
+            ...(column ? { [column]: sql`coalesce(${messages[column]}, ${x.rawTime(now)})` } : {}),
+            ...(status === 'sending' ? { attempts: sql`${messages.attempts} + 1` } : {}),
+          })
+          .where(and(eq(messages.id, id), expected ? inArray(messages.status, expected) : undefined))
+          .returning(),
+      );
+    },
+
+    async listBySession(q) {
+      const limit = clampLimit(q.limit);
+      const items: Message[] = await x.all(
+        x.db
+          .select()
+          .from(messages)
+          .where(
+            and(
+              eq(messages.sessionId, q.sessionId),
+              q.status ? eq(messages.status, q.status) : undefined,
+              q.direction ? eq(messages.direction, q.direction) : undefined,
+              q.before ? lt(messages.createdAt, q.before) : undefined,
+              q.after ? gt(messages.createdAt, q.after) : undefined,
+              q.cursor ? lt(messages.id, q.cursor) : undefined,
+            ),
+          )
+          .orderBy(desc(messages.id))
+          .limit(limit + 1),
+      );
+      return idPage(items, limit);
+    },
+
+    async insertInboundIgnoringDuplicates(input) {
+      const rows = await x.all(
+        x.db
+          .insert(messages)
+          .values(messageRow(input))
+          .onConflictDoNothing({ target: [messages.sessionId, messages.waMessageId] })
+          .returning({ id: messages.id }),
+      );
+      return rows.length > 0;
+    },
+
+    async countByStatus(sessionId) {
+      const rows = await x.all(
+        x.db
+          .select({ status: messages.status, n: count() })
+          .from(messages)
+          .where(sessionId ? eq(messages.sessionId, sessionId) : undefined)
+          .groupBy(messages.status),
+      );
+      return messageCounts(rows);
+    },
+
+    async countByBatch(batchId) {
+      const rows = await x.all(
+        x.db
+          .select({ sessionId: messages.sessionId, status: messages.status, n: count() })
+          .from(messages)
+          .where(eq(messages.batchId, batchId))
+          .groupBy(messages.sessionId, messages.status),
+      );
+      return batchCounts(batchId, rows);
+    },
+
+    async hasUnsettledInBatch(batchId) {
+      const row = await x.first(
+        x.db
+          .select({ one: sql<number>`1` })
+          .from(messages)
+          .where(and(eq(messages.batchId, batchId), inArray(messages.status, ['queued', 'sending'])))
+          .limit(1),
+      );
+      return row !== null;
+    },
+
+    async cancelQueued(target) {
+      const set = { status: 'cancelled' as const, statusReason: CANCELLED_REASON, updatedAt: new Date() };
+      const queued = eq(messages.status, 'queued');
+      if ('batchId' in target) {
+        const rows = await x.all(
+          x.db
+            .update(messages)
+            .set(set)
+            .where(and(queued, eq(messages.batchId, target.batchId)))
+            .returning({ id: messages.id }),
+        );
+        return rows.map((row) => row.id);
+      }
+      return x.transaction(async (tx) => {
+        const ids: string[] = [];
+        for (const part of chunk([...new Set(target.ids)], IN_LIST_CHUNK)) {
+          const rows = await tx.all(
+            tx.db
+              .update(messages)
+              .set(set)
+              .where(and(queued, inArray(messages.id, part)))
+              .returning({ id: messages.id }),
+          );
+          ids.push(...rows.map((row) => row.id));
+        }
+        return ids;
+      });
+    },
+
+    listQueuedBefore(olderThan, limit, afterId) {
+      return x.all(
+        x.db
+          .select()
+          .from(messages)
+          .where(
+            and(
+              // `sending` too: a worker that died (or lost Redis) mid-send leaves the row there.
+              or(
+                and(eq(messages.status, 'queued'), lt(messages.createdAt, olderThan)),
+                and(eq(messages.status, 'sending'), lt(messages.updatedAt, olderThan)),
+              ),
+              eq(messages.direction, 'outbound'),
+              afterId ? gt(messages.id, afterId) : undefined,
+            ),
+          )
+          .orderBy(asc(messages.id))
+          .limit(clampLimit(limit, MAX_QUEUED_PAGE)),
+      );
+    },
+  };
+}

@@ -1,0 +1,190 @@
+import { and, asc, count, desc, eq, inArray, isNull, lt, lte } from 'drizzle-orm';
+import type { Executor } from '../executor/executor.js';
+import type { DesiredState } from '../schema/enums.js';
+import type { SessionEventsRepository, SessionsRepository } from './repository-types.js';
+import {
+  expectedStatuses,
+  nextReconnectAttempts,
+  sessionCounts,
+  sessionEventRow,
+  sessionRow,
+} from './row-builders.js';
+
+export function createSessionsRepository(x: Executor): SessionsRepository {
+  const { sessions, sessionEvents } = x.tables;
+  const live = isNull(sessions.deletedAt);
+  return {
+    async create(input) {
+      const row = sessionRow(input);
+      await x.transaction(async (tx) => {
+        await tx.run(tx.db.insert(sessions).values(row));
+        await tx.run(
+          tx.db
+            .insert(sessionEvents)
+            .values(sessionEventRow(row.id, null, row.status, { reason: 'created' }, row.createdAt)),
+        );
+      });
+      return row;
+    },
+
+    getById(id, opts) {
+      const where = opts?.includeDeleted ? eq(sessions.id, id) : and(eq(sessions.id, id), live);
+      return x.first(x.db.select().from(sessions).where(where).limit(1));
+    },
+
+    getByName(name) {
+      return x.first(
+        x.db
+          .select()
+          .from(sessions)
+          .where(and(eq(sessions.name, name), live))
+          .limit(1),
+      );
+    },
+
+    list(filter = {}) {
+      const statuses = expectedStatuses(filter.status);
+      const where = and(
+        filter.includeDeleted ? undefined : live,
+        statuses ? inArray(sessions.status, [...statuses]) : undefined,
+      );
+      return x.all(x.db.select().from(sessions).where(where).orderBy(asc(sessions.id)));
+    },
+
+    updateDesired(id, desired: DesiredState) {
+      return x.first(
+        x.db
+          .update(sessions)
+          .set({ desiredState: desired, updatedAt: new Date() })
+          .where(eq(sessions.id, id))
+          .returning(),
+      );
+    },
+
+    transitionStatus(id, t) {
+      return x.transaction(async (tx) => {
+        // Locked: concurrent transitions of one session queue here, so the compare-and-set holds.
+        const current = await tx.first(
+          tx.forUpdate(tx.db.select().from(sessions).where(eq(sessions.id, id)).limit(1)),
+        );
+        if (!current) return null;
+        const expected = expectedStatuses(t.expectedFrom);
+        if (expected && !expected.includes(current.status)) return null;
+        const now = new Date();
+        const updated = await tx.first(
+          tx.db
+            .update(sessions)
+            .set({
+              status: t.to,
+              statusReason: t.reason ?? null,
+              lastDisconnectCode:
+                t.disconnectCode !== undefined ? t.disconnectCode : current.lastDisconnectCode,
+              statusChangedAt: now,
+              reconnectAttempts: nextReconnectAttempts(current.reconnectAttempts, t.to),
+              updatedAt: now,
+            })
+            .where(eq(sessions.id, id))
+            .returning(),
+        );
+        await tx.run(tx.db.insert(sessionEvents).values(sessionEventRow(id, current.status, t.to, t, now)));
+        return updated;
+      });
+    },
+
+    setOwner(id, workerId, generation) {
+      return x.first(
+        x.db
+          .update(sessions)
+          .set({ ownerWorkerId: workerId, leaseGeneration: generation, updatedAt: new Date() })
+          // Fencing: an owner with an older lease generation can never overwrite a newer one.
+          .where(and(eq(sessions.id, id), lte(sessions.leaseGeneration, generation)))
+          .returning(),
+      );
+    },
+
+    requestCommand(id, request) {
+      const now = new Date();
+      return x.first(
+        x.db
+          .update(sessions)
+          .set({
+            desiredState: request.desired,
+            ...(request.command ? { pendingCommand: request.command, pendingCommandAt: now } : {}),
+            updatedAt: now,
+          })
+          .where(and(eq(sessions.id, id), live))
+          .returning(),
+      );
+    },
+
+    async clearCommand(id, at) {
+      const rows = await x.all(
+        x.db
+          .update(sessions)
+          .set({ pendingCommand: null, pendingCommandAt: null, updatedAt: new Date() })
+          .where(and(eq(sessions.id, id), eq(sessions.pendingCommandAt, at)))
+          .returning({ id: sessions.id }),
+      );
+      return rows.length > 0;
+    },
+
+    async setIdentity(id, identity) {
+      await x.run(
+        x.db
+          .update(sessions)
+          .set({ ...identity, updatedAt: new Date() })
+          .where(eq(sessions.id, id)),
+      );
+    },
+
+    async countByStatus() {
+      const rows = await x.all(
+        x.db
+          .select({ status: sessions.status, n: count() })
+          .from(sessions)
+          .where(live)
+          .groupBy(sessions.status),
+      );
+      return sessionCounts(rows);
+    },
+
+    async softDelete(id) {
+      const now = new Date();
+      const rows = await x.all(
+        x.db
+          .update(sessions)
+          .set({ deletedAt: now, updatedAt: now })
+          .where(and(eq(sessions.id, id), live))
+          .returning({ id: sessions.id }),
+      );
+      return rows.length > 0;
+    },
+
+    async listStale({ statuses, olderThan }) {
+      if (statuses.length === 0) return [];
+      return x.all(
+        x.db
+          .select()
+          .from(sessions)
+          .where(and(live, inArray(sessions.status, [...statuses]), lt(sessions.statusChangedAt, olderThan)))
+          .orderBy(asc(sessions.statusChangedAt)),
+      );
+    },
+  };
+}
+
+export function createSessionEventsRepository(x: Executor): SessionEventsRepository {
+  const { sessionEvents } = x.tables;
+  return {
+    listBySession(sessionId, opts) {
+      return x.all(
+        x.db
+          .select()
+          .from(sessionEvents)
+          .where(eq(sessionEvents.sessionId, sessionId))
+          .orderBy(desc(sessionEvents.id))
+          .limit(opts?.limit ?? 100),
+      );
+    },
+  };
+}

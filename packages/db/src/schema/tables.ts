@@ -1,0 +1,245 @@
+/**
+ * The one description of every table, column and index. Each dialect calls `defineTables` with
+ * its own column kit (`sqlite.ts`, `pg.ts`), so both drizzle schemas, both migration folders
+ * (drizzle-kit reads those two files) and the repositories' row types come from here. Adding a
+ * column is an edit here plus `npm run db:generate`; see packages/db/README.md.
+ */
+import { sql } from 'drizzle-orm';
+import type { ColumnKit } from './column-kit.js';
+import {
+  DESIRED_STATES,
+  type DeadLetterStatus,
+  IDEMPOTENCY_STATUSES,
+  MESSAGE_DIRECTIONS,
+  MESSAGE_STATUSES,
+  SESSION_COMMANDS,
+  SESSION_STATUSES,
+  type SessionSettings,
+} from './enums.js';
+
+export function defineTables(k: ColumnKit) {
+  const sessions = k.table(
+    'sessions',
+    {
+      id: k.text('id').primaryKey(),
+      name: k.text('name').notNull(),
+      desiredState: k.text('desired_state', { enum: DESIRED_STATES }).notNull(),
+      status: k.text('status', { enum: SESSION_STATUSES }).notNull(),
+      statusReason: k.text('status_reason'),
+      lastDisconnectCode: k.integer('last_disconnect_code'),
+      statusChangedAt: k.timestamp('status_changed_at').notNull(),
+      reconnectAttempts: k.integer('reconnect_attempts').notNull(),
+      ownerWorkerId: k.text('owner_worker_id'),
+      leaseGeneration: k.integer('lease_generation').notNull(),
+      meJid: k.text('me_jid'),
+      meLid: k.text('me_lid'),
+      pushName: k.text('push_name'),
+      pendingCommand: k.text('pending_command', { enum: SESSION_COMMANDS }),
+      pendingCommandAt: k.timestamp('pending_command_at'),
+      settings: k.json<SessionSettings>('settings').notNull(),
+      createdAt: k.timestamp('created_at').notNull(),
+      updatedAt: k.timestamp('updated_at').notNull(),
+      deletedAt: k.timestamp('deleted_at'),
+    },
+    (t) => [
+      // Names are reusable once a session is soft-deleted.
+      k.uniqueIndex('sessions_name_live_uq').on(t.name).where(sql`deleted_at is null`),
+      k.index('sessions_status_changed_idx').on(t.status, t.statusChangedAt),
+    ],
+  );
+
+  const sessionEvents = k.table(
+    'session_events',
+    {
+      id: k.text('id').primaryKey(),
+      sessionId: k
+        .text('session_id')
+        .notNull()
+        .references(() => sessions.id, { onDelete: 'cascade' }),
+      fromStatus: k.text('from_status', { enum: SESSION_STATUSES }),
+      toStatus: k.text('to_status', { enum: SESSION_STATUSES }).notNull(),
+      reason: k.text('reason'),
+      disconnectCode: k.integer('disconnect_code'),
+      workerId: k.text('worker_id'),
+      createdAt: k.timestamp('created_at').notNull(),
+    },
+    (t) => [k.index('session_events_session_idx').on(t.sessionId, t.createdAt)],
+  );
+
+  const authCreds = k.table('auth_creds', {
+    sessionId: k
+      .text('session_id')
+      .primaryKey()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    creds: k.text('creds').notNull(),
+    quarantinedAt: k.timestamp('quarantined_at'),
+    quarantineReason: k.text('quarantine_reason'),
+    updatedAt: k.timestamp('updated_at').notNull(),
+  });
+
+  const authKeys = k.table(
+    'auth_keys',
+    {
+      sessionId: k
+        .text('session_id')
+        .notNull()
+        .references(() => sessions.id, { onDelete: 'cascade' }),
+      type: k.text('type').notNull(),
+      keyId: k.text('key_id').notNull(),
+      value: k.text('value').notNull(),
+      updatedAt: k.timestamp('updated_at').notNull(),
+    },
+    (t) => [k.primaryKey({ columns: [t.sessionId, t.type, t.keyId] })],
+  );
+
+  const messages = k.table(
+    'messages',
+    {
+      id: k.text('id').primaryKey(),
+      sessionId: k
+        .text('session_id')
+        .notNull()
+        .references(() => sessions.id, { onDelete: 'cascade' }),
+      direction: k.text('direction', { enum: MESSAGE_DIRECTIONS }).notNull(),
+      waMessageId: k.text('wa_message_id'),
+      remoteJid: k.text('remote_jid').notNull(),
+      type: k.text('type').notNull(),
+      payload: k.json<Record<string, unknown>>('payload').notNull(),
+      status: k.text('status', { enum: MESSAGE_STATUSES }).notNull(),
+      statusReason: k.text('status_reason'),
+      batchId: k.text('batch_id'),
+      attempts: k.integer('attempts').notNull(),
+      createdAt: k.timestamp('created_at').notNull(),
+      updatedAt: k.timestamp('updated_at').notNull(),
+      sentAt: k.timestamp('sent_at'),
+      deliveredAt: k.timestamp('delivered_at'),
+      readAt: k.timestamp('read_at'),
+    },
+    (t) => [
+      k.uniqueIndex('messages_session_wa_id_uq').on(t.sessionId, t.waMessageId),
+      k.index('messages_session_status_idx').on(t.sessionId, t.status),
+      // Covers `hasUnsettledInBatch` (batch_id = ? AND status IN (...)) as well as batch-only lookups.
+      k.index('messages_batch_status_idx').on(t.batchId, t.status),
+      k.index('messages_status_created_idx').on(t.status, t.createdAt),
+    ],
+  );
+
+  const contacts = k.table(
+    'contacts',
+    {
+      sessionId: k
+        .text('session_id')
+        .notNull()
+        .references(() => sessions.id, { onDelete: 'cascade' }),
+      jid: k.text('jid').notNull(),
+      lid: k.text('lid'),
+      name: k.text('name'),
+      notify: k.text('notify'),
+      imgUrl: k.text('img_url'),
+      updatedAt: k.timestamp('updated_at').notNull(),
+    },
+    (t) => [k.primaryKey({ columns: [t.sessionId, t.jid] })],
+  );
+
+  const webhooks = k.table(
+    'webhooks',
+    {
+      id: k.text('id').primaryKey(),
+      sessionId: k.text('session_id').references(() => sessions.id, { onDelete: 'cascade' }),
+      url: k.text('url').notNull(),
+      events: k.json<string[]>('events').notNull(),
+      headers: k.json<Record<string, string>>('headers').notNull(),
+      secret: k.text('secret'),
+      enabled: k.boolean('enabled').notNull(),
+      createdAt: k.timestamp('created_at').notNull(),
+      updatedAt: k.timestamp('updated_at').notNull(),
+    },
+    (t) => [k.index('webhooks_session_idx').on(t.sessionId)],
+  );
+
+  const apiKeys = k.table(
+    'api_keys',
+    {
+      id: k.text('id').primaryKey(),
+      name: k.text('name').notNull(),
+      keyHash: k.text('key_hash').notNull().unique('api_keys_key_hash_uq'),
+      prefix: k.text('prefix').notNull(),
+      sessionId: k.text('session_id').references(() => sessions.id, { onDelete: 'cascade' }),
+      createdAt: k.timestamp('created_at').notNull(),
+      lastUsedAt: k.timestamp('last_used_at'),
+      revokedAt: k.timestamp('revoked_at'),
+    },
+    (t) => [k.index('api_keys_session_idx').on(t.sessionId)],
+  );
+
+  /**
+   * Idempotency-Key records of POST requests (IETF httpapi-idempotency-key-header). `scope` is who
+   * sent the key (the API key's id, or 'admin' for the config key), so two clients' keys never
+   * collide; `request_hash` fingerprints method, path and canonical body. The first request inserts
+   * the row `in_progress` (the unique index arbitrates concurrent duplicates), then stores its
+   * response. Rows are useless after `expires_at` and may be purged.
+   */
+  const idempotencyKeys = k.table(
+    'idempotency_keys',
+    {
+      id: k.text('id').primaryKey(),
+      scope: k.text('scope').notNull(),
+      key: k.text('key').notNull(),
+      requestHash: k.text('request_hash').notNull(),
+      status: k.text('status', { enum: IDEMPOTENCY_STATUSES }).notNull(),
+      responseStatus: k.integer('response_status'),
+      responseBody: k.json<unknown>('response_body'),
+      createdAt: k.timestamp('created_at').notNull(),
+      expiresAt: k.timestamp('expires_at').notNull(),
+    },
+    (t) => [
+      k.uniqueIndex('idempotency_keys_scope_key_uq').on(t.scope, t.key),
+      k.index('idempotency_keys_expires_idx').on(t.expiresAt),
+    ],
+  );
+
+  /**
+   * Webhook deliveries that exhausted their retries (or were refused for good), one row per
+   * (event, webhook): a replay that fails again updates the row instead of adding one. `webhook_id`
+   * is not a foreign key because `config` names the global webhook from configuration; deleting a
+   * webhooks row deletes its dead letters in the same transaction (see the repositories).
+   */
+  const webhookDeadLetters = k.table(
+    'webhook_dead_letters',
+    {
+      id: k.text('id').primaryKey(),
+      webhookId: k.text('webhook_id').notNull(),
+      sessionId: k.text('session_id').references(() => sessions.id, { onDelete: 'cascade' }),
+      eventId: k.text('event_id').notNull(),
+      event: k.text('event').notNull(),
+      payload: k.json<Record<string, unknown>>('payload').notNull(),
+      attempts: k.integer('attempts').notNull(),
+      lastStatus: k.integer('last_status'),
+      lastResponse: k.text('last_response'),
+      lastError: k.text('last_error'),
+      status: k.text('status').$type<DeadLetterStatus>().notNull().default('dead'),
+      replayCount: k.integer('replay_count').notNull().default(0),
+      createdAt: k.timestamp('created_at').notNull(),
+      updatedAt: k.timestamp('updated_at').notNull(),
+    },
+    (t) => [
+      k.uniqueIndex('webhook_dead_letters_event_webhook_uq').on(t.eventId, t.webhookId),
+      k.index('webhook_dead_letters_webhook_status_idx').on(t.webhookId, t.status),
+    ],
+  );
+
+  return {
+    sessions,
+    sessionEvents,
+    authCreds,
+    authKeys,
+    messages,
+    contacts,
+    webhooks,
+    apiKeys,
+    idempotencyKeys,
+    webhookDeadLetters,
+  };
+}
+
+export type Tables = ReturnType<typeof defineTables>;

@@ -1,0 +1,80 @@
+/**
+ * The SQLite executor's transaction gate, on a real file: better-sqlite3 has one connection per
+ * process, so without the gate a statement issued while a transaction awaits would run inside it.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { tempSqliteUrl } from '@wagw/testing';
+import BetterSqlite3 from 'better-sqlite3';
+import { eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Executor } from '../src/executor/executor.js';
+import { createSqliteExecutor } from '../src/executor/sqlite.executor.js';
+import { createDatabase } from '../src/index.js';
+import * as tables from '../src/schema/sqlite.js';
+
+const tmp = tempSqliteUrl();
+let client: BetterSqlite3.Database;
+let x: Executor;
+
+function keyRow(id: string) {
+  return { id, name: id, keyHash: `hash-${id}`, prefix: 'wagw_', sessionId: null, createdAt: new Date() };
+}
+
+beforeAll(async () => {
+  const migrated = await createDatabase({ url: tmp.url });
+  await migrated.migrate();
+  await migrated.close();
+  client = new BetterSqlite3(tmp.file);
+  x = createSqliteExecutor(drizzle({ client }), client, tables);
+});
+
+afterAll(() => {
+  client.close();
+  tmp.cleanup();
+});
+
+describe('SQLite executor', () => {
+  it('a statement issued while a transaction awaits waits for it and is not rolled back with it', async () => {
+    const order: string[] = [];
+    const failing = x
+      .transaction(async (tx) => {
+        await tx.run(tx.db.insert(tables.apiKeys).values(keyRow('inside')));
+        await delay(30);
+        order.push('transaction body done');
+        throw new Error('roll back');
+      })
+      .catch((err: Error) => err.message);
+    await delay(5);
+    const outside = x.run(x.db.insert(tables.apiKeys).values(keyRow('outside'))).then(() => {
+      order.push('outside insert done');
+    });
+    expect(await failing).toBe('roll back');
+    await outside;
+    expect(order).toEqual(['transaction body done', 'outside insert done']);
+    const ids = (await x.all(x.db.select({ id: tables.apiKeys.id }).from(tables.apiKeys))).map((r) => r.id);
+    expect(ids).toEqual(['outside']);
+  });
+
+  it('read-then-write transactions that await in between serialise (no lost update)', async () => {
+    await x.run(x.db.insert(tables.apiKeys).values({ ...keyRow('counter'), name: '0' }));
+    const increment = () =>
+      x.transaction(async (tx) => {
+        const row = await tx.first(
+          tx.db.select().from(tables.apiKeys).where(eq(tables.apiKeys.id, 'counter')).limit(1),
+        );
+        await delay(1);
+        await tx.run(
+          tx.db
+            .update(tables.apiKeys)
+            .set({ name: String(Number(row?.name) + 1) })
+            .where(eq(tables.apiKeys.id, 'counter')),
+        );
+      });
+    await Promise.all(Array.from({ length: 20 }, increment));
+    const row = await x.first(
+      x.db.select().from(tables.apiKeys).where(eq(tables.apiKeys.id, 'counter')).limit(1),
+    );
+    expect(row?.name).toBe('20');
+  });
+});
