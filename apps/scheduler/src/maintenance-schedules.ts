@@ -1,5 +1,5 @@
 import type { SchedulerConfig } from '@wagw/config';
-import type { SupportedMaintenanceTask } from '@wagw/maintenance';
+import { MAINTENANCE_TASKS, type MaintenanceTask } from '@wagw/queue';
 
 export interface MaintenanceSchedule {
   /**
@@ -7,17 +7,21 @@ export interface MaintenanceSchedule {
    * mean one schedule per task. Never rename one: the old scheduler would stay behind in Redis
    * and keep producing jobs.
    */
-  task: SupportedMaintenanceTask;
+  task: MaintenanceTask;
   everyMs: number;
 }
 
-/** What runs, and how often (from CLEANUP_INTERVAL, REVIVAL_INTERVAL and OUTBOX_RECONCILE_INTERVAL). */
+/**
+ * What runs, and how often (from CLEANUP_INTERVAL, REVIVAL_INTERVAL and OUTBOX_RECONCILE_INTERVAL):
+ * every task of the queue contract's MAINTENANCE_TASKS, and no other (the record must name each).
+ */
 export function maintenanceSchedules(
   config: Pick<SchedulerConfig, 'cleanupIntervalMs' | 'revivalIntervalMs' | 'outboxReconcileIntervalMs'>,
 ): MaintenanceSchedule[] {
-  return [
-    { task: 'stale-session-cleanup', everyMs: config.cleanupIntervalMs },
-    { task: 'revive-failed-sessions', everyMs: config.revivalIntervalMs },
-    { task: 'outbox-reconciliation', everyMs: config.outboxReconcileIntervalMs },
-  ];
+  const everyMs: Record<MaintenanceTask, number> = {
+    'stale-session-cleanup': config.cleanupIntervalMs,
+    'revive-failed-sessions': config.revivalIntervalMs,
+    'outbox-reconciliation': config.outboxReconcileIntervalMs,
+  };
+  return MAINTENANCE_TASKS.map((task) => ({ task, everyMs: everyMs[task] }));
 }

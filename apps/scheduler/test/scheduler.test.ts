@@ -5,10 +5,12 @@ import { type MaintenanceRunReport, REVIVAL_REASON, runLockKey } from '@wagw/mai
 import { createProducerConnection, listHeartbeats, QUEUES, waitUntilReady } from '@wagw/queue';
 import { redisUrl, type TempSqlite, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
 import { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Scheduler, startScheduler } from '../src/index.js';
 
 const INTERVAL_MS = 300;
+/** How long the third party in the test holds the cleanup lock. */
+const LOCK_MS = 800;
 const prefix = uniquePrefix('scheduler');
 const redis = createProducerConnection(redisUrl());
 const logger = createLogger({ name: 'scheduler-test', level: 'silent' });
@@ -71,6 +73,8 @@ describe('two scheduler replicas on one prefix', () => {
             ? skipped.push({ replica, task: report.task })
             : runs.push({ ...report, replica }),
       });
+    const runsOf = (task: string) => runs.filter((run) => run.task === task);
+    const skippedCleanups = () => skipped.filter((s) => s.task === 'stale-session-cleanup').length;
     const replicas: Scheduler[] = [];
     try {
       replicas.push(await start('scheduler-a'), await start('scheduler-b'));
@@ -83,19 +87,36 @@ describe('two scheduler replicas on one prefix', () => {
       ]);
       expect(schedulers.every((s) => s.every === INTERVAL_MS)).toBe(true);
 
+      // Both tasks have run a few times before anything gets in their way.
+      await vi.waitFor(
+        () => {
+          for (const task of ['stale-session-cleanup', 'revive-failed-sessions'])
+            expect(runsOf(task).length, `${task} runs`).toBeGreaterThanOrEqual(2);
+        },
+        { timeout: 15_000, interval: 50 },
+      );
+
       // A third party (think: a replica in a long run) holds the cleanup lock for a while: runs
-      // due meanwhile must skip, not wait or overlap.
-      await new Promise((r) => setTimeout(r, 600));
-      await redis.set(runLockKey(prefix, 'stale-session-cleanup'), 'long-run', 'PX', 800);
-      await new Promise((r) => setTimeout(r, 1400));
+      // due meanwhile must skip, not wait or overlap; once it expires, cleanup runs again.
+      const skippedBefore = skippedCleanups();
+      const lockedAt = Date.now();
+      await redis.set(runLockKey(prefix, 'stale-session-cleanup'), 'long-run', 'PX', LOCK_MS);
+      await vi.waitFor(
+        () => {
+          expect(skippedCleanups(), 'cleanup runs skipped while locked').toBeGreaterThan(skippedBefore);
+          const resumed = runsOf('stale-session-cleanup').filter(
+            (run) => Date.parse(run.startedAt) >= lockedAt + LOCK_MS,
+          );
+          expect(resumed.length, 'cleanup runs after the lock expired').toBeGreaterThanOrEqual(1);
+        },
+        { timeout: 15_000, interval: 50 },
+      );
     } finally {
       await Promise.all(replicas.map((replica) => replica.close()));
     }
 
     for (const task of ['stale-session-cleanup', 'revive-failed-sessions']) {
-      const ofTask = runs
-        .filter((run) => run.task === task)
-        .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
+      const ofTask = runsOf(task).sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
       expect(ofTask.length, `${task} runs`).toBeGreaterThanOrEqual(2);
       for (let i = 1; i < ofTask.length; i++) {
         expect(Date.parse(ofTask[i]!.startedAt)).toBeGreaterThanOrEqual(
@@ -103,7 +124,7 @@ describe('two scheduler replicas on one prefix', () => {
         );
       }
     }
-    expect(skipped.filter((s) => s.task === 'stale-session-cleanup').length).toBeGreaterThanOrEqual(1);
+    expect(skippedCleanups()).toBeGreaterThanOrEqual(1);
 
     // Revived exactly once, although both replicas ran revival several times.
     expect(await db.repos.sessions.getById(failed.id)).toMatchObject({

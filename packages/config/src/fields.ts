@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { InvalidNetworkError, isValidWebhookSecret, parseNetworkList } from '@wagw/webhooks';
 import { z } from 'zod';
 
 /**
@@ -142,8 +142,7 @@ export function optionalSecret(minLength: number) {
 
 /**
  * A comma list of networks, each an IP address (a single host) or a CIDR, normalised to
- * `address/prefix`. Checked with node:net here rather than by @wagw/webhooks, which config must not
- * depend on; both accept the same syntax.
+ * `address/prefix` by @wagw/webhooks' `parseNetworkList`, the same parser the SSRF guard uses.
  */
 export function networkList() {
   return z
@@ -151,25 +150,16 @@ export function networkList() {
     .trim()
     .default('')
     .transform((raw, ctx) => {
-      const networks: string[] = [];
-      for (const entry of raw.split(',').map((part) => part.trim())) {
-        if (entry === '') continue;
-        const slash = entry.indexOf('/');
-        const address = slash === -1 ? entry : entry.slice(0, slash);
-        const version = isIP(address);
-        const max = version === 4 ? 32 : 128;
-        const prefix = slash === -1 ? String(max) : entry.slice(slash + 1);
-        if (version === 0 || !/^\d{1,3}$/.test(prefix) || Number(prefix) > max) {
-          const why = version === 0 ? 'not an IP address' : `prefix length must be 0-${max}`;
-          ctx.addIssue({
-            code: 'custom',
-            message: `expected IP addresses or CIDRs such as 10.0.0.0/8 or fd00::/8, got "${entry}" (${why})`,
-          });
-          return z.NEVER;
-        }
-        networks.push(`${address}/${Number(prefix)}`);
+      try {
+        return parseNetworkList(raw);
+      } catch (err) {
+        if (!(err instanceof InvalidNetworkError)) throw err;
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected IP addresses or CIDRs such as 10.0.0.0/8 or fd00::/8, got "${err.entry}" (${err.reason})`,
+        });
+        return z.NEVER;
       }
-      return networks;
     });
 }
 
@@ -227,8 +217,9 @@ export function eventFilterList(defaultValue: string) {
 }
 
 /**
- * An optional webhook signing secret, same rule as @wagw/webhooks' `isValidWebhookSecret`:
- * `whsec_<base64 of 24..64 bytes>` or 16..256 printable ASCII characters. Never echoed.
+ * An optional webhook signing secret, checked by @wagw/webhooks' `isValidWebhookSecret` (the rule
+ * the API applies to per-webhook secrets): `whsec_<base64 of 24..64 bytes>` or 16..256 printable
+ * ASCII characters. Never echoed.
  */
 export function optionalWebhookSecret() {
   return z
@@ -237,18 +228,7 @@ export function optionalWebhookSecret() {
     .optional()
     .transform((raw, ctx) => {
       if (raw === undefined || raw === '') return undefined;
-      let valid: boolean;
-      if (raw.startsWith('whsec_')) {
-        const encoded = raw.slice('whsec_'.length);
-        const bytes = Buffer.from(encoded, 'base64').length;
-        valid =
-          /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(encoded) &&
-          bytes >= 24 &&
-          bytes <= 64;
-      } else {
-        valid = /^[\x20-\x7e]{16,256}$/.test(raw);
-      }
-      if (!valid) {
+      if (!isValidWebhookSecret(raw)) {
         ctx.addIssue({
           code: 'custom',
           message: 'expected whsec_ + base64 of 24-64 bytes, or 16-256 printable ASCII characters',

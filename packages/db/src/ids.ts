@@ -39,7 +39,8 @@ function increment(digits: number[]): number[] {
  * New row id: a 26-character monotonic ULID (48-bit ms timestamp + 80 random bits).
  * Chosen over `crypto.randomUUID()` because ids sort by creation time: paging uses the id as
  * the cursor, and a bulk insert of 10,000 rows in one millisecond still gets strictly increasing
- * ids within this process (the random part is incremented, as the ULID spec's monotonic mode does).
+ * ids within this process (the random part is incremented, as the monotonic mode of
+ * https://github.com/ulid/spec does).
  * Across processes, ids created in the same millisecond are unique but unordered.
  */
 export function newId(now: number = Date.now()): string {

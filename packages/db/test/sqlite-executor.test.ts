@@ -37,18 +37,31 @@ afterAll(() => {
 describe('SQLite executor', () => {
   it('a statement issued while a transaction awaits waits for it and is not rolled back with it', async () => {
     const order: string[] = [];
+    let insideWritten!: () => void;
+    const written = new Promise<void>((resolve) => {
+      insideWritten = resolve;
+    });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const failing = x
       .transaction(async (tx) => {
         await tx.run(tx.db.insert(tables.apiKeys).values(keyRow('inside')));
-        await delay(30);
+        insideWritten();
+        await released;
         order.push('transaction body done');
         throw new Error('roll back');
       })
       .catch((err: Error) => err.message);
-    await delay(5);
+    await written;
     const outside = x.run(x.db.insert(tables.apiKeys).values(keyRow('outside'))).then(() => {
       order.push('outside insert done');
     });
+    // Ungated, the outside insert would have run by now (better-sqlite3 is synchronous).
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual([]);
+    release();
     expect(await failing).toBe('roll back');
     await outside;
     expect(order).toEqual(['transaction body done', 'outside insert done']);

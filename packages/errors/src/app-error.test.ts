@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, ERROR_CODES, isAppError } from './index.js';
+import { AppError, isAppError } from './app-error.js';
+import { ERROR_CODES } from './codes.js';
 
 describe('AppError', () => {
   it('takes its status from the registry', () => {

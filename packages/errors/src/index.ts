@@ -1,2 +1,2 @@
-export { AppError, type AppErrorOptions, isAppError } from './app-error.js';
-export { ERROR_CODES, type ErrorCode, statusForCode } from './codes.js';
+export { AppError, isAppError } from './app-error.js';
+export type { ErrorCode } from './codes.js';

@@ -1,2 +1,1 @@
-export { type CreateLoggerOptions, createLogger, type Logger, loggerOptions } from './logger.js';
-export { maskPhone, REDACT_PATHS, REDACTED } from './redaction.js';
+export { createLogger, type Logger } from './logger.js';

@@ -16,7 +16,7 @@ export interface CreateLoggerOptions {
   base?: Record<string, unknown>;
 }
 
-export function loggerOptions(options: CreateLoggerOptions): LoggerOptions {
+function loggerOptions(options: CreateLoggerOptions): LoggerOptions {
   return {
     name: options.name,
     level: options.level ?? 'info',

@@ -32,10 +32,3 @@ export const REDACT_PATHS: string[] = [
 ];
 
 export const REDACTED = '[redacted]';
-
-/** Shows enough of a phone number or JID to tell two apart in an incident, never the whole. */
-export function maskPhone(value: string): string {
-  const digits = value.split('@')[0]?.split(':')[0] ?? '';
-  if (digits.length <= 4) return '***';
-  return `***${digits.slice(-4)}`;
-}

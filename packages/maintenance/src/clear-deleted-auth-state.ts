@@ -1,7 +1,7 @@
 import type { Repositories } from '@wagw/db';
 import type { LeaseStore } from '@wagw/queue';
 
-export interface ClearDeletedAuthStateDeps {
+interface ClearDeletedAuthStateDeps {
   repos: {
     sessions: Pick<Repositories['sessions'], 'list'>;
     authState: Pick<Repositories['authState'], 'getCreds' | 'clear'>;

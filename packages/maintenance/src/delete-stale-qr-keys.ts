@@ -2,7 +2,7 @@ import type { Repositories } from '@wagw/db';
 import { type LeaseStore, redisKeys } from '@wagw/queue';
 import type { Redis } from 'ioredis';
 
-export interface DeleteStaleQrKeysDeps {
+interface DeleteStaleQrKeysDeps {
   repos: { sessions: Pick<Repositories['sessions'], 'getById'> };
   leases: Pick<LeaseStore, 'owner'>;
   redis: Redis;

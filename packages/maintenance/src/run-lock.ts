@@ -19,14 +19,14 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0`;
 
 /** Default lock TTL: long enough to survive a slow query, short enough that a crashed run frees it soon. */
-export const DEFAULT_RUN_LOCK_TTL_MS = 60_000;
+const DEFAULT_RUN_LOCK_TTL_MS = 60_000;
 
 /** The lock key of one task, under the deployment prefix (next to, never inside, BullMQ's keys). */
 export function runLockKey(prefix: string, task: string): string {
   return `${prefix}:maintenance-lock:${task}`;
 }
 
-export interface RunLockOptions {
+interface RunLockOptions {
   redis: Redis;
   key: string;
   /**
@@ -36,7 +36,7 @@ export interface RunLockOptions {
   ttlMs?: number;
 }
 
-export type LockedResult<T> = { acquired: true; value: T } | { acquired: false };
+type LockedResult<T> = { acquired: true; value: T } | { acquired: false };
 
 /**
  * Runs `fn` only if the lock is free; otherwise resolves `{ acquired: false }` at once without

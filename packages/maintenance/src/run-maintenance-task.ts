@@ -1,4 +1,4 @@
-import { type MaintenanceJob, maintenanceJob, redisKeys } from '@wagw/queue';
+import { MAINTENANCE_TASKS, type MaintenanceTask, maintenanceJob, redisKeys } from '@wagw/queue';
 import { UnrecoverableError } from 'bullmq';
 import {
   type CleanupStaleSessionsDeps,
@@ -17,20 +17,8 @@ import {
 } from './revive-failed-sessions.task.js';
 import { runLockKey, withRunLock } from './run-lock.js';
 
-/**
- * The `maintenanceJob` tasks this version carries out. The schema also names tasks of later
- * features (retention, health-snapshot); they are deliberately absent here,
- * so a job for one of them fails loudly instead of "succeeding" without doing anything.
- */
-export const SUPPORTED_MAINTENANCE_TASKS = [
-  'stale-session-cleanup',
-  'revive-failed-sessions',
-  'outbox-reconciliation',
-] as const satisfies readonly MaintenanceJob['task'][];
-export type SupportedMaintenanceTask = (typeof SUPPORTED_MAINTENANCE_TASKS)[number];
-
-export function isSupportedMaintenanceTask(task: string): task is SupportedMaintenanceTask {
-  return (SUPPORTED_MAINTENANCE_TASKS as readonly string[]).includes(task);
+function isMaintenanceTask(task: string): task is MaintenanceTask {
+  return (MAINTENANCE_TASKS as readonly string[]).includes(task);
 }
 
 export interface MaintenanceDeps {
@@ -48,24 +36,24 @@ export interface MaintenanceDeps {
   staleSessionAgeMs: number;
   /** OUTBOX_GRACE_MS: a `queued` message younger than this is not reconciled yet. Default: 30000. */
   outboxGraceMs?: number;
-  /** Run-lock TTL in ms (renewed while a run lasts). Default: 60000 (`DEFAULT_RUN_LOCK_TTL_MS`). */
+  /** Run-lock TTL in ms (renewed while a run lasts). Default: 60000. */
   lockTtlMs?: number;
   /** Clock. Default: `() => new Date()`. */
   now?: () => Date;
 }
 
-export type MaintenanceTaskReport =
+type MaintenanceTaskReport =
   | CleanupStaleSessionsReport
   | ReviveFailedSessionsReport
   | OutboxReconciliationReport;
 
 /** Default OUTBOX_GRACE_MS. */
-export const DEFAULT_OUTBOX_GRACE_MS = 30_000;
+const DEFAULT_OUTBOX_GRACE_MS = 30_000;
 
 export type MaintenanceRunReport =
-  | { task: SupportedMaintenanceTask; skipped: 'already running' }
+  | { task: MaintenanceTask; skipped: 'already running' }
   | {
-      task: SupportedMaintenanceTask;
+      task: MaintenanceTask;
       /** ISO times taken inside the lock: the runs of one task never overlap. */
       startedAt: string;
       finishedAt: string;
@@ -75,7 +63,9 @@ export type MaintenanceRunReport =
       result: MaintenanceTaskReport;
     };
 
-function runTask(task: SupportedMaintenanceTask, deps: MaintenanceDeps): Promise<MaintenanceTaskReport> {
+// One case per MAINTENANCE_TASKS entry: a task added to the queue contract without a runner here
+// does not compile (the function would fall through without a return).
+function runTask(task: MaintenanceTask, deps: MaintenanceDeps): Promise<MaintenanceTaskReport> {
   switch (task) {
     case 'stale-session-cleanup':
       return cleanupStaleSessions({ ...deps, staleAgeMs: deps.staleSessionAgeMs });
@@ -89,13 +79,13 @@ function runTask(task: SupportedMaintenanceTask, deps: MaintenanceDeps): Promise
 /**
  * Runs one task under its run lock and nudges the workers when it changed anything, so a revived
  * or reset session is claimed now rather than at the workers' next reconcile pass. A run that
- * finds the lock taken returns `{ skipped: 'already running' }`. An unknown task throws
- * `UnrecoverableError` (BullMQ does not retry it).
+ * finds the lock taken returns `{ skipped: 'already running' }`. A task not in
+ * `MAINTENANCE_TASKS` throws `UnrecoverableError` (BullMQ does not retry it).
  */
 export async function runMaintenanceTask(task: string, deps: MaintenanceDeps): Promise<MaintenanceRunReport> {
-  if (!isSupportedMaintenanceTask(task)) {
+  if (!isMaintenanceTask(task)) {
     throw new UnrecoverableError(
-      `maintenance task "${task}" is not supported by this version (supported: ${SUPPORTED_MAINTENANCE_TASKS.join(', ')})`,
+      `maintenance task "${task}" does not exist (the tasks: ${MAINTENANCE_TASKS.join(', ')})`,
     );
   }
   const locked = await withRunLock(

@@ -30,7 +30,7 @@ export function createConsumerConnection(url: string, options: RedisOptions = {}
 }
 
 /** Reconnect after 100 ms, doubling up to 5 s, forever: Redis coming back must heal every process. */
-export function reconnectBackoff(times: number): number {
+function reconnectBackoff(times: number): number {
   return Math.min(100 * 2 ** Math.min(times, 6), 5000);
 }
 

@@ -21,7 +21,7 @@ export interface GatewayEvent<T = Record<string, unknown>> {
 export const WEBHOOK_DISPATCH_GROUP = 'webhook-dispatch';
 
 /** Roughly how many recent events the stream keeps (for Last-Event-ID resume), trimmed lazily. */
-export const EVENT_STREAM_MAXLEN = 10_000;
+const EVENT_STREAM_MAXLEN = 10_000;
 
 /**
  * Builds an envelope. `options.id` gives an event a deterministic id when it may be published more
@@ -54,7 +54,7 @@ export async function publishEvent(redis: Redis, prefix: string, event: GatewayE
   return id ?? '';
 }
 
-export interface StreamedEvent {
+interface StreamedEvent {
   streamId: string;
   event: GatewayEvent;
 }
@@ -80,7 +80,7 @@ export async function readEvents(
 }
 
 /** What `batch.completed` reports: the batch's counts when its last message left the outbox. */
-export interface BatchSummary {
+interface BatchSummary {
   batchId: string;
   sessionId: string;
   total: number;

@@ -6,7 +6,7 @@ import { redisKeys } from './keys.js';
  * missing by health) before it is forgotten. Ten minutes: long enough for an operator to notice a
  * crashed worker, short enough that a scaled-down or renamed instance stops alarming on its own.
  */
-export const DEFAULT_SEEN_WINDOW_MS = 10 * 60_000;
+const DEFAULT_SEEN_WINDOW_MS = 10 * 60_000;
 
 export interface HeartbeatPayload {
   role: string;
@@ -18,7 +18,7 @@ export interface HeartbeatPayload {
   [extra: string]: unknown;
 }
 
-export interface HeartbeatOptions {
+interface HeartbeatOptions {
   redis: Redis;
   prefix: string;
   role: string;
@@ -112,14 +112,16 @@ export async function listHeartbeats(
 }
 
 /**
- * Instance ids of `role` that beat within `windowMs` (default 10 min). Compared with the live
- * heartbeats, the difference is the processes that died without stopping cleanly.
+ * Instance ids of `role` whose last beat is at most `windowMs` (default 10 min) before `now`
+ * (default: this process's clock; the window is inclusive). Compared with the live heartbeats, the
+ * difference is the processes that died without stopping cleanly.
  */
 export async function listRecentlySeen(
   redis: Redis,
   prefix: string,
   role: string,
   windowMs = DEFAULT_SEEN_WINDOW_MS,
+  now = Date.now(),
 ): Promise<string[]> {
-  return redis.zrangebyscore(redisKeys(prefix).heartbeatSeen(role), Date.now() - windowMs, '+inf');
+  return redis.zrangebyscore(redisKeys(prefix).heartbeatSeen(role), now - windowMs, '+inf');
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { QUEUES } from './names.js';
 
 /**
  * Job payload schemas, one per job kind. New fields must be optional: jobs already waiting in
@@ -83,23 +82,21 @@ export function webhookReplayJobId(deadLetterId: string, replayCount: number): s
   return `whr.${deadLetterId}.${replayCount}`;
 }
 
+/**
+ * The maintenance tasks that exist: the scheduler registers one job scheduler per task and
+ * @wagw/maintenance has a runner for each (its dispatcher fails to compile without one). The names
+ * are also BullMQ job scheduler ids: never rename one, or the old scheduler stays in Redis.
+ */
+export const MAINTENANCE_TASKS = [
+  'stale-session-cleanup',
+  'revive-failed-sessions',
+  'outbox-reconciliation',
+] as const;
+export type MaintenanceTask = (typeof MAINTENANCE_TASKS)[number];
+
 export const maintenanceJob = z.object({
-  task: z.enum([
-    'stale-session-cleanup',
-    'revive-failed-sessions',
-    'outbox-reconciliation',
-    'retention',
-    'health-snapshot',
-  ]),
-  /** Who asked: the scheduler, or an operator through the API. */
+  task: z.enum(MAINTENANCE_TASKS),
+  /** Who asked, logged with the run: the scheduler's job schedulers, or an operator adding a job by hand. */
   trigger: z.enum(['schedule', 'manual']).default('schedule'),
 });
 export type MaintenanceJob = z.infer<typeof maintenanceJob>;
-
-/** Which schema guards which queue. Send queues share one schema. */
-export const JOB_SCHEMAS = {
-  [QUEUES.sessionCommands]: sessionCommandJob,
-  [QUEUES.webhooks]: webhookDeliveryJob,
-  [QUEUES.maintenance]: maintenanceJob,
-  send: sendMessageJob,
-} as const;

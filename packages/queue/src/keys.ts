@@ -29,5 +29,3 @@ export function redisKeys(prefix: string) {
     reconcileChannel: `${prefix}:reconcile`,
   };
 }
-
-export type RedisKeys = ReturnType<typeof redisKeys>;

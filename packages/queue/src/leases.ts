@@ -36,7 +36,7 @@ export interface Lease {
   generation: number;
 }
 
-export interface LeaseOwner {
+interface LeaseOwner {
   workerId: string;
   generation: number;
   ttlMs: number;

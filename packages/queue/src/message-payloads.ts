@@ -35,4 +35,3 @@ export const messagePayload = z.discriminatedUnion('type', [
   z.object({ type: z.literal('reaction'), emoji: z.string().max(32), target: messageRef }),
 ]);
 export type MessagePayload = z.infer<typeof messagePayload>;
-export type MessageType = MessagePayload['type'];

@@ -7,11 +7,9 @@ export const QUEUES = {
   sessionCommands: 'session-commands',
   /** Webhook deliveries, one job per (event, endpoint). */
   webhooks: 'webhooks',
-  /** Periodic maintenance run by the scheduler (cleanup, revival, reconciliation, retention). */
+  /** Periodic maintenance run by the scheduler: one job per run of a `MAINTENANCE_TASKS` task. */
   maintenance: 'maintenance',
 } as const;
-
-export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 /**
  * Outbound messages have one queue per session, consumed only by the session's owner with

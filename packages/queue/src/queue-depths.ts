@@ -11,7 +11,7 @@ export interface QueueDepths {
   completed: number;
 }
 
-export const EMPTY_DEPTHS: QueueDepths = { waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0 };
+const EMPTY_DEPTHS: QueueDepths = { waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0 };
 
 /**
  * Depths of many queues in one pipelined round trip. It reads BullMQ's keys directly

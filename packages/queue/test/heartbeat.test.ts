@@ -22,6 +22,7 @@ afterAll(async () => {
 
 describe('heartbeat', () => {
   it('publishes with a TTL of three beats and disappears on stop', async () => {
+    const before = Date.now();
     const hb = startHeartbeat({
       redis,
       prefix,
@@ -40,7 +41,9 @@ describe('heartbeat', () => {
       pid: process.pid,
     });
     const ttl = await redis.pttl(redisKeys(prefix).heartbeat('worker', 'w1'));
-    expect(ttl).toBeGreaterThan(2000);
+    // Set to 3000 ms at most `elapsed` ago, however slow this machine is (±1 ms of rounding).
+    const elapsed = Date.now() - before;
+    expect(ttl).toBeGreaterThanOrEqual(3000 - elapsed - 1);
     expect(ttl).toBeLessThanOrEqual(3000);
     await hb.stop();
     expect(await listHeartbeats(redis, prefix)).toEqual([]);
@@ -77,10 +80,18 @@ describe('heartbeat', () => {
     await stopped.stop();
     // A crash: the key expires, nobody removes the seen entry.
     await crashed.stop();
+    const beforeBeat = Date.now();
     await crashed.beat();
+    const afterBeat = Date.now();
     await redis.del(redisKeys(prefix).heartbeat('worker', 'crashed'));
     expect(await listRecentlySeen(redis, prefix, 'worker')).toEqual(['crashed']);
-    expect(await listRecentlySeen(redis, prefix, 'worker', 0)).toEqual([]);
+    // The window is judged against the last beat's own time, not against a clock read in the same
+    // millisecond: exactly windowMs after it is still inside, one ms later is outside.
+    const lastBeat = Number(await redis.zscore(redisKeys(prefix).heartbeatSeen('worker'), 'crashed'));
+    expect(lastBeat).toBeGreaterThanOrEqual(beforeBeat);
+    expect(lastBeat).toBeLessThanOrEqual(afterBeat);
+    expect(await listRecentlySeen(redis, prefix, 'worker', 1000, lastBeat + 1000)).toEqual(['crashed']);
+    expect(await listRecentlySeen(redis, prefix, 'worker', 1000, lastBeat + 1001)).toEqual([]);
     await redis.del(redisKeys(prefix).heartbeatSeen('worker'));
   });
 });

@@ -35,15 +35,14 @@ afterAll(async () => {
 
 describe('enqueue', () => {
   it('applies the default job options and a validated payload', async () => {
-    const job = await enqueue(queue, sessionCommandJob, 'start', {
-      sessionId: 's1',
-      command: 'start',
-      requestedAt: Date.now(),
-    });
+    const payload = { sessionId: 's1', command: 'start', requestedAt: Date.now() } as const;
+    const job = await enqueue(queue, sessionCommandJob, 'start', payload);
     expect(job.opts.attempts).toBe(DEFAULT_JOB_OPTIONS.attempts);
     expect(job.opts.backoff).toEqual(DEFAULT_JOB_OPTIONS.backoff);
     expect(job.opts.removeOnComplete).toEqual(DEFAULT_JOB_OPTIONS.removeOnComplete);
-    expect(await queue.getJob(job.id!)).toBeDefined();
+    const stored = await queue.getJob(job.id!);
+    expect(stored?.name).toBe('start');
+    expect(stored?.data).toEqual(payload);
   });
 
   it('rejects an invalid payload before anything reaches Redis', async () => {

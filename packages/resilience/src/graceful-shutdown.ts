@@ -2,7 +2,10 @@ import closeWithGrace from 'close-with-grace';
 
 export interface GracefulShutdownOptions {
   logger: { info: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
-  /** Forced exit (code 1) if closing takes longer than this, in ms. The spec's budget is 30 s. */
+  /**
+   * Forced exit (code 1) if closing takes longer than this, in ms (`SHUTDOWN_TIMEOUT`, 30 s by
+   * default, which matches Kubernetes' default grace period between SIGTERM and SIGKILL).
+   */
   timeoutMs: number;
   /** Closes everything the process opened, in order. Resolving lets the process exit with code 0. */
   close: (reason: { signal?: string; err?: unknown; manual?: boolean }) => Promise<void>;

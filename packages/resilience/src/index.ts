@@ -5,4 +5,7 @@ export {
   createBreaker,
   isBrokenCircuit,
 } from './breaker.js';
+export { type Bulkhead, createBulkhead } from './bulkhead.js';
 export { type GracefulShutdownOptions, installGracefulShutdown } from './graceful-shutdown.js';
+export { sleep } from './sleep.js';
+export { TimeoutError, withTimeout } from './timeout.js';

@@ -11,8 +11,6 @@ const NAMES = [
   'batch.completed',
 ] as const;
 
-export type EventName = (typeof NAMES)[number];
-
 /** Typed as plain strings so callers can ask `EVENT_NAMES.includes(input)` about any string. */
 export const EVENT_NAMES: readonly string[] = NAMES;
 

@@ -55,7 +55,9 @@ const body = JSON.stringify({ id: 'evt_1', event: 'session.status', data: { stat
 
 describe('postWebhook', () => {
   it('POSTs the body as JSON with our and the caller headers, and reports a 2xx as ok', async () => {
-    const server = await serve((_req, res) => res.writeHead(204).end());
+    // The receiver answers after 50 ms, so durationMs must cover at least that much.
+    const server = await serve((_req, res) => setTimeout(() => res.writeHead(204).end(), 50));
+    const started = performance.now();
     const result = await postWebhook(
       `${server.url}/hook?x=1`,
       body,
@@ -63,7 +65,9 @@ describe('postWebhook', () => {
       { timeoutMs: 2000, policy: loopback },
     );
     expect(result).toMatchObject({ ok: true, status: 204, body: '', error: null, retryAfterMs: null });
-    expect(result.durationMs).toBeGreaterThanOrEqual(0);
+    const elapsed = performance.now() - started;
+    expect(result.durationMs).toBeGreaterThanOrEqual(49); // timers may fire up to 1 ms early
+    expect(result.durationMs).toBeLessThanOrEqual(Math.ceil(elapsed));
     const [request] = server.received;
     expect(request).toMatchObject({ method: 'POST', url: '/hook?x=1', body });
     expect(request?.headers).toMatchObject({

@@ -1,19 +1,12 @@
-export { EVENT_NAMES, type EventName, isValidEventFilter, matchesEventFilter } from './event-names.js';
-export { type PostResult, parseRetryAfter, postWebhook } from './http-post.js';
+export { isValidEventFilter, matchesEventFilter } from './event-names.js';
+export { type PostResult, postWebhook } from './http-post.js';
+export { InvalidNetworkError, parseNetworkList } from './network-list.js';
 export {
   deliveryHeaders,
   generateWebhookSecret,
   isReservedHeaderName,
   isValidWebhookSecret,
-  signWebhook,
   verifyWebhook,
   WEBHOOK_HEADERS,
 } from './signature.js';
-export {
-  checkWebhookUrl,
-  createNetworkPolicy,
-  guardedLookup,
-  type NetworkPolicy,
-  parseNetworkList,
-  type UrlCheck,
-} from './url-guard.js';
+export { checkWebhookUrl, createNetworkPolicy, type NetworkPolicy } from './url-guard.js';

@@ -10,9 +10,10 @@ import {
   WEBHOOK_HEADERS,
 } from './signature.js';
 
-// `standardwebhooks` is the reference implementation of the spec, used here as an independent
-// verifier: if it accepts our signatures (and we accept its), receivers using any Standard
-// Webhooks library can verify wagw's deliveries.
+// `standardwebhooks` is the reference implementation of Standard Webhooks
+// (https://www.standardwebhooks.com), used here as an independent verifier: if it accepts our
+// signatures (and we accept its), receivers using any Standard Webhooks library can verify wagw's
+// deliveries.
 const body = JSON.stringify({
   id: '01JD3Z8Q4M0000000000000000',
   event: 'message.received',

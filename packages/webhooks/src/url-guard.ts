@@ -1,6 +1,8 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { lookup as dnsLookupAll } from 'node:dns/promises';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { withTimeout } from '@wagw/resilience';
+import { parseNetwork } from './network-list.js';
 
 /**
  * SSRF guard. A webhook URL is chosen by an API user but requested by our worker, from inside our
@@ -84,38 +86,6 @@ function mappedIpv4(bytes: readonly number[]): string | null {
   return isMapped ? bytes.slice(12).join('.') : null;
 }
 
-/** `address/prefix` from an entry; a bare address means a single host. Throws on a bad entry. */
-function parseCidr(entry: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } {
-  const text = entry.trim();
-  const slash = text.indexOf('/');
-  const address = slash === -1 ? text : text.slice(0, slash);
-  const family = familyOf(address);
-  if (!family) {
-    throw new Error(
-      `invalid network "${entry}": expected an IP address or a CIDR such as 10.0.0.0/8 or fd00::/8`,
-    );
-  }
-  const max = family === 'ipv4' ? 32 : 128;
-  const prefixText = slash === -1 ? String(max) : text.slice(slash + 1);
-  const prefix = Number(prefixText);
-  if (!/^\d{1,3}$/.test(prefixText) || prefix > max) {
-    throw new Error(`invalid network "${entry}": the prefix length must be an integer from 0 to ${max}`);
-  }
-  return { address, prefix, family };
-}
-
-/** Parses "127.0.0.0/8, ::1/128" (a comma list; a bare IP means /32 or /128). Throws on a bad entry. */
-export function parseNetworkList(spec: string): string[] {
-  return spec
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '')
-    .map((entry) => {
-      const { address, prefix } = parseCidr(entry);
-      return `${address}/${prefix}`;
-    });
-}
-
 /**
  * Forbidden unless inside one of `allowedCidrs`: loopback, private, link-local, 0.0.0.0/8, CGNAT,
  * multicast, reserved, unspecified. IPv4-mapped IPv6 is judged as its IPv4.
@@ -126,7 +96,7 @@ export function createNetworkPolicy(allowedCidrs: readonly string[]): NetworkPol
   for (const [address, prefix] of FORBIDDEN_V6) forbidden.addSubnet(address, prefix, 'ipv6');
   const allowList = new BlockList();
   const allowed = allowedCidrs.map((entry) => {
-    const { address, prefix, family } = parseCidr(entry);
+    const { address, prefix, family } = parseNetwork(entry);
     allowList.addSubnet(address, prefix, family);
     return `${address}/${prefix}`;
   });
@@ -143,7 +113,7 @@ export function createNetworkPolicy(allowedCidrs: readonly string[]): NetworkPol
   };
 }
 
-export type UrlCheck =
+type UrlCheck =
   | { ok: true; url: URL }
   | {
       ok: false;
@@ -167,18 +137,6 @@ async function systemLookup(host: string): Promise<string[]> {
 function isLocalhostName(host: string): boolean {
   const name = host.toLowerCase().replace(/\.$/, '');
   return name === 'localhost' || name.endsWith('.localhost');
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
@@ -221,7 +179,7 @@ export async function checkWebhookUrl(
   else {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS;
     try {
-      addresses = await withTimeout((opts.lookup ?? systemLookup)(host), timeoutMs, `resolving ${host}`);
+      addresses = await withTimeout(() => (opts.lookup ?? systemLookup)(host), timeoutMs);
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
       return { ok: false, reason: 'unresolvable', message: `cannot resolve host "${host}": ${detail}` };

@@ -1,5 +1,5 @@
+import { parseDatabaseUrl } from '@wagw/config';
 import type { Database } from './database.js';
-import { parseDatabaseUrl } from './database-url.js';
 import type { DatabaseOptions } from './options.js';
 import { openPg } from './pg.client.js';
 import { openSqlite } from './sqlite.client.js';

@@ -1,3 +1,4 @@
+import { TimeoutError, withTimeout } from '@wagw/resilience';
 export interface HealthResult {
   ok: boolean;
   latencyMs: number;
@@ -7,24 +8,22 @@ export interface HealthResult {
 /**
  * Runs `ping` and answers within `timeoutMs` whatever happens: a hung server (accepts TCP, never
  * answers) must turn a readiness probe red, not hang it. The abandoned ping is left to its own
- * driver timeout; its late rejection is swallowed here.
+ * driver timeout; `withTimeout` does not wait for it.
  */
 export async function measureHealth(ping: () => Promise<unknown>, timeoutMs: number): Promise<HealthResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`health check timed out after ${timeoutMs} ms`)), timeoutMs);
-  });
-  const attempt = Promise.resolve().then(ping);
-  attempt.catch(() => {});
   try {
-    await Promise.race([attempt, timeout]);
+    await withTimeout(async () => ping(), timeoutMs);
     return { ok: true, latencyMs: elapsed() };
   } catch (err) {
-    return { ok: false, latencyMs: elapsed(), error: err instanceof Error ? err.message : String(err) };
-  } finally {
-    clearTimeout(timer);
+    const error =
+      err instanceof TimeoutError
+        ? `health check timed out after ${timeoutMs} ms`
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    return { ok: false, latencyMs: elapsed(), error };
   }
 }
 

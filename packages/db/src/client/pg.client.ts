@@ -15,7 +15,7 @@ const MIGRATION_LOCK_NS = 0x77616777;
  * A URL may pick its schema itself (`?options=-c search_path=x`, as @wagw/testing's
  * createPgSchema produces), so a spawned process given only DATABASE_URL stays isolated too.
  */
-export function schemaFromUrl(url: string): string | undefined {
+function schemaFromUrl(url: string): string | undefined {
   const options = URL.canParse(url) ? new URL(url).searchParams.get('options') : null;
   return options?.match(/search_path=([A-Za-z0-9_]+)/)?.[1];
 }

@@ -133,7 +133,7 @@ export function clampLimit(limit: number, max = 1000): number {
   return Math.min(Math.max(Math.trunc(limit), 1), max);
 }
 
-export function emptyCounts<S extends string>(statuses: readonly S[]): Record<S, number> {
+function emptyCounts<S extends string>(statuses: readonly S[]): Record<S, number> {
   return Object.fromEntries(statuses.map((s) => [s, 0])) as Record<S, number>;
 }
 

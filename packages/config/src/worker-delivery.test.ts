@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadWorkerConfig } from '../src/index.js';
+import { loadWorkerConfig } from './index.js';
 
 describe('loadWorkerConfig: delivery', () => {
   it('applies the documented pacing and delivery defaults', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadApiConfig, loadSchedulerConfig, loadWorkerConfig } from '../src/index.js';
+import { ConfigError, loadApiConfig, loadSchedulerConfig, loadWorkerConfig } from './index.js';
 
 const KEY = 'k'.repeat(32);
 
@@ -92,7 +92,7 @@ describe('loadApiConfig', () => {
 });
 
 describe('loadWorkerConfig', () => {
-  it('applies defaults, including the spec breaker threshold', () => {
+  it('applies defaults, including the send breaker threshold', () => {
     const config = loadWorkerConfig({});
     expect(config.sendBreaker).toEqual({ failureThreshold: 5, resetTimeoutMs: 60_000 });
     expect(config.whatsapp.wsUrl).toBe('wss://web.whatsapp.com/ws/chat');
@@ -117,7 +117,7 @@ describe('loadWorkerConfig', () => {
     expect(config.whatsapp).toMatchObject({ wsUrl: 'ws://127.0.0.1:4000/ws/chat', rootPublicKey: 'abc=' });
   });
 
-  it('applies the specification socket settings and reconnect schedule', () => {
+  it('applies the default socket settings and reconnect schedule', () => {
     const config = loadWorkerConfig({});
     expect(config.whatsapp).toMatchObject({
       keepAliveIntervalMs: 30_000,

@@ -1,9 +1,10 @@
 /**
- * Recipients as users type them: a bare phone number (digits, optional leading +, spaces, dashes
- * or dots between groups) or a WhatsApp user JID (`<digits>@s.whatsapp.net`, `<digits>@lid`).
- * Groups, broadcasts and newsletters are not supported yet and are refused.
+ * Turns a recipient as users type it into the WhatsApp JID a send goes to, without asking WhatsApp:
+ * a bare phone number (digits, optional leading +, spaces, dashes or dots between groups) or a
+ * user JID (`<digits>@s.whatsapp.net`, `<digits>@lid`). Group, broadcast and newsletter JIDs are
+ * refused. Whether the number is on WhatsApp is the worker's check (apps/worker/src/messaging).
  */
-export type RecipientResult = { ok: true; jid: string } | { ok: false; reason: string };
+type RecipientResult = { ok: true; jid: string } | { ok: false; reason: string };
 
 const PHONE = /^\+?[0-9][0-9 .\-()]{6,22}$/;
 

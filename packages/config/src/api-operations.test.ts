@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadApiConfig } from '../src/index.js';
+import { loadApiConfig } from './index.js';
 
 // The API's operations variables (rate limiting, Bull Board), one test per rule.
 const KEY = 'k'.repeat(32);

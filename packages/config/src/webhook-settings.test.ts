@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadApiConfig, loadSchedulerConfig, loadWorkerConfig } from '../src/index.js';
+import { ConfigError, loadApiConfig, loadSchedulerConfig, loadWorkerConfig } from './index.js';
 
 // The webhook variables: the common ones (every process) and the worker's delivery settings.
 const KEY = 'k'.repeat(32);
@@ -47,8 +47,8 @@ describe('common webhook settings', () => {
   });
 
   it.each([
-    ['10.0.0.0/33', /prefix length must be 0-32/],
-    ['fd00::/129', /prefix length must be 0-128/],
+    ['10.0.0.0/33', /prefix length must be an integer from 0 to 32/],
+    ['fd00::/129', /prefix length must be an integer from 0 to 128/],
     ['10.0.0.0/x', /"10\.0\.0\.0\/x"/],
     ['intranet.local', /"intranet\.local" \(not an IP address\)/],
     ['10.0.0.256', /"10\.0\.0\.256"/],

@@ -1,7 +1,7 @@
-import { commonConfig, commonEnv } from './common.js';
+import { commonConfig, commonEnv } from './common-env.js';
 import { bool, decimal, host, int, optionalSecret, secret } from './fields.js';
 import { parseEnv } from './load.js';
-import { schedulerEnv } from './scheduler.js';
+import { schedulerEnv } from './scheduler-env.js';
 
 /** Variables of the API process (apps/api) on top of the common ones. */
 export const apiEnv = {

@@ -1,4 +1,4 @@
-import { commonConfig, commonEnv } from './common.js';
+import { commonConfig, commonEnv } from './common-env.js';
 import { bool, int, oneOf, optionalString, url } from './fields.js';
 import { parseEnv } from './load.js';
 
@@ -39,7 +39,7 @@ export const workerEnv = {
   WA_ROOT_PUBLIC_KEY: optionalString(),
   // Baileys' own log level (it logs every normal 515 restart as an error); wagw logs each close itself.
   WA_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'error'),
-  // Baileys socket settings (the specification's values): keep-alive ping interval in ms.
+  // Baileys socket setting: keep-alive ping interval in ms.
   WA_KEEPALIVE_INTERVAL: int(30_000, { min: 1000 }),
   // How long a socket may take to connect (and a frame to send), in ms.
   WA_CONNECT_TIMEOUT: int(60_000, { min: 1000 }),

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { databaseUrl, dialectOf } from './database-url.js';
+import { databaseUrl, parseDatabaseUrl } from './database-url.js';
 import {
   eventFilterList,
   int,
@@ -12,10 +12,7 @@ import {
   url,
 } from './fields.js';
 
-/**
- * Variables every process reads. Each line says why the variable exists; defaults follow the
- * stability specification (DB_TIMEOUT 60000, DB_FAILURE_THRESHOLD 3, HEALTH_CHECK_INTERVAL 30000).
- */
+/** Variables every process reads. Each line says why the variable exists. */
 export const commonEnv = {
   // Decides pretty logs only together with a TTY; production is the safe default.
   NODE_ENV: oneOf(['production', 'development', 'test'], 'production'),
@@ -23,7 +20,7 @@ export const commonEnv = {
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   // file:<path> selects embedded SQLite (default ./data/wagw.db); postgres:// selects PostgreSQL for multi-host.
   DATABASE_URL: databaseUrl,
-  // PostgreSQL pool size per process (the spec's connectionLimit).
+  // PostgreSQL pool size per process: each API, worker and scheduler process opens up to this many.
   DB_POOL_MAX: int(10, { min: 1, max: 200 }),
   // Pool/connect and query timeout in ms: a hung database must fail a request, not hang it.
   DB_TIMEOUT: int(60_000, { min: 100 }),
@@ -62,7 +59,7 @@ export const commonEnv = {
   WEBHOOK_BACKOFF_DELAY: int(5000, { min: 10 }),
 } as const;
 
-export type CommonEnv = z.infer<z.ZodObject<typeof commonEnv>>;
+type CommonEnv = z.infer<z.ZodObject<typeof commonEnv>>;
 
 /** The structured view of the common variables that every process hands to its components. */
 export function commonConfig(env: CommonEnv, role: string) {
@@ -73,7 +70,8 @@ export function commonConfig(env: CommonEnv, role: string) {
     instanceId: env.INSTANCE_ID ?? `${role}-${hostname()}-${process.pid}`,
     database: {
       url: env.DATABASE_URL,
-      dialect: dialectOf(env.DATABASE_URL) ?? 'sqlite',
+      // Already checked by the databaseUrl field, so this does not throw.
+      dialect: parseDatabaseUrl(env.DATABASE_URL).dialect,
       poolMax: env.DB_POOL_MAX,
       // DB_TIMEOUT bounds both connecting and each query; the shape matches createDatabase's options.
       connectTimeoutMs: env.DB_TIMEOUT,
@@ -95,5 +93,3 @@ export function commonConfig(env: CommonEnv, role: string) {
     },
   };
 }
-
-export type CommonConfig = ReturnType<typeof commonConfig>;

@@ -1,11 +1,11 @@
-import { commonConfig, commonEnv } from './common.js';
+import { commonConfig, commonEnv } from './common-env.js';
 import { int } from './fields.js';
 import { parseEnv } from './load.js';
 
 /** Variables of the scheduler process (apps/scheduler). */
 export const schedulerEnv = {
   ...commonEnv,
-  // How often stale-session cleanup runs, in ms (the spec's 30 minutes).
+  // How often stale-session cleanup runs, in ms; a stuck session waits at most this plus STALE_SESSION_AGE.
   CLEANUP_INTERVAL: int(1_800_000, { min: 1000 }),
   // A session `failed` for this long is revived (one fresh set of reconnect attempts), in ms.
   FAILED_REVIVAL_COOLDOWN: int(900_000, { min: 1000 }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadApiConfig } from '../src/index.js';
+import { ConfigError, loadApiConfig } from './index.js';
 
 const KEY = 'k'.repeat(32);
 
