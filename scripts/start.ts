@@ -8,8 +8,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createDatabase } from '@wagw/db';
 import { ensureApiKey } from './start/api-key.js';
+import { isLocalRedis, redisAnswers, redisServerInstalled, startLocalRedis } from './start/local-redis.js';
 import { ROLES, spawnRole, waitForExit } from './start/processes.js';
-import { isLocalRedis, redisAnswers, redisServerInstalled, startLocalRedis } from './start/redis.js';
 
 const say = (line: string) => process.stdout.write(`[wagw] ${line}\n`);
 const fail = (line: string): never => {

@@ -13,7 +13,7 @@ import { BULL_BOARD_PATH, registerBullBoard } from './plugins/bull-board.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
 import { type LoadSheddingOptions, registerLoadShedding } from './plugins/load-shedding.js';
 import { METRICS_PATH, registerMetrics } from './plugins/metrics.js';
-import { DOCS_PATH, registerOpenApi } from './plugins/openapi.js';
+import { DOCS_PATH, registerOpenApi } from './plugins/openapi-docs.js';
 import { registerRateLimit } from './plugins/rate-limit.js';
 import { registerRequestTimeout } from './plugins/request-timeout.js';
 import { apiKeysRoutes } from './routes/api-keys/api-keys.routes.js';
@@ -23,8 +23,8 @@ import { createBatchService } from './routes/batches/batches.service.js';
 import { eventsRoutes } from './routes/events/events.routes.js';
 import { healthRoutes } from './routes/health/health.routes.js';
 import { createHealthService } from './routes/health/health.service.js';
+import { createMessageIntakeService } from './routes/messages/message-intake.service.js';
 import { messagesRoutes } from './routes/messages/messages.routes.js';
-import { createMessageService } from './routes/messages/messages.service.js';
 import { monitoringRoutes } from './routes/monitoring/monitoring.routes.js';
 import { createMonitoringService } from './routes/monitoring/monitoring.service.js';
 import { pairingRoutes } from './routes/sessions/pairing.routes.js';
@@ -35,13 +35,13 @@ import { sessionsRoutes } from './routes/sessions/sessions.routes.js';
 import { createSessionService } from './routes/sessions/sessions.service.js';
 import { deadLettersRoutes } from './routes/webhooks/dead-letters.routes.js';
 import { createDeadLetterService } from './routes/webhooks/dead-letters.service.js';
+import { createWebhookAdminService } from './routes/webhooks/webhook-admin.service.js';
 import { createWebhookQueue } from './routes/webhooks/webhook-queue.js';
 import type { ConfigWebhook } from './routes/webhooks/webhook-view.js';
 import { webhooksRoutes } from './routes/webhooks/webhooks.routes.js';
-import { createWebhookService } from './routes/webhooks/webhooks.service.js';
 
 /** Webhook settings of the API (config.webhooks, with the policy built from WEBHOOK_ALLOWED_NETWORKS). */
-export interface WebhookSettings {
+interface WebhookSettings {
   /** The SSRF guard applied to webhook URLs when they are saved. */
   policy: NetworkPolicy;
   /** WEBHOOK_URL, WEBHOOK_EVENTS, WEBHOOK_SECRET: listed read-only as webhook `config`. */
@@ -191,7 +191,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', () => sendQueues.close());
   const outbox = { repos: deps.db.repos, redis: deps.redis, sendQueues };
   const idempotencyKeys = deps.db.repos.idempotencyKeys;
-  await app.register(messagesRoutes({ messages: createMessageService(outbox), idempotencyKeys }));
+  await app.register(messagesRoutes({ messages: createMessageIntakeService(outbox), idempotencyKeys }));
   const batches = createBatchService({ ...outbox, redisPrefix: deps.redisPrefix });
   await app.register(batchesRoutes({ batches, idempotencyKeys }));
 
@@ -199,7 +199,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const webhookQueue = createWebhookQueue(deps.redis, deps.redisPrefix);
   app.addHook('onClose', () => webhookQueue.close());
   const webhookSettings = deps.webhooks ?? { ...DEFAULT_WEBHOOK_SETTINGS, policy: createNetworkPolicy([]) };
-  const webhooks = createWebhookService({
+  const webhooks = createWebhookAdminService({
     repos: deps.db.repos,
     policy: webhookSettings.policy,
     global: webhookSettings.global,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { hashApiKey } from '@wagw/db';
 import { createTempDir } from '@wagw/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AUTH, createTestApp, type TestApp } from './helpers.js';
+import { AUTH, createTestApp, type TestApp } from './api-test-app.js';
 
 // Our own SQLite file, so the test can read the raw database files.
 const dbDir = createTempDir('wagw-api-keys-');
@@ -141,7 +141,11 @@ describe('a per-session key', () => {
   ] as const)('cannot %s %s of another session (403)', async (method, pattern) => {
     const res = await t.app.inject({ method, url: pattern.replace(':other', other), headers: as(key) });
     expect(res.statusCode).toBe(403);
-    expect(res.json()).toMatchObject({ statusCode: 403, code: 'FORBIDDEN', requestId: expect.any(String) });
+    expect(res.json()).toMatchObject({
+      statusCode: 403,
+      code: 'FORBIDDEN',
+      requestId: res.headers['x-request-id'],
+    });
   });
 
   it.each([
@@ -196,7 +200,9 @@ describe('authentication', () => {
     expect(
       (await t.app.inject({ method: 'GET', url: '/api/sessions', headers: as(fresh.key) })).statusCode,
     ).toBe(200);
+    const beforeRevoke = Date.now();
     const revoke = await t.app.inject({ method: 'DELETE', url: `/api/keys/${fresh.id}`, headers: AUTH });
+    const afterRevoke = Date.now();
     expect(revoke.statusCode).toBe(204);
     const after = await t.app.inject({ method: 'GET', url: '/api/sessions', headers: as(fresh.key) });
     expect(after.statusCode).toBe(401);
@@ -204,7 +210,9 @@ describe('authentication', () => {
     expect(again.json()).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
     const listed = await t.app.inject({ method: 'GET', url: '/api/keys', headers: AUTH });
     const item = listed.json().items.find((k: { id: string }) => k.id === fresh.id);
-    expect(item.revokedAt).toEqual(expect.any(String));
+    const revokedAt = Date.parse(item.revokedAt);
+    expect(revokedAt).toBeGreaterThanOrEqual(beforeRevoke);
+    expect(revokedAt).toBeLessThanOrEqual(afterRevoke);
   });
 
   it('a stored key without a session is an admin key', async () => {

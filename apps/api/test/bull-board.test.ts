@@ -5,7 +5,7 @@ import { createTempDir } from '@wagw/testing';
 import { Queue } from 'bullmq';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, createTestApp, TEST_API_KEY, type TestApp, testRedis } from './helpers.js';
+import { AUTH, createTestApp, TEST_API_KEY, type TestApp, testRedis } from './api-test-app.js';
 
 // Debian's chromium package (.ci/run installs it when missing); playwright-core brings no browser.
 const CHROMIUM = '/usr/bin/chromium';

@@ -2,7 +2,7 @@ import { createEvent, publishEvent } from '@wagw/queue';
 import { openEventStream } from '@wagw/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, createTestApp, type TestApp, testRedis } from './helpers.js';
+import { AUTH, createTestApp, type TestApp, testRedis } from './api-test-app.js';
 
 /** The SSE client with this file's API key. */
 function openStream(url: string, headers: Record<string, string> = {}) {

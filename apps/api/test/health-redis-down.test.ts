@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from './helpers.js';
+import { createTestApp, type TestApp } from './api-test-app.js';
 
 // Nothing listens on port 1: the producer connection fails fast instead of queueing commands.
 let t: TestApp;

@@ -10,7 +10,7 @@ import {
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHealthService } from '../src/routes/health/health.service.js';
-import { createTestApp, type TestApp } from './helpers.js';
+import { createTestApp, type TestApp } from './api-test-app.js';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { QUEUES, redisKeys, sendQueueName, startHeartbeat } from '@wagw/queue';
 import { tempSqliteUrl } from '@wagw/testing';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from './helpers.js';
+import { createTestApp, type TestApp } from './api-test-app.js';
 
 // A worker as apps/worker/src/main.ts publishes it: worker.stats() plus memory and loop delay.
 const workerFacts = (breakers: Record<string, string> = {}) => ({
@@ -36,6 +36,7 @@ const health = async (app: TestApp) => {
 describe('GET /api/health', () => {
   it('is ok with a worker beating, degraded while it is missing, ok again when it is back', async () => {
     let breakers: Record<string, string> = { 'db:w-1': 'closed' };
+    const beforeBeat = Date.now();
     const worker = startHeartbeat({
       redis: t.redis,
       prefix: t.prefix,
@@ -45,6 +46,7 @@ describe('GET /api/health', () => {
       collect: () => workerFacts(breakers),
     });
     await worker.ready;
+    const afterBeat = Date.now();
     try {
       const ok = await health(t);
       expect(ok.statusCode).toBe(200);
@@ -61,6 +63,9 @@ describe('GET /api/health', () => {
           lastBeatAt: expect.any(String),
         }),
       ]);
+      const lastBeatAt = Date.parse(ok.body.workers[0].lastBeatAt);
+      expect(lastBeatAt).toBeGreaterThanOrEqual(beforeBeat);
+      expect(lastBeatAt).toBeLessThanOrEqual(afterBeat);
       expect(ok.body.circuitBreakers).toEqual({
         'db:w-1': { state: 'closed', workers: { 'w-1': 'closed' } },
       });

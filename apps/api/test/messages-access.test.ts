@@ -1,6 +1,6 @@
 import { hashApiKey } from '@wagw/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from './helpers.js';
+import { createTestApp, type TestApp } from './api-test-app.js';
 import { post, sessionWithQueue } from './messaging-helpers.js';
 
 let t: TestApp;

@@ -1,7 +1,7 @@
 import { sendQueueName } from '@wagw/queue';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll } from 'vitest';
-import { AUTH, createTestApp, type TestApp } from './helpers.js';
+import { AUTH, createTestApp, type TestApp } from './api-test-app.js';
 
 /** A session row plus a handle on its send queue (`send.<id>`) under the test app's prefix. */
 export async function sessionWithQueue(t: TestApp, name: string) {

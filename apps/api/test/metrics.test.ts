@@ -11,7 +11,7 @@ import {
 } from '@wagw/queue';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, createTestApp, type TestApp } from './helpers.js';
+import { AUTH, createTestApp, type TestApp } from './api-test-app.js';
 
 const PHONE = '4917012345678';
 const TOKEN = 'metrics-token-0123456789';

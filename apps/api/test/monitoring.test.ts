@@ -1,7 +1,8 @@
+import { cpus } from 'node:os';
 import { runLockKey, STALE_REASON } from '@wagw/maintenance';
 import { createLeaseStore, redisKeys } from '@wagw/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, createTestApp, type TestApp } from './helpers.js';
+import { AUTH, createTestApp, type TestApp } from './api-test-app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -17,20 +18,37 @@ describe('GET /api/monitoring/metrics', () => {
   });
 
   it('reports system, sessions, breakers, queues and stores in one document', async () => {
+    // One open session with one queued message, so every count below has a known value.
+    const session = await t.db.repos.sessions.create({ name: 'counted', desiredState: 'running' });
+    await t.db.repos.sessions.transitionStatus(session.id, { to: 'open', reason: 'test' });
+    await t.db.repos.messages.insert({
+      sessionId: session.id,
+      direction: 'outbound',
+      waMessageId: '3EB0C431C26A1916E5F5',
+      remoteJid: '15550001111@s.whatsapp.net',
+      type: 'text',
+      payload: { text: 'hello' },
+    });
+    const uptimeBefore = Math.round(process.uptime());
     const res = await t.app.inject({ method: 'GET', url: '/api/monitoring/metrics', headers: AUTH });
+    const uptimeAfter = Math.round(process.uptime());
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body.system.cpu.cores).toBeGreaterThan(0);
+    expect(body.system.cpu.cores).toBe(cpus().length);
     expect(body.system.cpu.loadAverage).toHaveLength(3);
     expect(body.system.memory.process.rss).toBeGreaterThan(0);
-    expect(body.system.uptime.process).toBeGreaterThanOrEqual(0);
+    // inject() runs the app in this process, so its uptime lies between the two readings.
+    expect(body.system.uptime.process).toBeGreaterThanOrEqual(uptimeBefore);
+    expect(body.system.uptime.process).toBeLessThanOrEqual(uptimeAfter);
     expect(body.database).toMatchObject({ status: 'connected', ok: true });
     expect(body.redis).toMatchObject({ status: 'connected', ok: true });
-    expect(body.sessions).toMatchObject({ total: expect.any(Number), open: expect.any(Number) });
-    expect(body.messages).toMatchObject({ queued: expect.any(Number) });
+    expect(body.sessions).toMatchObject({ total: 1, open: 1, connected: 1, starting: 0 });
+    expect(body.messages).toMatchObject({ queued: 1, sent: 0 });
     expect(body.circuitBreakers).toEqual({ total: 0, open: 0, halfOpen: 0, breakers: {} });
     expect(body.queues['session-commands']).toMatchObject({ waiting: 0, failed: 0, completed: 0 });
     expect(body.queueRates['session-commands']).toMatchObject({ enabled: false, completedLastHour: 0 });
+    // Out of the way of the cleanup tests below: an open session nobody holds a lease on is stale.
+    await t.db.repos.sessions.softDelete(session.id);
   });
 });
 

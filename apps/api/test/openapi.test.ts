@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiSpec, formatOpenApiSpec } from '../src/openapi-spec.js';
-import { createTestApp, type TestApp } from './helpers.js';
+import { createTestApp, type TestApp } from './api-test-app.js';
 
 // openapi.json is generated, never edited by hand. Whoever adds or changes a route (or a schema)
 // runs `npm run openapi` and commits the result; this test compares the file with the app as it is

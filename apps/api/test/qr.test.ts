@@ -1,7 +1,7 @@
 import { redisKeys } from '@wagw/queue';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, createTestApp, type TestApp, testRedis } from './helpers.js';
+import { AUTH, createTestApp, type TestApp, testRedis } from './api-test-app.js';
 
 const QR = '2@abcDEF123,xyz456,ghi789==,extra';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

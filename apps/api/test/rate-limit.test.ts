@@ -1,6 +1,6 @@
 import { hashApiKey } from '@wagw/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, createTestApp, type TestApp } from './helpers.js';
+import { AUTH, createTestApp, type TestApp } from './api-test-app.js';
 
 const LIMIT = 3;
 
@@ -32,7 +32,7 @@ describe('rate limiting shared by replicas through Redis', () => {
       statusCode: 429,
       code: 'RATE_LIMITED',
       message: expect.stringContaining(`${LIMIT} requests`),
-      requestId: expect.any(String),
+      requestId: limited.headers['x-request-id'],
     });
     const retryAfter = Number(limited.headers['retry-after']);
     expect(retryAfter).toBeGreaterThanOrEqual(1);

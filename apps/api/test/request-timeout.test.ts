@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '@wagw/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, createTestApp, type TestApp } from './helpers.js';
+import { AUTH, createTestApp, type TestApp } from './api-test-app.js';
 
 const logs: Array<Record<string, unknown>> = [];
 const destination = new Writable({
@@ -45,7 +45,7 @@ describe('request timeout', () => {
     expect(res.json()).toMatchObject({
       statusCode: 504,
       code: 'REQUEST_TIMEOUT',
-      requestId: expect.any(String),
+      requestId: res.headers['x-request-id'],
     });
     expect(elapsed).toBeGreaterThanOrEqual(190);
     expect(elapsed).toBeLessThan(1000);

@@ -1,6 +1,6 @@
 import { createPgSchema, type PgSchema } from '@wagw/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, createTestApp, type TestApp } from './helpers.js';
+import { AUTH, createTestApp, type TestApp } from './api-test-app.js';
 
 // The unique-violation mapping differs per driver (SQLSTATE 23505 here, SQLITE_CONSTRAINT_UNIQUE
 // on SQLite), so the duplicate-name path is checked on PostgreSQL as well.

@@ -1,6 +1,6 @@
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, createTestApp, type TestApp } from './helpers.js';
+import { AUTH, createTestApp, type TestApp } from './api-test-app.js';
 
 // Nothing listens on port 1: the producer connection never becomes ready and fails fast.
 let t: TestApp;

@@ -1,6 +1,6 @@
 import { redisKeys } from '@wagw/queue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, collectMessages, createTestApp, type TestApp } from './helpers.js';
+import { AUTH, collectMessages, createTestApp, type TestApp } from './api-test-app.js';
 
 let t: TestApp;
 let nudges: Awaited<ReturnType<typeof collectMessages>>;

@@ -1,7 +1,7 @@
 import { hashApiKey } from '@wagw/db';
 import { createNetworkPolicy } from '@wagw/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, createTestApp, type TestApp } from './helpers.js';
+import { AUTH, createTestApp, type TestApp } from './api-test-app.js';
 
 const PUBLIC_URL = 'https://93.184.215.14/hook';
 const GLOBAL = {

@@ -3,7 +3,7 @@ import { QUEUES, WEBHOOK_BACKOFF_TYPE, WEBHOOK_JOB, webhookReplayJobId } from '@
 import { createNetworkPolicy } from '@wagw/webhooks';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, createTestApp, type TestApp } from './helpers.js';
+import { AUTH, createTestApp, type TestApp } from './api-test-app.js';
 
 const retry = { maxAttempts: 4, backoffMs: 2000 };
 const GLOBAL = { url: 'https://93.184.215.14/global', events: ['*'], secret: null };
@@ -80,8 +80,8 @@ describe('listing dead letters', () => {
       lastError: 'HTTP 500',
       status: 'dead',
       replayCount: 0,
-      createdAt: expect.any(String),
-      updatedAt: expect.any(String),
+      createdAt: rows[4]!.createdAt.toISOString(),
+      updatedAt: rows[4]!.updatedAt.toISOString(),
       payload: rows[4]!.payload,
     });
     const ids = [...first.items];

@@ -1,7 +1,7 @@
 import { redisKeys } from '@wagw/queue';
 import { createNetworkPolicy } from '@wagw/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, createTestApp, type TestApp } from './helpers.js';
+import { AUTH, createTestApp, type TestApp } from './api-test-app.js';
 
 // Hosts resolved without DNS: one public, one with a private address among its public ones.
 const HOSTS: Record<string, string[]> = {

@@ -1,9 +1,4 @@
-export {
-  type SimulatorEndpoint,
-  simulatorSocketConfig,
-  trustSimulatorRoot,
-} from './client/trust-simulator.js';
-export type { SimulatorBehaviour } from './context.js';
+export type { SimulatorEndpoint } from './client/trust-simulator.js';
 export { DEVICE_REMOVED_FAULT, FAULT_CATALOG, type FaultCatalogEntry } from './faults/fault-catalog.js';
 export type { FaultController, IqOverride } from './faults/fault-controller.js';
 export type {
@@ -15,38 +10,33 @@ export type {
   OutgoingAction,
   RuleOptions,
 } from './faults/fault-types.js';
-export { buildDeviceIdentityEnvelope, verifyDeviceSign } from './flows/adv.js';
 export type { ScanOptions } from './flows/pairing.js';
-export { type PreKeyUpload, parsePreKeyUpload } from './flows/prekey-upload.js';
-export { type PairingQr, parsePairingQr } from './flows/qr.js';
+export type { PreKeyUpload } from './flows/prekey-upload.js';
+export type { PairingQr } from './flows/qr.js';
 export type { RemoveCompanionOptions } from './flows/remove-companion.js';
-export {
-  type Addressing,
-  type AutoReceipts,
-  type ClientReceipt,
-  type Contact,
-  type DecryptedMessage,
-  type DecryptFailure,
-  type DeliveryPolicy,
-  type Messaging,
-  messagingOf,
-  type ReceiptType,
-  type SendOptions,
-  type SentMessage,
+export type {
+  Addressing,
+  AutoReceipts,
+  ClientReceipt,
+  Contact,
+  DecryptedMessage,
+  DecryptFailure,
+  DeliveryPolicy,
+  Messaging,
+  ReceiptType,
+  SendOptions,
+  SentMessage,
 } from './messaging/index.js';
 export type { ConcurrencyCount, Counters } from './observe/counters.js';
 export type { SimEventMap, SimEvents } from './observe/sim-events.js';
 export type { Direction, Transcript, TranscriptEntry } from './observe/transcript.js';
 export type { StanzaPredicate, WaitOptions } from './observe/wait-for.js';
-export { bytes, child, children, iqError, iqResult, SERVER_JID } from './router/iq-replies.js';
-export { type HandlerResult, iqKey, type StanzaHandler, type StanzaRouter } from './router/stanza-router.js';
+export { child, iqResult } from './router/iq-replies.js';
+export type { HandlerResult, StanzaHandler, StanzaRouter } from './router/stanza-router.js';
 export type { ConnectionPhase, SimConnection } from './server/connection.js';
+export type { SimulatorBehaviour } from './sim-context.js';
 export { type SimulatorOptions, startSimulator } from './simulator.js';
-export {
-  createMemoryAuthState,
-  createMemoryKeyStore,
-  type MemoryAuthOptions,
-} from './testing/memory-auth-state.js';
+export { createMemoryAuthState, type MemoryAuthOptions } from './testing/memory-auth-state.js';
 export { type PairedClient, pairTestClient } from './testing/pair-test-client.js';
 export {
   type ClosedInfo,
@@ -56,5 +46,5 @@ export {
   type TestSocket,
 } from './testing/test-client.js';
 export type { WaSimulator } from './wa-simulator.js';
-export type { Account, Companion, OneTimePreKey, PrimaryDevice, SignedPreKey } from './world/types.js';
 export type { CreateAccountOptions, World } from './world/world.js';
+export type { Account, Companion, OneTimePreKey, PrimaryDevice, SignedPreKey } from './world/world-types.js';

@@ -1,6 +1,5 @@
 import { type BinaryNode, Curve, type KeyPair } from '@whiskeysockets/baileys';
 import type { WebSocket } from 'ws';
-import type { SimContext, SimulatorBehaviour } from './context.js';
 import { FaultController } from './faults/fault-controller.js';
 import { installDefaultIqs } from './flows/default-iqs.js';
 import { dispatchNode } from './flows/dispatch.js';
@@ -18,9 +17,10 @@ import { StanzaRouter } from './router/stanza-router.js';
 import { createServerIdentity, type ServerIdentity } from './server/cert-chain.js';
 import { type ConnectionHooks, type SendDecision, SimConnection } from './server/connection.js';
 import { WsServer } from './server/ws-server.js';
+import type { SimContext, SimulatorBehaviour } from './sim-context.js';
 import type { WaSimulator } from './wa-simulator.js';
-import type { Companion } from './world/types.js';
 import { World } from './world/world.js';
+import type { Companion } from './world/world-types.js';
 
 export interface SimulatorOptions {
   /** Default 0 (ephemeral). */

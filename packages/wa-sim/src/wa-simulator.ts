@@ -8,8 +8,8 @@ import type { Transcript, TranscriptEntry } from './observe/transcript.js';
 import type { StanzaPredicate, WaitOptions } from './observe/wait-for.js';
 import type { StanzaRouter } from './router/stanza-router.js';
 import type { SimConnection } from './server/connection.js';
-import type { Companion } from './world/types.js';
 import type { World } from './world/world.js';
+import type { Companion } from './world/world-types.js';
 
 /**
  * A running simulator. Its own interface (not the class) so extension modules such as

@@ -5,7 +5,7 @@ import {
   DEVICE_REMOVED_FAULT,
   pairTestClient,
 } from '../src/index.js';
-import { useSimulator } from './helpers.js';
+import { useSimulator } from './sim-test-helpers.js';
 
 describe('device removed by the phone', () => {
   const env = useSimulator();

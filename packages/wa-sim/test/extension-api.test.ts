@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { child, createTestClient, iqResult, pairTestClient } from '../src/index.js';
-import { useSimulator } from './helpers.js';
+import { useSimulator } from './sim-test-helpers.js';
 
 describe('extension API and IQ/send-path faults', () => {
   const env = useSimulator();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTestClient, FAULT_CATALOG } from '../src/index.js';
-import { useSimulator } from './helpers.js';
+import { useSimulator } from './sim-test-helpers.js';
 
 // Every node/socket row of the failure table, fired once the QR is showing (as observed).
 describe('failure table: Baileys reports the documented status', () => {

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createMemoryAuthState, createTestClient, pairTestClient, type TestClient } from '../src/index.js';
-import { useSimulator } from './helpers.js';
+import { useSimulator } from './sim-test-helpers.js';
 
 /** Stops a Baileys client writing anything, as if its process were paused (SIGSTOP). */
 function freeze(client: TestClient): void {
@@ -34,7 +34,8 @@ describe('server-side idle timeout', () => {
 
     sim.setIdleTimeout(null);
     const second = await silentSocket(sim.url);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Switched off, no connection arms an idle timer, so nothing can drop it (no sleep needed to see it).
+    expect(sim.connections().map((c) => c.idleTimeoutMs)).toEqual([null]);
     expect(second.ws.readyState).toBe(WebSocket.OPEN);
     sim.setIdleTimeout(200);
     expect(sim.idleTimeoutMs).toBe(200);
@@ -47,7 +48,16 @@ describe('server-side idle timeout', () => {
     const auth = createMemoryAuthState(undefined, { seedPreKeys: 812 });
     const { client, companion } = await pairTestClient(sim, { auth, config: { keepAliveIntervalMs: 150 } });
     env.track(client);
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // ten keep-alives, 1.5 timeouts
+    // Barrier: ten keep-alive pings 150 ms apart span more than one idle timeout (1000 ms).
+    let pings = 0;
+    await sim.waitFor(
+      (entry) =>
+        entry.direction === 'in' &&
+        entry.node.tag === 'iq' &&
+        entry.node.attrs.xmlns === 'w:p' &&
+        ++pings >= 10,
+      { timeout: 10_000 },
+    );
     expect(client.updates.some((u) => u.connection === 'close')).toBe(false);
     expect(sim.counters.idleDrops).toBe(0);
 

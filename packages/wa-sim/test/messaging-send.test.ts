@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { pairTestClient } from '../src/index.js';
 import { messagingOf } from '../src/messaging/index.js';
-import { useSimulator } from './helpers.js';
 import { recordMessageEvents } from './messaging-baileys-events.js';
+import { useSimulator } from './sim-test-helpers.js';
 
 describe('client → simulated contact with real Baileys rc14', () => {
   const env = useSimulator();

@@ -1,7 +1,7 @@
 import { Curve, initAuthCreds } from '@whiskeysockets/baileys';
 import { describe, expect, it } from 'vitest';
 import { createMemoryAuthState, createTestClient, pairTestClient } from '../src/index.js';
-import { useSimulator } from './helpers.js';
+import { useSimulator } from './sim-test-helpers.js';
 
 describe('session lifecycle after open', () => {
   const env = useSimulator();

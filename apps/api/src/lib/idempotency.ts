@@ -26,7 +26,7 @@ export interface IdempotencyOptions {
   abandonAfterMs?: number;
 }
 
-export const IDEMPOTENCY_HEADER = 'idempotency-key';
+const IDEMPOTENCY_HEADER = 'idempotency-key';
 const DAY_MS = 24 * 3_600_000;
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
@@ -83,7 +83,7 @@ export function fingerprint(request: Pick<FastifyRequest, 'method' | 'url' | 'bo
     .digest('hex');
 }
 
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))

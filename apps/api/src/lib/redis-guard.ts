@@ -1,4 +1,5 @@
 import { AppError } from '@wagw/errors';
+import { withTimeout } from '@wagw/resilience';
 import type { Redis } from 'ioredis';
 
 /** Seconds a client is told to wait (Retry-After) when Redis is unreachable. */
@@ -9,9 +10,9 @@ export const REDIS_RETRY_AFTER_S = 5;
  * at once when it is down, but BullMQ waits for its own initialisation (INFO, script loading) on a
  * connection that was never ready; this bound keeps that from hanging a client.
  */
-export const REDIS_CALL_TIMEOUT_MS = 3000;
+const REDIS_CALL_TIMEOUT_MS = 3000;
 
-export function redisUnavailable(cause?: unknown): AppError {
+function redisUnavailable(cause?: unknown): AppError {
   return new AppError('QUEUE_UNAVAILABLE', 'Redis is unreachable; retry shortly', {
     cause,
     retryAfter: REDIS_RETRY_AFTER_S,
@@ -24,20 +25,9 @@ export function redisUnavailable(cause?: unknown): AppError {
  */
 export async function withRedis<T>(redis: Redis, operation: () => Promise<T>): Promise<T> {
   if (redis.status !== 'ready') throw redisUnavailable(new Error(`redis connection is ${redis.status}`));
-  let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([
-      operation(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`redis call timed out after ${REDIS_CALL_TIMEOUT_MS} ms`)),
-          REDIS_CALL_TIMEOUT_MS,
-        );
-      }),
-    ]);
+    return await withTimeout(() => operation(), REDIS_CALL_TIMEOUT_MS);
   } catch (err) {
     throw err instanceof AppError ? err : redisUnavailable(err);
-  } finally {
-    clearTimeout(timer);
   }
 }

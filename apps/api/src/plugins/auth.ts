@@ -8,7 +8,7 @@ import { sendError } from './error-handler.js';
  * Who is calling. The admin (config API_KEY, or a stored key without a session) may do anything;
  * a session key may act only on its own session.
  */
-export type Principal =
+type Principal =
   | { kind: 'admin' /** Set for stored admin keys; absent for the config API_KEY. */; keyId?: string }
   | { kind: 'session'; sessionId: string; keyId: string };
 
@@ -19,7 +19,7 @@ export type Principal =
  *   `assertSessionAccess(request, thatSessionId)` itself, or scopes its query with `sessionScope`;
  * - every other route is refused to session keys with 403 FORBIDDEN (admin-only by default).
  */
-export type SessionAccess = 'resource';
+type SessionAccess = 'resource';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -58,7 +58,7 @@ export function keysMatch(presented: string, expected: string): boolean {
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
-export function presentedKey(request: FastifyRequest, allowBasic = false): string | undefined {
+function presentedKey(request: FastifyRequest, allowBasic = false): string | undefined {
   const header = request.headers['x-api-key'];
   if (typeof header === 'string' && header !== '') return header;
   const authorization = request.headers.authorization;

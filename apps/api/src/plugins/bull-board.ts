@@ -28,7 +28,7 @@ function queueNameOf(key: string, prefix: string): string | undefined {
 }
 
 /** Every queue that exists under `prefix`, found by its meta key (queues come and go with sessions). */
-export async function discoverQueueNames(redis: Redis, prefix: string): Promise<string[]> {
+async function discoverQueueNames(redis: Redis, prefix: string): Promise<string[]> {
   const names = new Set<string>(Object.values(QUEUES));
   let cursor = '0';
   do {

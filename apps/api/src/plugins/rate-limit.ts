@@ -1,4 +1,5 @@
 import { AppError } from '@wagw/errors';
+import { withTimeout } from '@wagw/resilience';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { sendError } from './error-handler.js';
@@ -70,20 +71,10 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
 
   async function count(keyId: string): Promise<[number, number]> {
     if (redis.status !== 'ready') throw new Error(`redis connection is ${redis.status}`);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        redis.wagwRateLimitWindow(`${options.redisPrefix}:ratelimit:${keyId}`, windowMs),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`rate limit check timed out after ${timeoutMs} ms`)),
-            timeoutMs,
-          );
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withTimeout(
+      () => redis.wagwRateLimitWindow(`${options.redisPrefix}:ratelimit:${keyId}`, windowMs),
+      timeoutMs,
+    );
   }
 
   app.addHook('onRequest', async (request, reply) => {

@@ -12,7 +12,7 @@ export interface SimulatorEndpoint {
  * It affects every Baileys socket of this module instance (and a test-runner module registry is
  * one instance per test file), so only call it in tests and in processes pointed at a simulator.
  */
-export function trustSimulatorRoot(rootPublicKey: Uint8Array): void {
+function trustSimulatorRoot(rootPublicKey: Uint8Array): void {
   if (rootPublicKey.length !== 32) throw new Error('root public key must be 32 bytes');
   WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(rootPublicKey);
 }

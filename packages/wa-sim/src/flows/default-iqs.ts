@@ -1,6 +1,6 @@
-import type { SimContext } from '../context.js';
 import { child, iqResult, SERVER_JID } from '../router/iq-replies.js';
 import type { StanzaHandler } from '../router/stanza-router.js';
+import type { SimContext } from '../sim-context.js';
 import { markOpen } from './login.js';
 import { storePreKeyUpload, storeSignedPreKeyRotation } from './prekey-upload.js';
 import { removeCompanion } from './remove-companion.js';

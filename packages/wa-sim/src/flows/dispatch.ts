@@ -1,8 +1,8 @@
 import type { BinaryNode } from '@whiskeysockets/baileys';
-import type { SimContext } from '../context.js';
 import { iqError } from '../router/iq-replies.js';
 import { iqKey, type StanzaHandler } from '../router/stanza-router.js';
 import type { SimConnection } from '../server/connection.js';
+import type { SimContext } from '../sim-context.js';
 
 /** Routes one client stanza: armed faults first, then IQ overrides, then the router. */
 export async function dispatchNode(ctx: SimContext, conn: SimConnection, node: BinaryNode): Promise<void> {

@@ -1,7 +1,7 @@
-import type { SimContext } from '../context.js';
 import { applyFault } from '../faults/apply-fault.js';
 import { claimedJid } from '../faults/fault-target.js';
 import type { SimConnection } from '../server/connection.js';
+import type { SimContext } from '../sim-context.js';
 
 /**
  * Validates a login payload: `username:device` must be a paired companion and the handshake's

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { BinaryNode } from '@whiskeysockets/baileys';
-import type { SimContext } from '../context.js';
 import { applyFault } from '../faults/apply-fault.js';
 import { bytes, child, SERVER_JID } from '../router/iq-replies.js';
 import type { SimConnection } from '../server/connection.js';
-import type { Companion } from '../world/types.js';
+import type { SimContext } from '../sim-context.js';
+import type { Companion } from '../world/world-types.js';
 import { buildDeviceIdentityEnvelope, verifyDeviceSign } from './adv.js';
 import { parsePairingQr } from './qr.js';
 

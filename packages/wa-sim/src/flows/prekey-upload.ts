@@ -1,6 +1,6 @@
 import type { BinaryNode } from '@whiskeysockets/baileys';
 import { bytes, child, children } from '../router/iq-replies.js';
-import type { Companion, OneTimePreKey, SignedPreKey } from '../world/types.js';
+import type { Companion, OneTimePreKey, SignedPreKey } from '../world/world-types.js';
 
 /**
  * The keys in an `encrypt`/set `<registration>` upload (`<registration> <type> <identity> <list>
@@ -16,7 +16,7 @@ export interface PreKeyUpload {
 }
 
 /** Parses a prekey upload IQ; the one parser for it (the world and unit tests both use it). */
-export function parsePreKeyUpload(iq: BinaryNode): PreKeyUpload {
+function parsePreKeyUpload(iq: BinaryNode): PreKeyUpload {
   const upload: PreKeyUpload = {
     preKeys: children(child(iq, 'list'), 'key').map((key) => ({
       id: bytes(child(key, 'id')).readUIntBE(0, 3),

@@ -1,7 +1,7 @@
-import type { SimContext } from '../context.js';
 import { applyFault } from '../faults/apply-fault.js';
 import { DEVICE_REMOVED_FAULT } from '../faults/fault-catalog.js';
-import type { Companion } from '../world/types.js';
+import type { SimContext } from '../sim-context.js';
+import type { Companion } from '../world/world-types.js';
 
 export interface RemoveCompanionOptions {
   /**

@@ -1,7 +1,7 @@
 import type { BinaryNode } from '@whiskeysockets/baileys';
 import { child, children } from '../router/iq-replies.js';
 import { type EncType, messageText } from '../signal/index.js';
-import type { Companion } from '../world/types.js';
+import type { Companion } from '../world/world-types.js';
 import type { DecryptedMessage, MessageLog } from './message-log.js';
 import type { PeerDirectory } from './peer-directory.js';
 

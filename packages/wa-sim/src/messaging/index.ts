@@ -3,9 +3,9 @@ import { installClientHandlers } from './client-handlers.js';
 import { Messaging, type MessagingHost } from './messaging.js';
 
 export type { Contact, SendOptions, SentMessage } from './contact.js';
-export type { DeliveryDecision, DeliveryPolicy } from './delivery-policy.js';
+export type { DeliveryPolicy } from './delivery-policy.js';
 export type { ClientReceipt, DecryptedMessage, DecryptFailure } from './message-log.js';
-export type { AutoReceipts, Messaging, MessagingHost } from './messaging.js';
+export type { AutoReceipts, Messaging } from './messaging.js';
 export type { Addressing, ReceiptType } from './peer-stanzas.js';
 
 /** What installing messaging needs from the simulator: its parts and a clean-up hook. */

@@ -2,7 +2,7 @@ import type { BinaryNode, proto } from '@whiskeysockets/baileys';
 import type { SimConnection } from '../server/connection.js';
 import type { PeerUser, PeerUserInit } from '../signal/index.js';
 import type { WaSimulator } from '../wa-simulator.js';
-import type { Companion } from '../world/types.js';
+import type { Companion } from '../world/world-types.js';
 import { Contact, type ContactActions, type SendOptions, type SentMessage } from './contact.js';
 import { DeliveryPolicy } from './delivery-policy.js';
 import type { ClientReceipt, DecryptedMessage } from './message-log.js';

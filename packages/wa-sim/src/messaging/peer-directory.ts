@@ -9,8 +9,8 @@ import {
   type UsyncDirectoryEntry,
   type WireBundle,
 } from '../signal/index.js';
-import type { Account, Companion } from '../world/types.js';
 import type { World } from '../world/world.js';
+import type { Account, Companion } from '../world/world-types.js';
 import type { Contact } from './contact.js';
 
 /** A device the simulator plays, found from a jid on the wire. */

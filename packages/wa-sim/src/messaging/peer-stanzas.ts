@@ -10,7 +10,7 @@ export function newMessageId(): string {
   return `3A${randomBytes(9).toString('hex').toUpperCase()}`;
 }
 
-export function unixSeconds(at = Date.now()): string {
+function unixSeconds(at = Date.now()): string {
   return String(Math.floor(at / 1000));
 }
 

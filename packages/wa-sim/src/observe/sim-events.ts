@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { BinaryNode } from '@whiskeysockets/baileys';
 import type { SimConnection } from '../server/connection.js';
-import type { Companion } from '../world/types.js';
+import type { Companion } from '../world/world-types.js';
 import type { TranscriptEntry } from './transcript.js';
 
 /** Events of a simulator, with their listener arguments. */

@@ -1,7 +1,7 @@
 import { type BinaryNode, decodeBinaryNode, encodeBinaryNode, proto } from '@whiskeysockets/baileys';
 import type { WebSocket } from 'ws';
 import type { TranscriptEntry } from '../observe/transcript.js';
-import type { Companion } from '../world/types.js';
+import type { Companion } from '../world/world-types.js';
 import type { ServerIdentity } from './cert-chain.js';
 import { encodeFrame, FrameReader, type Intro } from './frame-reader.js';
 import { NoiseServerHandshake } from './noise-server.js';

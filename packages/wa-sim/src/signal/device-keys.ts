@@ -7,7 +7,7 @@ export interface SignalKeyPair {
   privKey: Buffer;
 }
 
-export interface SignedPreKey {
+interface SignedPreKey {
   keyId: number;
   keyPair: SignalKeyPair;
   /** XEdDSA signature over the 33-byte prefixed public key, made with the identity key. */

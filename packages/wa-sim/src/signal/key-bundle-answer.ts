@@ -5,7 +5,7 @@ import type { WireBundle } from './wire-bundle.js';
 export type BundleDirectory = (jid: string) => WireBundle | undefined;
 
 /** `encrypt/get/key`: the jids Baileys asks keys for (one `<user jid>` per device). */
-export function requestedKeyJids(request: BinaryNode): string[] {
+function requestedKeyJids(request: BinaryNode): string[] {
   const key = getBinaryNodeChild(request, 'key');
   return getBinaryNodeChildren(key, 'user')
     .map((user) => user.attrs.jid)
@@ -62,7 +62,7 @@ function bundleNodes(bundle: WireBundle): BinaryNode[] {
   return nodes;
 }
 
-export function uintBE(value: number, bytes: number): Buffer {
+function uintBE(value: number, bytes: number): Buffer {
   const out = Buffer.alloc(bytes);
   out.writeUIntBE(value, 0, bytes);
   return out;

@@ -5,12 +5,12 @@ import { proto } from '@whiskeysockets/baileys';
  * WhatsApp appends N bytes of value N (1..16) to every plaintext before Signal encryption, so that message
  * lengths leak less. Both directions use it.
  */
-export function padRandomMax16(data: Uint8Array): Buffer {
+function padRandomMax16(data: Uint8Array): Buffer {
   const n = randomInt(1, 17);
   return Buffer.concat([data, Buffer.alloc(n, n)]);
 }
 
-export function unpadRandomMax16(data: Uint8Array): Buffer {
+function unpadRandomMax16(data: Uint8Array): Buffer {
   const n = data[data.length - 1];
   if (n === undefined || n === 0 || n > 16 || n > data.length) {
     throw new Error(`invalid WhatsApp padding (length ${data.length}, pad ${n})`);

@@ -1,6 +1,6 @@
 import type { ScanOptions } from '../flows/pairing.js';
 import type { WaSimulator } from '../wa-simulator.js';
-import type { Companion } from '../world/types.js';
+import type { Companion } from '../world/world-types.js';
 import { createMemoryAuthState } from './memory-auth-state.js';
 import { createTestClient, type TestClient, type TestClientOptions } from './test-client.js';
 

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { Curve, jidDecode, signedKeyPair } from '@whiskeysockets/baileys';
-import type { Account, Companion, OneTimePreKey, PrimaryDevice } from './types.js';
+import type { Account, Companion, OneTimePreKey, PrimaryDevice } from './world-types.js';
 
 export interface CreateAccountOptions {
   /** Digits only. Default: the next free number from 15550000001 on. */

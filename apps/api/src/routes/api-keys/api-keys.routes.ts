@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { errorResponse } from '../../lib/http-schemas.js';
 import { assertAdmin } from '../../plugins/auth.js';
-import { errorResponse } from '../sessions/sessions.schemas.js';
 import {
   apiKeyIdParams,
   createApiKeyBody,

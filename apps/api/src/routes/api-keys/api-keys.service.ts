@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { type ApiKey, type Database, hashApiKey } from '@wagw/db';
 import { AppError } from '@wagw/errors';
 import type { z } from 'zod';
+import { requireSession } from '../../lib/session-guard.js';
 import type { apiKeyView, CreateApiKeyInput } from './api-keys.schemas.js';
 
 /** Every generated key starts with this, so leaked keys are easy to grep for (secret scanners). */
-export const API_KEY_PREFIX = 'wagw_';
+const API_KEY_PREFIX = 'wagw_';
 /** Characters of the key kept in clear as its display prefix: `wagw_` and 8 random characters. */
 const DISPLAY_PREFIX_LENGTH = API_KEY_PREFIX.length + 8;
 
@@ -14,7 +15,7 @@ export interface ApiKeyServiceDeps {
 }
 
 /** A new random key: 32 bytes (256 bits) of entropy, base64url so it fits in headers unescaped. */
-export function generateApiKey(): string {
+function generateApiKey(): string {
   return `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
 }
 
@@ -23,9 +24,7 @@ export function createApiKeyService(deps: ApiKeyServiceDeps) {
   const { apiKeys, sessions } = deps.repos;
 
   async function create(input: CreateApiKeyInput) {
-    if (input.sessionId !== null && !(await sessions.getById(input.sessionId))) {
-      throw new AppError('SESSION_NOT_FOUND', `session ${input.sessionId} not found`);
-    }
+    if (input.sessionId !== null) await requireSession(sessions, input.sessionId);
     const key = generateApiKey();
     const prefix = key.slice(0, DISPLAY_PREFIX_LENGTH);
     const stored = await apiKeys.create({

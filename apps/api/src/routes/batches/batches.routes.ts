@@ -1,17 +1,10 @@
 import type { IdempotencyKeysRepository } from '@wagw/db';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { errorResponse, sessionIdParams } from '../../lib/http-schemas.js';
 import { withIdempotency } from '../../lib/idempotency.js';
 import { assertSessionAccess } from '../../plugins/auth.js';
-import {
-  acceptedBatch,
-  batchParams,
-  batchView,
-  bulkBody,
-  cancelledBatchView,
-  errorResponse,
-  sessionParams,
-} from './batches.schemas.js';
+import { acceptedBatch, batchParams, batchView, bulkBody, cancelledBatchView } from './batches.schemas.js';
 import type { BatchService } from './batches.service.js';
 
 export interface BatchesRoutesDeps {
@@ -31,7 +24,7 @@ export function batchesRoutes(deps: BatchesRoutesDeps) {
       {
         schema: {
           tags,
-          params: sessionParams,
+          params: sessionIdParams,
           body: bulkBody,
           response: {
             202: acceptedBatch,

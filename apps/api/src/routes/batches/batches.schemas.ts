@@ -1,8 +1,6 @@
 import { MESSAGE_STATUSES } from '@wagw/db';
 import { z } from 'zod';
 
-export { errorResponse } from '../sessions/sessions.schemas.js';
-
 /**
  * Largest bulk request. 10,000 text messages are ~1 MB of JSON, inserted in one transaction
  * (~0.2 s on SQLite) and enqueued in 10 addBulk calls; larger batches are split by the client.
@@ -17,7 +15,6 @@ export const bulkBody = z.strictObject({
   messages: z.array(z.unknown()).min(1),
 });
 
-export const sessionParams = z.object({ id: z.string().min(1).max(128) });
 export const batchParams = z.object({ id: z.string().min(1).max(128) });
 
 export const acceptedBatch = z.object({

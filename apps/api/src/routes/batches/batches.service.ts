@@ -12,9 +12,10 @@ import {
 } from '@wagw/queue';
 import type { Redis } from 'ioredis';
 import { withRedis } from '../../lib/redis-guard.js';
+import { requireSession } from '../../lib/session-guard.js';
 import { composeMessage, type MessageDraft } from '../messages/compose-message.js';
+import { storedButNotEnqueued } from '../messages/message-intake.service.js';
 import { sendMessageBody } from '../messages/messages.schemas.js';
-import { storedButNotEnqueued } from '../messages/messages.service.js';
 import { type AcceptedBatch, MAX_BULK_MESSAGES } from './batches.schemas.js';
 
 export interface BatchServiceDeps {
@@ -26,7 +27,7 @@ export interface BatchServiceDeps {
 }
 
 /** One bad item of a bulk request. */
-export interface ItemError {
+interface ItemError {
   index: number;
   code: string;
   message: string;
@@ -91,9 +92,7 @@ export function createBatchService(deps: BatchServiceDeps) {
         },
       );
     }
-    if (!(await sessions.getById(sessionId))) {
-      throw new AppError('SESSION_NOT_FOUND', `session ${sessionId} not found`);
-    }
+    await requireSession(sessions, sessionId);
     const drafts = await validate(sessionId, items);
     const batchId = newId();
     const rows: NewMessage[] = drafts.map((draft) => {

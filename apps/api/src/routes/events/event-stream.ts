@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { createConsumerConnection, type GatewayEvent, readEvents } from '@wagw/queue';
+import { sleep } from '@wagw/resilience';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 
@@ -40,6 +41,8 @@ export function startEventStream(options: EventStreamOptions) {
   const conn: Redis = createConsumerConnection(options.redisUrl);
   conn.on('error', (err) => options.logger.debug({ err }, 'event stream redis error'));
   let closed = false;
+  /** Aborted on close, so a retry pause ends with the stream instead of outliving it. */
+  const closing = new AbortController();
   let lastId = options.afterId;
 
   const ping = setInterval(() => write(': ping\n\n'), options.pingMs);
@@ -51,6 +54,7 @@ export function startEventStream(options: EventStreamOptions) {
   function close(): void {
     if (closed) return;
     closed = true;
+    closing.abort();
     clearInterval(ping);
     // disconnect() rejects the pending XREAD at once, which ends the read loop.
     conn.disconnect();
@@ -79,7 +83,7 @@ export function startEventStream(options: EventStreamOptions) {
       } catch (err) {
         if (closed) return;
         options.logger.warn({ err }, 'event stream read failed');
-        await new Promise((resolve) => setTimeout(resolve, READ_RETRY_MS));
+        if (!(await sleep(READ_RETRY_MS, closing.signal))) return;
         continue;
       }
       for (const { streamId, event } of batch) {

@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { errorResponse } from '../../lib/http-schemas.js';
 import { REDIS_RETRY_AFTER_S, withRedis } from '../../lib/redis-guard.js';
 import { assertSessionAccess, sessionScope } from '../../plugins/auth.js';
-import { errorResponse } from '../sessions/sessions.schemas.js';
 import { type EventStream, startEventStream } from './event-stream.js';
 import { eventsHeaders, eventsQuery } from './events.schemas.js';
 

@@ -10,7 +10,7 @@ export const eventsQuery = z.object({
 });
 
 /** Redis stream ids, `<ms>-<seq>`; anything else in Last-Event-ID is a client bug, not a resume point. */
-export const streamId = /^\d{1,20}-\d{1,20}$/;
+const streamId = /^\d{1,20}-\d{1,20}$/;
 
 export const eventsHeaders = z.object({
   'last-event-id': z

@@ -2,7 +2,7 @@ import { type HeartbeatPayload, listHeartbeats, listRecentlySeen } from '@wagw/q
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 
-export type BreakerState = 'closed' | 'open' | 'half-open';
+type BreakerState = 'closed' | 'open' | 'half-open';
 
 /** What a worker publishes in its heartbeat (apps/worker main.ts); every field is tolerated missing. */
 const workerBeat = z.object({
@@ -21,7 +21,7 @@ const workerBeat = z.object({
     .default({}),
 });
 
-export interface WorkerView {
+interface WorkerView {
   instanceId: string;
   pid?: number;
   startedAt?: string;
@@ -35,7 +35,7 @@ export interface WorkerView {
   lastBeatAt: string;
 }
 
-export interface SchedulerView {
+interface SchedulerView {
   instanceId: string;
   pid?: number;
   startedAt?: string;
@@ -43,7 +43,7 @@ export interface SchedulerView {
 }
 
 /** One breaker name across workers: its worst state, and each worker's own. */
-export interface BreakerView {
+interface BreakerView {
   state: BreakerState;
   workers: Record<string, BreakerState>;
 }
@@ -63,7 +63,7 @@ const SEVERITY: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open
  * Breaker names become metric labels and health keys. Workers name breakers after session ids,
  * but a phone number (or a JID) must never leave the process in a label, whoever named it.
  */
-export function safeBreakerName(name: string): string {
+function safeBreakerName(name: string): string {
   return name.replace(/\+?\d{7,}(@[\w.-]+)?/g, '<redacted>').slice(0, 120);
 }
 

@@ -8,7 +8,7 @@ export type HealthStatus = 'ok' | 'degraded' | 'error';
  * waiting for revival) and `conflict` (another client took the number over). `logged_out` and
  * `needs_pairing` are not: they are a user's action, answered by pairing again, not an outage.
  */
-export const DEGRADING_SESSION_STATUSES: readonly SessionStatus[] = ['failed', 'conflict'];
+const DEGRADING_SESSION_STATUSES: readonly SessionStatus[] = ['failed', 'conflict'];
 
 /**
  * Breakers named `webhook:<webhookId>` guard one customer's receiver endpoint. An open one means
@@ -16,10 +16,10 @@ export const DEGRADING_SESSION_STATUSES: readonly SessionStatus[] = ['failed', '
  * letters) while everything else works, so it does not degrade health. It stays visible in
  * `circuitBreakers` and in wagw_circuit_breaker_state.
  */
-export const NON_DEGRADING_BREAKER_PREFIX = 'webhook:';
+const NON_DEGRADING_BREAKER_PREFIX = 'webhook:';
 
 /** Whether an open breaker of this name makes the gateway `degraded`. */
-export function breakerDegrades(name: string): boolean {
+function breakerDegrades(name: string): boolean {
   return !name.startsWith(NON_DEGRADING_BREAKER_PREFIX);
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorResponse } from '../sessions/sessions.schemas.js';
+import { errorResponse } from '../../lib/http-schemas.js';
 import { healthResponse, probeResponse } from './health.schemas.js';
 import type { HealthService } from './health.service.js';
 

@@ -9,7 +9,7 @@ const sessionCounts = z
   .object({
     ...Object.fromEntries(SESSION_STATUSES.map((status) => [status, z.number()])),
     total: z.number(),
-    connected: z.number().describe('the stability specification’s name for `open`'),
+    connected: z.number().describe('an alias of `open`: the same count'),
   })
   .describe('sessions by status (not deleted); null when the database is unreachable');
 
@@ -21,7 +21,7 @@ const depths = z.object({
   completed: z.number(),
 });
 
-export const queueOverviewSchema = z.object({
+const queueOverviewSchema = z.object({
   'session-commands': depths,
   maintenance: depths,
   webhooks: depths.describe('webhook deliveries: one job per event and receiver'),
@@ -35,7 +35,7 @@ export const queueOverviewSchema = z.object({
   }),
 });
 
-export const webhooksHealthSchema = z
+const webhooksHealthSchema = z
   .object({
     deadLetters: z
       .object({
@@ -59,7 +59,7 @@ export const webhooksHealthSchema = z
   })
   .describe('webhook delivery; an unreachable receiver never degrades the status');
 
-export const workerSchema = z.object({
+const workerSchema = z.object({
   instanceId: z.string(),
   pid: z.number().optional(),
   startedAt: z.string().optional(),
@@ -72,18 +72,18 @@ export const workerSchema = z.object({
   lastBeatAt: z.string(),
 });
 
-export const schedulerSchema = z.object({
+const schedulerSchema = z.object({
   instanceId: z.string(),
   pid: z.number().optional(),
   startedAt: z.string().optional(),
   lastBeatAt: z.string(),
 });
 
-export const circuitBreakersSchema = z
+const circuitBreakersSchema = z
   .record(z.string(), z.object({ state: breakerState, workers: z.record(z.string(), breakerState) }))
   .describe('every breaker named in a worker heartbeat: its worst state and each worker’s');
 
-export const memorySchema = z.object({
+const memorySchema = z.object({
   rss: z.number(),
   heapUsed: z.number(),
   heapTotal: z.number(),

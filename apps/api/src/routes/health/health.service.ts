@@ -1,5 +1,6 @@
 import type { Database, SessionStatus } from '@wagw/db';
 import { pingRedis } from '@wagw/queue';
+import { TimeoutError, withTimeout } from '@wagw/resilience';
 import type { Redis } from 'ioredis';
 import { type ClusterState, readClusterState } from './cluster-state.js';
 import { decideHealth, type HealthStatus } from './health-status.js';
@@ -10,7 +11,7 @@ import {
   readQueueOverview,
 } from './queue-overview.js';
 
-export type DependencyState = 'connected' | 'disconnected';
+type DependencyState = 'connected' | 'disconnected';
 
 export interface DependencyReport {
   database: DependencyState;
@@ -29,7 +30,7 @@ export interface DeadLetterCounts {
   replaying: number;
 }
 
-export interface WebhooksReport {
+interface WebhooksReport {
   /** null when the database could not be read. */
   deadLetters: DeadLetterCounts | null;
   /** null when Redis could not be read. */
@@ -65,7 +66,7 @@ export interface HealthServiceDeps {
  * /api/health, /api/monitoring/metrics and /metrics.
  */
 export function createHealthService(deps: HealthServiceDeps) {
-  const bounded = <T>(what: string, work: () => Promise<T>) => withTimeout(what, work, deps.checkTimeoutMs);
+  const bounded = <T>(what: string, work: () => Promise<T>) => withDeadline(what, work, deps.checkTimeoutMs);
 
   async function checkRedis() {
     const started = performance.now();
@@ -89,7 +90,7 @@ export function createHealthService(deps: HealthServiceDeps) {
   async function sessionCounts(): Promise<SessionCounts> {
     const counts = await bounded('session counts', () => deps.db.repos.sessions.countByStatus());
     const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
-    // `connected` is the stability specification's name for `open`.
+    // `connected` is an alias of `open` (the same count), part of the documented health response.
     return { ...counts, total, connected: counts.open };
   }
 
@@ -150,17 +151,14 @@ export function createHealthService(deps: HealthServiceDeps) {
   };
 }
 
-async function withTimeout<T>(what: string, work: () => Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
+/** `work` bounded by `timeoutMs`; a timeout names what was being read, for the logs. */
+async function withDeadline<T>(what: string, work: () => Promise<T>, timeoutMs: number): Promise<T> {
   try {
-    return await Promise.race([
-      work(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} timed out after ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
+    return await withTimeout(() => work(), timeoutMs);
+  } catch (err) {
+    if (err instanceof TimeoutError)
+      throw new Error(`${what} timed out after ${timeoutMs} ms`, { cause: err });
+    throw err;
   }
 }
 

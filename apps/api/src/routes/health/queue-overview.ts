@@ -9,7 +9,7 @@ import {
 } from '@wagw/queue';
 import type { Redis } from 'ioredis';
 
-export interface SendQueuesOverview {
+interface SendQueuesOverview {
   /** Per-session send queues that exist. */
   queues: number;
   totalWaiting: number;

@@ -11,7 +11,7 @@ export interface MessageDraft {
   payload: MessagePayload;
 }
 
-export interface ComposeFailure {
+interface ComposeFailure {
   code: ErrorCode;
   message: string;
   /** The offending field. */

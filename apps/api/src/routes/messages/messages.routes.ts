@@ -1,13 +1,14 @@
 import type { IdempotencyKeysRepository } from '@wagw/db';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { errorResponse, sessionIdParams } from '../../lib/http-schemas.js';
 import { withIdempotency } from '../../lib/idempotency.js';
 import { assertSessionAccess } from '../../plugins/auth.js';
+import type { MessageIntakeService } from './message-intake.service.js';
 import { toMessageView } from './message-view.js';
 import {
   acceptedJob,
   acceptedMessage,
-  errorResponse,
   listMessagesQuery,
   listMessagesResponse,
   messageParams,
@@ -15,12 +16,10 @@ import {
   presenceBody,
   readBody,
   sendMessageBody,
-  sessionParams,
 } from './messages.schemas.js';
-import type { MessageService } from './messages.service.js';
 
 export interface MessagesRoutesDeps {
-  messages: MessageService;
+  messages: MessageIntakeService;
   idempotencyKeys: IdempotencyKeysRepository;
 }
 
@@ -44,7 +43,7 @@ export function messagesRoutes(deps: MessagesRoutesDeps) {
       {
         schema: {
           tags,
-          params: sessionParams,
+          params: sessionIdParams,
           body: sendMessageBody,
           response: { 202: acceptedMessage, ...errors },
         },
@@ -58,7 +57,9 @@ export function messagesRoutes(deps: MessagesRoutesDeps) {
 
     routes.post(
       '/api/sessions/:id/messages/read',
-      { schema: { tags, params: sessionParams, body: readBody, response: { 202: acceptedJob, ...errors } } },
+      {
+        schema: { tags, params: sessionIdParams, body: readBody, response: { 202: acceptedJob, ...errors } },
+      },
       async (request, reply) =>
         reply.code(202).send(await messages.markRead(request.params.id, request.body.messages)),
     );
@@ -68,7 +69,7 @@ export function messagesRoutes(deps: MessagesRoutesDeps) {
       {
         schema: {
           tags,
-          params: sessionParams,
+          params: sessionIdParams,
           body: presenceBody,
           response: { 202: acceptedJob, ...errors },
         },
@@ -82,7 +83,7 @@ export function messagesRoutes(deps: MessagesRoutesDeps) {
       {
         schema: {
           tags,
-          params: sessionParams,
+          params: sessionIdParams,
           querystring: listMessagesQuery,
           response: { 200: listMessagesResponse, 404: errorResponse },
         },

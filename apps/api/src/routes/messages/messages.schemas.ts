@@ -1,8 +1,6 @@
 import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from '@wagw/db';
 import { z } from 'zod';
 
-export { errorResponse } from '../sessions/sessions.schemas.js';
-
 /**
  * What a client sends. Recipients and referenced messages are checked by the service (they need
  * `normalizeRecipient` and the database), so they fail with their own codes (INVALID_RECIPIENT,
@@ -13,9 +11,9 @@ const to = z.string().min(1).max(64);
 const text = z.string().min(1).max(65_536);
 const wagwId = z.string().min(1).max(128);
 
-export const textInput = z.strictObject({ to, type: z.literal('text'), text });
+const textInput = z.strictObject({ to, type: z.literal('text'), text });
 
-export const replyInput = z.strictObject({
+const replyInput = z.strictObject({
   to,
   type: z.literal('reply'),
   text,
@@ -23,7 +21,7 @@ export const replyInput = z.strictObject({
   quotedMessageId: wagwId,
 });
 
-export const locationInput = z.strictObject({
+const locationInput = z.strictObject({
   to,
   type: z.literal('location'),
   latitude: z.number().min(-90).max(90),
@@ -32,13 +30,13 @@ export const locationInput = z.strictObject({
   address: z.string().max(1000).optional(),
 });
 
-export const contactCard = z.strictObject({
+const contactCard = z.strictObject({
   fullName: z.string().trim().min(1).max(256),
   phone: z.string().regex(/^\+?[0-9][0-9 .\-()]{4,30}$/, 'expected a phone number'),
   organization: z.string().max(256).optional(),
 });
 
-export const contactInput = z
+const contactInput = z
   .strictObject({
     to,
     type: z.literal('contact'),
@@ -52,7 +50,7 @@ export const contactInput = z
     path: ['contact'],
   });
 
-export const reactionInput = z.strictObject({
+const reactionInput = z.strictObject({
   to,
   type: z.literal('reaction'),
   /** The wagw id of the message reacted to. */
@@ -70,7 +68,6 @@ export const sendMessageBody = z.discriminatedUnion('type', [
 ]);
 export type SendMessageInput = z.infer<typeof sendMessageBody>;
 
-export const sessionParams = z.object({ id: z.string().min(1).max(128) });
 export const messageParams = z.object({ id: z.string().min(1).max(128) });
 
 export const acceptedMessage = z.object({

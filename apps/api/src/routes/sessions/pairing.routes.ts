@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { errorResponse, sessionIdParams } from '../../lib/http-schemas.js';
 import type { PairingService } from './pairing.service.js';
-import { errorResponse, sessionIdParams } from './sessions.schemas.js';
 
 export interface PairingRoutesDeps {
   pairing: PairingService;

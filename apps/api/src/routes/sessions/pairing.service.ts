@@ -1,12 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '@wagw/errors';
 import { redisKeys } from '@wagw/queue';
+import { sleep } from '@wagw/resilience';
 import type { Redis } from 'ioredis';
 import { withRedis } from '../../lib/redis-guard.js';
 import type { SessionService } from './sessions.service.js';
 
 /** A request the owner has not picked up within this time is stale: WhatsApp codes expire too. */
-export const PAIRING_REQUEST_TTL_MS = 120_000;
+const PAIRING_REQUEST_TTL_MS = 120_000;
 
 /** E.164 without separators: 8-15 digits, optionally written with a leading '+'. */
 const PHONE = /^\+?(\d{8,15})$/;

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { errorResponse, sessionIdParams } from '../../lib/http-schemas.js';
 import { negotiateQrFormat, QR_FORMATS, type QrService, renderPng, renderSvg } from './qr.service.js';
-import { errorResponse, sessionIdParams } from './sessions.schemas.js';
 
 export interface QrRoutesDeps {
   qr: QrService;

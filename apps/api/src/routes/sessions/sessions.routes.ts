@@ -1,15 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { errorResponse, sessionIdParams } from '../../lib/http-schemas.js';
 import { sessionScope } from '../../plugins/auth.js';
 import { toSessionEventView, toSessionView } from './session-view.js';
 import {
   createSessionBody,
-  errorResponse,
   listSessionsQuery,
   listSessionsResponse,
   sessionEventsQuery,
   sessionEventsResponse,
-  sessionIdParams,
   sessionView,
 } from './sessions.schemas.js';
 import type { CommandKind, SessionService } from './sessions.service.js';

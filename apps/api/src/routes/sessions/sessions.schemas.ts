@@ -1,15 +1,6 @@
 import { DESIRED_STATES, SESSION_COMMANDS, SESSION_STATUSES } from '@wagw/db';
 import { z } from 'zod';
 
-/** The error envelope of plugins/error-handler.ts, declared so OpenAPI documents it. */
-export const errorResponse = z.object({
-  statusCode: z.number(),
-  code: z.string(),
-  message: z.string(),
-  requestId: z.string(),
-  details: z.unknown().optional(),
-});
-
 export const sessionView = z.object({
   id: z.string(),
   name: z.string(),
@@ -34,8 +25,6 @@ export const listSessionsQuery = z.object({
 });
 
 export const listSessionsResponse = z.object({ items: z.array(sessionView) });
-
-export const sessionIdParams = z.object({ id: z.string().min(1).max(128) });
 
 // Known settings are checked (a typo in pacing should be a 400, not a silently ignored key);
 // unknown keys pass through because SessionSettings is open for worker features to come.

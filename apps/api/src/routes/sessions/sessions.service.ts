@@ -4,13 +4,14 @@ import { enqueue, redisKeys, type SessionCommandJob, sessionCommandJob } from '@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { REDIS_RETRY_AFTER_S, withRedis } from '../../lib/redis-guard.js';
+import { requireSession, sessionNotFound } from '../../lib/session-guard.js';
 import type { CreateSessionInput } from './sessions.schemas.js';
 
 /**
  * Statuses a worker never claims a session in until something moves it back to 'starting':
  * an explicit start/restart (or a pairing request) is that something.
  */
-export const TERMINAL_STATUSES = [
+const TERMINAL_STATUSES = [
   'failed',
   'logged_out',
   'conflict',
@@ -44,11 +45,7 @@ export function createSessionService(deps: SessionServiceDeps) {
   const { sessions, sessionEvents } = deps.repos;
   const keys = redisKeys(deps.redisPrefix);
 
-  async function get(id: string): Promise<Session> {
-    const session = await sessions.getById(id);
-    if (!session) throw new AppError('SESSION_NOT_FOUND', `session ${id} not found`);
-    return session;
-  }
+  const get = (id: string): Promise<Session> => requireSession(sessions, id);
 
   /**
    * Enqueue + publish. Runs after the database write, so a 503 here still leaves the intent
@@ -108,7 +105,8 @@ export function createSessionService(deps: SessionServiceDeps) {
       });
     }
     const updated = await sessions.requestCommand(id, intent);
-    if (!updated) throw new AppError('SESSION_NOT_FOUND', `session ${id} not found`);
+    // Deleted between the read above and this write.
+    if (!updated) throw sessionNotFound(id);
     await nudge(id, kind, requestId);
     return updated;
   }
@@ -117,9 +115,7 @@ export function createSessionService(deps: SessionServiceDeps) {
   async function remove(id: string, requestId?: string): Promise<Session> {
     await get(id);
     const updated = await sessions.requestCommand(id, INTENT.logout);
-    if (!updated || !(await sessions.softDelete(id))) {
-      throw new AppError('SESSION_NOT_FOUND', `session ${id} not found`);
-    }
+    if (!updated || !(await sessions.softDelete(id))) throw sessionNotFound(id);
     await nudge(id, 'delete', requestId);
     return updated;
   }

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { errorResponse } from '../../lib/http-schemas.js';
 import type { DeadLetterService } from './dead-letters.service.js';
 import { webhookAccess } from './webhooks.routes.js';
 import {
   deadLetterParams,
   discardResponse,
-  errorResponse,
   listDeadLettersQuery,
   listDeadLettersResponse,
   replayResponse,

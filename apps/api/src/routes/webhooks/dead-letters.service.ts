@@ -13,13 +13,18 @@ import {
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { REDIS_RETRY_AFTER_S, withRedis } from '../../lib/redis-guard.js';
+import {
+  type Authorize,
+  ownerOf,
+  type WebhookAdminService,
+  type WebhookTarget,
+} from './webhook-admin.service.js';
 import { toDeadLetterView } from './webhook-view.js';
 import type { DeadLetterView } from './webhooks.schemas.js';
-import { type Authorize, ownerOf, type WebhookService, type WebhookTarget } from './webhooks.service.js';
 
 export interface DeadLetterServiceDeps {
   repos: Pick<Database['repos'], 'deadLetters'>;
-  webhooks: Pick<WebhookService, 'find'>;
+  webhooks: Pick<WebhookAdminService, 'find'>;
   /** The fail-fast producer connection; also the connection of the webhooks queue. */
   redis: Redis;
   /** The `webhooks` queue (QUEUES.webhooks), created on first use. */

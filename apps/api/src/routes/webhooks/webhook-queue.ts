@@ -24,5 +24,3 @@ export function createWebhookQueue(connection: Redis, prefix: string) {
     },
   };
 }
-
-export type WebhookQueue = ReturnType<typeof createWebhookQueue>;

@@ -2,24 +2,23 @@ import { AppError } from '@wagw/errors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { errorResponse, sessionIdParams } from '../../lib/http-schemas.js';
 import { assertSessionAccess, sessionScope } from '../../plugins/auth.js';
+import type { Authorize, WebhookAdminService } from './webhook-admin.service.js';
 import {
   createdWebhook,
   createSessionWebhookBody,
   createWebhookBody,
-  errorResponse,
   listWebhooksQuery,
   listWebhooksResponse,
-  sessionParams,
   updatedWebhook,
   updateWebhookBody,
   webhookParams,
   webhookView,
 } from './webhooks.schemas.js';
-import type { Authorize, WebhookService } from './webhooks.service.js';
 
 export interface WebhooksRoutesDeps {
-  webhooks: WebhookService;
+  webhooks: WebhookAdminService;
 }
 
 const tags = ['webhooks'];
@@ -97,7 +96,7 @@ export function webhooksRoutes(deps: WebhooksRoutesDeps) {
         schema: {
           tags,
           summary: 'List the own webhooks of the session (global ones are not included)',
-          params: sessionParams,
+          params: sessionIdParams,
           response: { 200: listWebhooksResponse, 404: errorResponse },
         },
       },
@@ -110,7 +109,7 @@ export function webhooksRoutes(deps: WebhooksRoutesDeps) {
         schema: {
           tags,
           summary: 'Create a webhook for the session; returns the secret once',
-          params: sessionParams,
+          params: sessionIdParams,
           body: createSessionWebhookBody,
           response: { 201: createdWebhook, 400: errorResponse, 404: errorResponse, 409: errorResponse },
         },

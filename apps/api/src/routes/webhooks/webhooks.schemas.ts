@@ -1,14 +1,12 @@
 import { DEAD_LETTER_STATUSES } from '@wagw/db';
 import { z } from 'zod';
 
-export { errorResponse } from '../sessions/sessions.schemas.js';
-
 /** Id of the read-only global webhook from configuration (WEBHOOK_URL). */
 export const CONFIG_WEBHOOK_ID = 'config';
 /** Webhooks one session may have (global ones not counted). */
 export const MAX_WEBHOOKS_PER_SESSION = 10;
-export const MAX_URL_LENGTH = 2048;
-export const MAX_EVENT_FILTERS = 50;
+const MAX_URL_LENGTH = 2048;
+const MAX_EVENT_FILTERS = 50;
 export const MAX_HEADERS = 20;
 export const MAX_HEADER_VALUE_LENGTH = 1024;
 /** What header values are replaced with in every response: they often carry credentials. */
@@ -100,7 +98,6 @@ export const listWebhooksQuery = z.object({
 
 export const listWebhooksResponse = z.object({ items: z.array(webhookView) });
 
-export const sessionParams = z.object({ id: z.string().min(1).max(128) });
 export const webhookParams = z.object({ webhookId: z.string().min(1).max(128) });
 export const deadLetterParams = webhookParams.extend({ deadLetterId: z.string().min(1).max(128) });
 
@@ -111,7 +108,7 @@ export const listDeadLettersQuery = z.object({
   cursor: z.string().min(1).max(128).optional(),
 });
 
-export const deadLetterView = z.object({
+const deadLetterView = z.object({
   id: z.string(),
   webhookId: z.string(),
   sessionId: z.string().nullable(),

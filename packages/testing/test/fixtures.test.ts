@@ -10,7 +10,7 @@ import {
   tempSqliteUrl,
   testDatabaseUrl,
   uniquePrefix,
-} from './index.js';
+} from '../src/index.js';
 
 afterEach(() => {
   vi.unstubAllEnvs();

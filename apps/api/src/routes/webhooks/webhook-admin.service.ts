@@ -1,6 +1,7 @@
 import type { Database, Webhook, WebhookPatch } from '@wagw/db';
 import { AppError } from '@wagw/errors';
 import { generateWebhookSecret, type NetworkPolicy } from '@wagw/webhooks';
+import { requireSession } from '../../lib/session-guard.js';
 import {
   assertEventFilters,
   assertSecret,
@@ -17,7 +18,7 @@ import {
   type WebhookView,
 } from './webhooks.schemas.js';
 
-export interface WebhookServiceDeps {
+export interface WebhookAdminServiceDeps {
   repos: Pick<Database['repos'], 'sessions' | 'webhooks'>;
   /** The SSRF guard's policy (WEBHOOK_ALLOWED_NETWORKS). */
   policy: NetworkPolicy;
@@ -62,8 +63,12 @@ function readOnly(): AppError {
   );
 }
 
-/** Webhook endpoints per session and global ones, plus the read-only one from configuration. */
-export function createWebhookService(deps: WebhookServiceDeps) {
+/**
+ * The API's side of webhooks: the stored endpoint records (per session and global, plus the
+ * read-only one from configuration) created, listed, changed and deleted. Delivering events to
+ * them is the worker's job, not this file's.
+ */
+export function createWebhookAdminService(deps: WebhookAdminServiceDeps) {
   const { sessions, webhooks } = deps.repos;
   const urlCheck: UrlCheckOptions = { policy: deps.policy, lookup: deps.lookup };
   const changed = () => deps.onChange?.().catch(() => undefined);
@@ -89,9 +94,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   }
 
   async function listForSession(sessionId: string): Promise<WebhookView[]> {
-    if (!(await sessions.getById(sessionId))) {
-      throw new AppError('SESSION_NOT_FOUND', `session ${sessionId} not found`);
-    }
+    await requireSession(sessions, sessionId);
     return list({ sessionId });
   }
 
@@ -113,9 +116,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     const headers = resolveHeaders(input.headers ?? {});
     if (input.secret !== undefined) assertSecret(input.secret);
     if (sessionId !== null) {
-      if (!(await sessions.getById(sessionId))) {
-        throw new AppError('SESSION_NOT_FOUND', `session ${sessionId} not found`);
-      }
+      await requireSession(sessions, sessionId);
       const existing = await webhooks.list({ sessionId });
       if (existing.length >= MAX_WEBHOOKS_PER_SESSION) {
         throw new AppError(
@@ -184,4 +185,4 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   return { find, list, listForSession, get, create, update, remove };
 }
 
-export type WebhookService = ReturnType<typeof createWebhookService>;
+export type WebhookAdminService = ReturnType<typeof createWebhookAdminService>;

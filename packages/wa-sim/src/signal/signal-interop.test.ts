@@ -1,25 +1,31 @@
 import {
+  type AuthenticationCreds,
+  addTransactionCapability,
   type BinaryNode,
+  DEFAULT_CONNECTION_CONFIG,
   encodeWAMessage,
   extractDeviceJids,
   getNextPreKeysNode,
+  initAuthCreds,
   parseAndInjectE2ESessions,
   proto,
+  type SignalKeyStoreWithTransaction,
   USyncQuery,
   unpadRandomMax16,
 } from '@whiskeysockets/baileys';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { storePreKeyUpload } from '../src/flows/prekey-upload.js';
-import { companionBundle } from '../src/messaging/peer-directory.js';
+import { storePreKeyUpload } from '../flows/prekey-upload.js';
+import { companionBundle } from '../messaging/peer-directory.js';
+import { createMemoryKeyStore } from '../testing/memory-auth-state.js';
+import { World } from '../world/world.js';
 import {
   buildKeyBundleAnswer,
   buildUsyncAnswer,
   messageText,
   PeerUser,
   type UsyncDirectoryEntry,
-} from '../src/signal/index.js';
-import { World } from '../src/world/world.js';
-import { baileysSignalSide } from './messaging-baileys-keys.js';
+} from './index.js';
 
 const COMPANION_LID = '100200300400500:5@lid';
 const result = (child: BinaryNode): BinaryNode => ({
@@ -33,6 +39,24 @@ const keyRequest = (...jids: string[]): BinaryNode => ({
   content: [{ tag: 'key', attrs: {}, content: jids.map((jid) => ({ tag: 'user', attrs: { jid } })) }],
 });
 const decodeBaileys = (plaintext: Uint8Array) => proto.Message.decode(unpadRandomMax16(plaintext));
+
+interface BaileysSignalSide {
+  creds: AuthenticationCreds;
+  keys: SignalKeyStoreWithTransaction;
+  repository: ReturnType<typeof DEFAULT_CONNECTION_CONFIG.makeSignalRepository>;
+}
+
+/** Baileys' real Signal repository (the one its socket uses), wired to in-memory keys. */
+function baileysSignalSide(): BaileysSignalSide {
+  const logger = pino({ level: 'silent' });
+  const creds = initAuthCreds();
+  const keys = addTransactionCapability(createMemoryKeyStore(), logger, {
+    maxCommitRetries: 1,
+    delayBetweenTriesMs: 0,
+  });
+  const repository = DEFAULT_CONNECTION_CONFIG.makeSignalRepository({ creds, keys }, logger);
+  return { creds, keys, repository };
+}
 
 describe('simulated peer ↔ Baileys Signal repository', () => {
   it('decrypts what Baileys encrypts from a served bundle, and replies on the same session', async () => {

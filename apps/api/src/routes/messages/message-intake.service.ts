@@ -14,6 +14,7 @@ import {
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { REDIS_RETRY_AFTER_S, withRedis } from '../../lib/redis-guard.js';
+import { requireSession } from '../../lib/session-guard.js';
 import { composeMessage, type MessageDraft } from './compose-message.js';
 import { messageStatusUrl } from './message-view.js';
 import type {
@@ -24,7 +25,7 @@ import type {
   SendMessageInput,
 } from './messages.schemas.js';
 
-export interface MessageServiceDeps {
+export interface MessageIntakeServiceDeps {
   repos: Pick<Database['repos'], 'messages' | 'sessions'>;
   /** The fail-fast producer connection the send queues use. */
   redis: Redis;
@@ -38,16 +39,13 @@ export interface AcceptedSend {
 }
 
 /**
- * Outbound messages as the API sees them: validate, commit the row (`queued`), then enqueue the
- * job whose id is the row id. The row is the commitment; a job lost on the way is re-added by
- * outbox reconciliation (packages/maintenance), so a failed enqueue still means "accepted".
+ * The API's side of messaging: accept a request (validate, commit the row `queued`), then enqueue
+ * the job whose id is the row id; also reads stored messages back. The row is the commitment; a job
+ * lost on the way is re-added by outbox reconciliation (packages/maintenance), so a failed enqueue
+ * still means "accepted". Sending over a WhatsApp socket is the worker's job, never this file's.
  */
-export function createMessageService(deps: MessageServiceDeps) {
+export function createMessageIntakeService(deps: MessageIntakeServiceDeps) {
   const { messages, sessions } = deps.repos;
-
-  async function requireSession(id: string): Promise<void> {
-    if (!(await sessions.getById(id))) throw new AppError('SESSION_NOT_FOUND', `session ${id} not found`);
-  }
 
   /** Composes one message or throws the failure as a 400 with its own code. */
   async function compose(sessionId: string, input: SendMessageInput): Promise<MessageDraft> {
@@ -59,7 +57,7 @@ export function createMessageService(deps: MessageServiceDeps) {
   }
 
   async function send(sessionId: string, input: SendMessageInput): Promise<AcceptedSend> {
-    await requireSession(sessionId);
+    await requireSession(sessions, sessionId);
     const draft = await compose(sessionId, input);
     const id = newId();
     await messages.insert({
@@ -95,7 +93,7 @@ export function createMessageService(deps: MessageServiceDeps) {
   }
 
   async function markRead(sessionId: string, keys: z.infer<typeof readBody>['messages']) {
-    await requireSession(sessionId);
+    await requireSession(sessions, sessionId);
     const job = await withRedis(deps.redis, () =>
       enqueue(deps.sendQueues.get(sessionId), readMessagesJob, SEND_QUEUE_JOBS.read, { sessionId, keys }),
     );
@@ -103,7 +101,7 @@ export function createMessageService(deps: MessageServiceDeps) {
   }
 
   async function presence(sessionId: string, input: z.infer<typeof presenceBody>) {
-    await requireSession(sessionId);
+    await requireSession(sessions, sessionId);
     const recipient = normalizeRecipient(input.to);
     if (!recipient.ok) {
       throw new AppError('INVALID_RECIPIENT', `invalid recipient "${input.to}": ${recipient.reason}`, {
@@ -127,7 +125,7 @@ export function createMessageService(deps: MessageServiceDeps) {
   }
 
   async function list(sessionId: string, query: z.infer<typeof listMessagesQuery>) {
-    await requireSession(sessionId);
+    await requireSession(sessions, sessionId);
     return messages.listBySession({
       sessionId,
       status: query.status,
@@ -139,10 +137,10 @@ export function createMessageService(deps: MessageServiceDeps) {
     });
   }
 
-  return { requireSession, send, markRead, presence, get, list };
+  return { send, markRead, presence, get, list };
 }
 
-export type MessageService = ReturnType<typeof createMessageService>;
+export type MessageIntakeService = ReturnType<typeof createMessageIntakeService>;
 
 /**
  * The 503 for "committed, but the job could not be added": the client must know the message is

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { sleep } from '@wagw/resilience';
 import { Redis } from 'ioredis';
 
 /** One quick PING: no retries, no offline queue, a short connect timeout. */
@@ -56,7 +57,7 @@ export async function startLocalRedis(url: string, dataDir: string): Promise<Chi
   for (let waited = 0; waited < 10_000; waited += 200) {
     if (child.exitCode !== null) break;
     if (await redisAnswers(url, 500)) return child;
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
   child.kill('SIGTERM');
   throw new Error(`redis-server did not answer on ${url}; see ${dir}/redis.log`);
