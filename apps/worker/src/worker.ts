@@ -10,14 +10,14 @@ import {
   type SessionCommandJob,
   waitUntilReady,
 } from '@wagw/queue';
+import { createBulkhead } from '@wagw/resilience';
 import { Worker } from 'bullmq';
-import { bulkhead } from 'cockatiel';
-import { createMessagingService } from './messaging/messaging.service.js';
+import { createWorkerMessaging } from './messaging/worker-messaging.service.js';
 import { createSessionEvents } from './sessions/session-events.js';
 import { createSessionManager } from './sessions/session-manager.js';
 import { createSessionRunner } from './sessions/session-runner.js';
 import { createSocketFactory } from './sessions/socket-factory.js';
-import { startWebhookService } from './webhooks/webhooks.service.js';
+import { startWebhookDispatch } from './webhooks/webhook-dispatch.service.js';
 
 /**
  * Everything one worker process runs: the session manager (leases, reconciliation, runners), the
@@ -41,8 +41,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
   const leases = createLeaseStore({ redis, prefix, ttlMs: config.leaseTtlMs });
   const events = createSessionEvents({ redis, prefix, logger, workerId: config.instanceId });
   const factory = createSocketFactory(config.whatsapp);
-  const connectGate = bulkhead(config.reconnect.concurrency, Number.POSITIVE_INFINITY);
-  const messaging = createMessagingService({
+  const connectGate = createBulkhead(config.reconnect.concurrency);
+  const messaging = createWorkerMessaging({
     logger,
     repos: db.repos,
     redis,
@@ -53,7 +53,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
     dbBreaker: config.database,
   });
 
-  const webhooks = startWebhookService({
+  const webhooks = startWebhookDispatch({
     logger,
     repos: db.repos,
     db: messaging.db,

@@ -17,22 +17,30 @@ async function openSession(): Promise<Session> {
   return (await gw.db.repos.sessions.getById(created.id))!;
 }
 
-function inject(session: Session, fault: DisconnectFault) {
+/** Injects the fault; returns the simulator's login count just before, for `expectNoReconnect`. */
+function inject(session: Session, fault: DisconnectFault): number {
+  const logins = gw.sim.counters.logins;
   const handle = gw.sim.faults.inject(fault, { target: { companionJid: session.meJid! } });
   expect(handle.applied).toBe(1);
+  return logins;
 }
 
 async function events(sessionId: string) {
   return (await gw.db.repos.sessionEvents.listBySession(sessionId)).reverse();
 }
 
-/** Waits a while and proves nothing reconnected: no new login for that device. */
-async function expectNoReconnect(session: Session) {
-  const logins = gw.sim.counters.logins;
-  await new Promise((r) => setTimeout(r, 1500));
-  expect(gw.sim.counters.logins).toBe(logins);
+/**
+ * Proves nothing reconnected: the runner ends after recording a terminal status and then releases
+ * the lease, so once nobody owns the session there was no new login for that device in between,
+ * and none can follow (no worker claims a session in a terminal status).
+ */
+async function expectNoReconnect(session: Session, loginsBefore: number) {
+  await gw.waitFor(
+    'the runner to end and release the session',
+    async () => (await gw.ownerOf(session.id)) === null,
+  );
+  expect(gw.sim.counters.logins).toBe(loginsBefore);
   expect(gw.sim.counters.concurrency(session.meJid!).current).toBe(0);
-  expect(await gw.ownerOf(session.id)).toBeNull();
 }
 
 describe('disconnect policy on a real worker', () => {
@@ -77,39 +85,42 @@ describe('disconnect policy on a real worker', () => {
 
   it('401 logged out: no retry, status logged_out, auth state cleared', async () => {
     const session = await openSession();
-    inject(session, { kind: 'failure', reason: '401' });
+    const logins = inject(session, { kind: 'failure', reason: '401' });
     const out = await gw.waitForStatus(session.id, 'logged_out');
     expect(out.lastDisconnectCode).toBe(401);
     expect(await gw.db.repos.authState.getCreds(session.id)).toBeNull();
-    await expectNoReconnect(session);
+    await expectNoReconnect(session, logins);
   });
 
   it('401 device removed: logged_out, auth cleared', async () => {
     const session = await openSession();
-    inject(session, {
+    const logins = inject(session, {
       kind: 'stream-error',
       code: '401',
       child: { tag: 'conflict', attrs: { type: 'device_removed' } },
     });
     await gw.waitForStatus(session.id, 'logged_out');
     expect(await gw.db.repos.authState.getCreds(session.id)).toBeNull();
-    await expectNoReconnect(session);
+    await expectNoReconnect(session, logins);
   });
 
   it('403 forbidden: failed, auth kept, no retry', async () => {
     const session = await openSession();
-    inject(session, { kind: 'failure', reason: '403' });
+    const logins = inject(session, { kind: 'failure', reason: '403' });
     const failed = await gw.waitForStatus(session.id, 'failed');
     expect(failed.lastDisconnectCode).toBe(403);
     expect(await gw.db.repos.authState.getCreds(session.id)).not.toBeNull();
-    await expectNoReconnect(session);
+    await expectNoReconnect(session, logins);
   });
 
   it('440 replaced: conflict, and the gateway does not fight back', async () => {
     const session = await openSession();
-    inject(session, { kind: 'stream-error', child: { tag: 'conflict', attrs: { type: 'replaced' } } });
+    const logins = inject(session, {
+      kind: 'stream-error',
+      child: { tag: 'conflict', attrs: { type: 'replaced' } },
+    });
     const conflict = await gw.waitForStatus(session.id, 'conflict');
     expect(conflict.lastDisconnectCode).toBe(440);
-    await expectNoReconnect(session);
+    await expectNoReconnect(session, logins);
   });
 });

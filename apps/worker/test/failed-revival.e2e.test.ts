@@ -10,6 +10,20 @@ afterAll(async () => {
   await gw.close();
 });
 
+/**
+ * Resolves once a periodic reconcile pass of w1 has handled a session created now. It is not
+ * nudged, and only a pass that read the session list after its creation can see it; the pass
+ * handles sessions in id (creation) order, one at a time, so every older session was handled first.
+ * A logout of a session nobody runs needs no WhatsApp connection: the pass just marks it logged out.
+ */
+async function awaitReconcilePass(name: string) {
+  const marker = await gw.db.repos.sessions.create({ name });
+  await gw.db.repos.sessions.requestCommand(marker.id, { desired: 'stopped', command: 'logout' });
+  const done = await gw.waitForStatus(marker.id, 'logged_out', 10_000);
+  const [last] = await gw.db.repos.sessionEvents.listBySession(done.id, { limit: 1 });
+  expect(last?.workerId).toBe('w1');
+}
+
 describe('reconnect attempts run out, then the scheduler revives the session', () => {
   it('three failed reconnects lead to failed; a revival succeeds once WhatsApp accepts again', async () => {
     await gw.startWorker('w1', { RECONNECT_BASE_DELAY: '200', RECONNECT_MAX_ATTEMPTS: '3' });
@@ -30,10 +44,19 @@ describe('reconnect attempts run out, then the scheduler revives the session', (
     expect(gaps[1]!).toBeGreaterThan(gaps[0]!);
     expect(await gw.ownerOf(session.id)).toBeNull();
 
-    // It stays failed: nothing retries on its own.
+    // It stays failed: nothing retries on its own. The runner ended with `failed`, so the only
+    // thing that could start it again is the worker's periodic reconcile pass. Proof that the pass
+    // ran (twice) after the failure and left the session alone: a marker session created after it
+    // (so later in the pass's id order) is logged out by the pass, which handled `revival` first.
     const logins = gw.sim.counters.logins;
-    await new Promise((r) => setTimeout(r, 1000));
-    expect((await gw.db.repos.sessions.getById(session.id))?.status).toBe('failed');
+    const eventsAtFailure = history.length;
+    for (const round of [1, 2]) await awaitReconcilePass(`marker-${round}`);
+    const after = await gw.db.repos.sessions.getById(session.id);
+    expect(after?.status).toBe('failed');
+    expect(after?.ownerWorkerId).toBeNull();
+    expect(await gw.ownerOf(session.id)).toBeNull();
+    expect(await gw.db.repos.sessionEvents.listBySession(session.id)).toHaveLength(eventsAtFailure);
+    expect(gw.sim.counters.logins).toBe(logins);
 
     // WhatsApp is back; the scheduler's revival (after its cool-down) brings the session back.
     gw.sim.faults.setOutage(false);

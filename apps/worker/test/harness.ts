@@ -55,7 +55,7 @@ export interface Gateway {
 }
 
 /** Worker settings tuned for tests: short leases, fast reconcile, short backoff. Each is overridable. */
-export const FAST_WORKER_ENV: Record<string, string> = {
+const FAST_WORKER_ENV: Record<string, string> = {
   LOG_LEVEL: 'warn',
   WA_LOG_LEVEL: 'silent',
   LEASE_TTL: '3000',

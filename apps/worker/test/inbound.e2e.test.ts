@@ -81,9 +81,13 @@ describe('inbound messages', () => {
 
     await allStored(UNIQUE);
     const elapsed = performance.now() - started;
-    // Let anything still in flight land, then check nothing was stored twice or overwritten.
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await received()).toBe(UNIQUE);
+    // The barrier: one more message from a sender on the same socket. Once it is stored, anything
+    // still in flight before it has landed; nothing may have been stored twice or overwritten.
+    const marker = await contacts[0]!.sendText(phone, 'marker');
+    await gw.waitFor('the marker stored', async () =>
+      (await gw.db.repos.messages.getByWaId(session.id, marker.id)) ? true : undefined,
+    );
+    expect(await received()).toBe(UNIQUE + 1);
     for (const { id, text } of [...sent.slice(0, 100), ...sent.slice(UNIQUE - 50)]) {
       const row = await gw.db.repos.messages.getByWaId(session.id, id);
       expect((row?.payload as { text?: string } | undefined)?.text).toBe(text);
@@ -113,7 +117,8 @@ describe('inbound messages', () => {
     });
 
     const events = await readEvents(gw.redis, gw.prefix, '0', { count: 5000 });
-    expect(events.filter((e) => e.event.event === 'message.received')).toHaveLength(UNIQUE);
+    // One event per stored message: the unique ones and the marker.
+    expect(events.filter((e) => e.event.event === 'message.received')).toHaveLength(UNIQUE + 1);
     console.info(`inbound: ${UNIQUE} unique messages (+150 repeats) stored in ${Math.round(elapsed)} ms`);
   }, 180_000);
 });

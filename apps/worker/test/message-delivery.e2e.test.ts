@@ -43,9 +43,17 @@ describe('message delivery on a real worker', () => {
     expect(read.readAt).not.toBeNull();
     expect(read.attempts).toBe(1);
 
-    // A late delivery receipt never moves it back.
+    // A late delivery receipt never moves it back. The barrier: a later receipt from the same peer
+    // on the same socket, for another message; once that one is stored, the late one was handled.
+    const marker = await outbox.text(bob.pn, 'marker');
+    const markerGot = await gw.sim.messaging.waitForMessage(
+      (m) => m.id === marker.waMessageId && !m.ownDevice,
+      20_000,
+    );
+    await waitForMessageStatus(gw, marker.id, 'sent');
     await bob.receipt(got.id, 'delivery');
-    await new Promise((r) => setTimeout(r, 500));
+    await bob.receipt(markerGot.id, 'delivery');
+    await waitForMessageStatus(gw, marker.id, 'delivered', 30_000);
     expect((await gw.db.repos.messages.getById(row.id))?.status).toBe('read');
 
     const events = await readEvents(gw.redis, gw.prefix, '0', { count: 1000 });

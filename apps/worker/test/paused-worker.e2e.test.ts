@@ -1,4 +1,5 @@
 import type { Session } from '@wagw/db';
+import { type HeartbeatPayload, redisKeys } from '@wagw/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from './harness.js';
 
@@ -25,6 +26,24 @@ async function allOpenOn(sessions: Session[], worker: string) {
   return true;
 }
 
+/**
+ * The paused worker's first heartbeat collected after `since` that satisfies `wanted`. Its key
+ * expired during the pause and a beat's `at` is taken when the beat is collected, so no beat from
+ * before the pause can pass.
+ */
+async function beatAfter(since: Date, wanted: (beat: HeartbeatPayload) => boolean = () => true) {
+  const key = redisKeys(gw.prefix).heartbeat('worker', 'paused');
+  return gw.waitFor(
+    `a heartbeat of the resumed worker after ${since.toISOString()}`,
+    async () => {
+      const raw = await gw.redis.get(key);
+      const beat = raw ? (JSON.parse(raw) as HeartbeatPayload) : undefined;
+      return beat && Date.parse(beat.at) > since.getTime() && wanted(beat) ? beat : undefined;
+    },
+    15_000,
+  );
+}
+
 describe('a worker paused past its lease (SIGSTOP)', () => {
   it('loses its sessions to another worker and, when resumed, stops its stale sockets without a conflict', async () => {
     const paused = await gw.startWorker('paused');
@@ -42,8 +61,12 @@ describe('a worker paused past its lease (SIGSTOP)', () => {
 
     const resumedAt = new Date();
     paused.kill('SIGCONT');
-    // Give the resumed worker time to run every timer and socket event it had pending.
-    await new Promise((r) => setTimeout(r, 4000));
+    // The resumed worker is done with the sessions it had when it reports none: a session leaves
+    // its count only once its runner ended (stale socket closed, messaging stopped, credential
+    // writes flushed). A later beat must still report none: it took nothing back.
+    const drained = await beatAfter(resumedAt, (beat) => beat.sessions === 0);
+    const later = await beatAfter(new Date(drained.at));
+    expect(later.sessions).toBe(0);
 
     // Fencing held: the resumed worker wrote nothing for these sessions and took nothing back.
     for (const s of sessions) {
@@ -56,7 +79,5 @@ describe('a worker paused past its lease (SIGSTOP)', () => {
     expect(await allOpenOn(sessions, 'healthy')).toBe(true);
     // The simulator never had to replace a connection: no 440 conflict was ever sent.
     expect(gw.sim.counters.replacedConflicts).toBe(0);
-    const beat = JSON.parse((await gw.redis.get(`${gw.prefix}:heartbeat:worker:paused`)) ?? '{}');
-    expect(beat.sessions).toBe(0);
   }, 90_000);
 });

@@ -1,5 +1,6 @@
-import { createEvent, publishEvent, redisKeys } from '@wagw/queue';
+import { createEvent, publishEvent, QUEUES, redisKeys, webhookJobId } from '@wagw/queue';
 import { verifyWebhook, WEBHOOK_HEADERS } from '@wagw/webhooks';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from './harness.js';
 import { sessionPhone } from './messaging-fixtures.js';
@@ -58,6 +59,20 @@ function publish(
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const idOf = (request: Receiver['requests'][number]) => request.headers[WEBHOOK_HEADERS.id];
+
+/**
+ * The barrier for "nothing more arrives": publishes a later event for the same session through the
+ * same pipeline (stream, dispatcher, queue, receiver) and waits until `r` received it. Events of a
+ * session are fanned out in stream order, so whatever the earlier event would still cause has been
+ * queued before the marker; the requests `r` received before the marker are then returned.
+ */
+async function untilMarker(r: Receiver, sessionId: string, event = 'session.status') {
+  const marker = await publish(sessionId, event, { marker: true });
+  await gw.waitFor('the marker event', async () => r.requests.some((q) => idOf(q) === marker.id), 15_000);
+  return r.requests.filter((q) => idOf(q) !== marker.id);
+}
+
 describe('webhook delivery (worker process, real receivers on loopback)', () => {
   it('an inbound message from a simulated peer reaches the receiver once, signed', async () => {
     const session = await gw.createSession('hooked');
@@ -69,9 +84,14 @@ describe('webhook delivery (worker process, real receivers on loopback)', () => 
     await peer.sendText(phone, 'hello webhook');
 
     await gw.waitFor('the inbound webhook', async () => r.requests.length >= 1, 20_000);
-    await sleep(1000); // anything duplicated would have arrived by now
-    expect(r.requests).toHaveLength(1);
-    const [request] = r.requests;
+    // A later message from the same peer through the same socket, inbound path and webhook: once it
+    // is at the receiver, a duplicate of the first would have been too.
+    await peer.sendText(phone, 'marker');
+    await gw.waitFor('the marker webhook', async () => r.requests.some((q) => q.body.includes('marker')));
+    const first = r.requests.filter((q) => q.body.includes('hello webhook'));
+    expect(first).toHaveLength(1);
+    expect(r.requests).toHaveLength(2);
+    const [request] = first;
     const envelope = JSON.parse(request!.body);
     expect(envelope).toMatchObject({ event: 'message.received', sessionId: session.id });
     expect(JSON.stringify(envelope.data)).toContain('hello webhook');
@@ -90,12 +110,12 @@ describe('webhook delivery (worker process, real receivers on loopback)', () => 
     const event = await publish(session.id);
 
     await gw.waitFor('a 200', async () => r.requests.some((q) => q.status === 200), 15_000);
-    await sleep(1000);
-    expect(r.requests.map((q) => q.status)).toEqual([500, 500, 500, 200]);
-    expect(r.requests.map((q) => q.headers[WEBHOOK_HEADERS.attempt])).toEqual(['1', '2', '3', '4']);
-    expect(new Set(r.requests.map((q) => q.headers[WEBHOOK_HEADERS.id]))).toEqual(new Set([event.id]));
+    const requests = await untilMarker(r, session.id);
+    expect(requests.map((q) => q.status)).toEqual([500, 500, 500, 200]);
+    expect(requests.map((q) => q.headers[WEBHOOK_HEADERS.attempt])).toEqual(['1', '2', '3', '4']);
+    expect(new Set(requests.map(idOf))).toEqual(new Set([event.id]));
     // Exponential: each wait at least half the nominal delay (jitter is ±50 %).
-    const gaps = r.requests.slice(1).map((q, i) => q.at - r.requests[i]!.at);
+    const gaps = requests.slice(1).map((q, i) => q.at - requests[i]!.at);
     expect(gaps[0]).toBeGreaterThanOrEqual(50);
     expect(gaps[2]).toBeGreaterThanOrEqual(200);
   });
@@ -124,8 +144,8 @@ describe('webhook delivery (worker process, real receivers on loopback)', () => 
       const page = await gw.db.repos.deadLetters.list({ webhookId: hook.id, limit: 10 });
       return page.items.length > 0 ? page.items : undefined;
     });
-    await sleep(800);
-    expect(r.requests).toHaveLength(1);
+    // The marker is refused too (every answer is 400); the first event was tried exactly once.
+    expect(await untilMarker(r, session.id)).toHaveLength(1);
     expect(letters[0]).toMatchObject({
       eventId: event.id,
       status: 'dead',
@@ -159,10 +179,10 @@ describe('webhook delivery (worker process, real receivers on loopback)', () => 
       const page = await gw.db.repos.deadLetters.list({ webhookId: hook.id, limit: 10 });
       return page.items.length === 0;
     });
-    await sleep(800);
-    expect(r.requests).toHaveLength(1);
-    expect(r.requests[0]!.headers[WEBHOOK_HEADERS.id]).toBe(event.id);
-    expect(r.requests[0]!.headers[WEBHOOK_HEADERS.attempt]).toBe('5');
+    const requests = await untilMarker(r, session.id);
+    expect(requests).toHaveLength(1);
+    expect(idOf(requests[0]!)).toBe(event.id);
+    expect(requests[0]!.headers[WEBHOOK_HEADERS.attempt]).toBe('5');
   });
 
   it('a hanging receiver does not hold up another one; its breaker opens', async () => {
@@ -194,8 +214,23 @@ describe('webhook delivery (worker process, real receivers on loopback)', () => 
       15_000,
     );
     expect(breaker).toBe('open');
-    // Attempts stopped once it opened: 5 timed out (the threshold), not one per pending event.
-    await sleep(1500);
+    // Attempts stopped once it opened: 5 timed out (the threshold), not one per pending event. The
+    // barrier: a marker published now is delivered to the fast receiver, and its job for the hanging
+    // one is put back as delayed (breaker open) instead of attempted; by then every earlier job has
+    // been taken from the queue (first in, first out) and either attempted already or put back too.
+    const marker = await publish(session.id, 'session.status', { marker: true });
+    const queue = new Queue(QUEUES.webhooks, { connection: gw.redis, prefix: gw.prefix });
+    try {
+      await gw.waitFor('the marker at the fast receiver, and deferred for the hanging one', async () => {
+        if (!fast.requests.some((q) => idOf(q) === marker.id)) return false;
+        const job = await queue.getJob(webhookJobId(marker.id, hangHook.id));
+        return (await job?.getState()) === 'delayed';
+      });
+    } finally {
+      await queue.close();
+    }
+    expect(hanging.requests.some((q) => idOf(q) === marker.id)).toBe(false);
+    expect(hanging.requests.length).toBeGreaterThanOrEqual(5);
     expect(hanging.requests.length).toBeLessThanOrEqual(10);
   });
 });

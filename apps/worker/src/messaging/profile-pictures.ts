@@ -1,4 +1,5 @@
 import type { Logger } from '@wagw/logger';
+import { withTimeout } from '@wagw/resilience';
 import { TtlCache } from './ttl-cache.js';
 
 /** Picture URLs remembered per session: WhatsApp's CDN URLs stay valid for hours. */
@@ -28,21 +29,15 @@ export function createProfilePictures(deps: ProfilePictureDeps) {
   const inFlight = new Set<string>();
 
   async function fetchOne(lookup: PictureLookup, jid: string): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const url = await Promise.race([
-        lookup(jid),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`timed out after ${deps.timeoutMs} ms`)), deps.timeoutMs);
-        }),
-      ]);
+      // The lookup takes no signal: after a timeout it is left to settle on its own, unobserved.
+      const url = await withTimeout(() => lookup(jid), deps.timeoutMs);
       cache.set(jid, url ?? null, url ? PICTURE_TTL_MS : MISS_TTL_MS);
       if (url) await deps.store(jid, url);
     } catch (err) {
       cache.set(jid, null, MISS_TTL_MS);
       deps.logger.debug({ err, sessionId: deps.sessionId }, 'profile picture lookup failed');
     } finally {
-      clearTimeout(timer);
       inFlight.delete(jid);
     }
   }

@@ -1,11 +1,12 @@
 import type { Message, Repositories, Session } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
 import { type MessagePayload, messagePayload, sendMessageJob, waMessageIdFor } from '@wagw/queue';
-import { type Breaker, isBrokenCircuit } from '@wagw/resilience';
+import { type Breaker, isBrokenCircuit, sleep } from '@wagw/resilience';
 import type { WASocket } from '@whiskeysockets/baileys';
-import { type Job, UnrecoverableError } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { AckWaiter } from './ack-waiter.js';
 import { type OutgoingContent, toBaileysContent, typedLength } from './content.js';
+import { done, fail, hold, type JobOutcome, retry } from './job-outcome.js';
 import {
   type DailyCounter,
   dailyCap,
@@ -15,40 +16,46 @@ import {
   rateOverlimitPause,
   typingDelay,
 } from './pacing.js';
-import type { RecipientCheck } from './recipients.js';
-import { classifyCode, classifySendError, TransientSendError } from './send-errors.js';
+import type { RecipientLookup } from './recipient-lookup.js';
+import { classifyCode, classifySendError } from './send-failure.js';
 import { errorReason } from './status-rank.js';
 import type { StatusTracker } from './status-tracker.js';
 
 /** A send cut short because the socket went away waits this long before the queue is tried again. */
-export const INTERRUPTED_PAUSE_MS = 1000;
+const INTERRUPTED_PAUSE_MS = 1000;
 
-/** Everything a send needs, for one open socket of one session. */
+/**
+ * Everything a send needs, built once per open socket of a session: the worker's parts (database,
+ * pacing, daily counter), the session's (tracker, send breaker, recipient lookup, rate-limit
+ * streak) and the socket's own (the socket, its ack waiter, the signal that fires when it closes).
+ */
 export interface SendContext {
   sessionId: string;
   logger: Logger;
   sock: Pick<WASocket, 'sendMessage' | 'onWhatsApp' | 'sendPresenceUpdate'>;
   /** The socket is open and this worker holds the session's lease. */
   isOpen: () => boolean;
-  /** Puts the job back and pauses the session's queue for `ms` without using an attempt. */
-  hold: (ms: number, why: string) => Promise<never>;
-  /** Waits, cut short when the socket closes. */
-  sleep: (ms: number) => Promise<void>;
+  /** Aborted when the socket closes: cuts pacing waits short. */
+  closed: AbortSignal;
+  /** Runs a database call through the worker's database breaker. */
   db: <T>(fn: () => Promise<T>) => Promise<T>;
-  dbRetryAfterMs: () => number;
+  dbBreaker: Pick<Breaker, 'retryAfterMs'>;
   repos: Pick<Repositories, 'messages'>;
   session: Pick<Session, 'createdAt' | 'settings'>;
-  tracker: StatusTracker;
-  breaker: Breaker;
-  acks: AckWaiter;
-  recipients: RecipientCheck;
-  pacing: PacingDefaults;
+  tracker: Pick<StatusTracker, 'advance' | 'requeue'>;
+  /** The session's send breaker. */
+  breaker: Pick<Breaker, 'execute' | 'retryAfterMs'>;
+  acks: Pick<AckWaiter, 'expect' | 'forget'>;
+  recipients: RecipientLookup;
+  pacing: PacingDefaults & { ackTimeoutMs: number };
   daily: DailyCounter;
-  ackTimeoutMs: number;
   /** Consecutive rate-overlimit answers, for the pause's exponential growth. */
   overlimit: { streak: number };
 }
 
+export type SendJob = Pick<Job, 'id' | 'data' | 'attemptsMade' | 'opts'>;
+
+/** How one attempt on the socket ended, short of a transient failure (thrown, for the breaker). */
 type Attempt =
   | { kind: 'sent' }
   | { kind: 'interrupted' }
@@ -57,86 +64,95 @@ type Attempt =
 /**
  * One outbound message: skip it unless it is still `queued`/`sending` (idempotent), check it,
  * pace it, send it under its own WhatsApp id (a retry after a crash re-sends the same id, which
- * the recipient shows once), and wait for the server's ack. Transient failures throw (BullMQ
- * retries with backoff, the breaker counts them); permanent ones fail the message at once.
+ * the recipient shows once), and wait for the server's ack. Transient failures are retried by
+ * BullMQ with backoff (the breaker counts them); permanent ones fail the message at once. The row
+ * is read once; every status write after that is a compare-and-set on the copy in hand.
  */
-export async function processSend(job: Job, ctx: SendContext): Promise<{ status: string }> {
+export async function processSend(job: SendJob, ctx: SendContext): Promise<JobOutcome> {
   const parsed = sendMessageJob.safeParse(job.data);
-  if (!parsed.success) throw new UnrecoverableError('invalid send job');
+  if (!parsed.success) return fail('invalid send job');
+  // The latest copy of the row this send holds, so a refusing breaker can put a claimed one back.
+  const held: { row?: Message } = {};
   try {
-    return await send(job, parsed.data.messageId, ctx);
+    return await send(job, parsed.data.messageId, ctx, held);
   } catch (err) {
+    if (!isBrokenCircuit(err)) throw err;
     // Either breaker refused: hold everything until it may probe again; the message stays queued.
-    if (isBrokenCircuit(err)) {
-      await ctx.tracker.requeue(parsed.data.messageId, 'waiting: circuit breaker open').catch(() => null);
-      return ctx.hold(
-        Math.max(ctx.dbRetryAfterMs(), ctx.breaker.retryAfterMs(), INTERRUPTED_PAUSE_MS),
-        'breaker open',
-      );
-    }
-    throw err;
+    if (held.row) await ctx.tracker.requeue(held.row, 'waiting: circuit breaker open').catch(() => null);
+    return hold(
+      Math.max(ctx.dbBreaker.retryAfterMs(), ctx.breaker.retryAfterMs(), INTERRUPTED_PAUSE_MS),
+      'breaker open',
+    );
   }
 }
 
-async function send(job: Job, messageId: string, ctx: SendContext): Promise<{ status: string }> {
-  if (!ctx.isOpen()) return ctx.hold(INTERRUPTED_PAUSE_MS, 'session not open');
+async function send(
+  job: SendJob,
+  messageId: string,
+  ctx: SendContext,
+  held: { row?: Message },
+): Promise<JobOutcome> {
+  if (!ctx.isOpen()) return hold(INTERRUPTED_PAUSE_MS, 'session not open');
   const breakerWait = ctx.breaker.retryAfterMs();
-  if (breakerWait > 0) return ctx.hold(breakerWait, 'send breaker open');
+  if (breakerWait > 0) return hold(breakerWait, 'send breaker open');
 
   const row = await ctx.db(() => ctx.repos.messages.getById(messageId));
-  if (!row || row.sessionId !== ctx.sessionId)
-    throw new UnrecoverableError('message not found in this session');
-  if (row.status !== 'queued' && row.status !== 'sending') return { status: `skipped (${row.status})` };
+  if (!row || row.sessionId !== ctx.sessionId) return fail('message not found in this session');
+  if (row.status !== 'queued' && row.status !== 'sending') return done({ status: `skipped (${row.status})` });
+  held.row = row;
 
   const payload = messagePayload.safeParse(row.payload);
-  if (!payload.success) return fail(ctx, row, 'invalid payload');
+  if (!payload.success) return failMessage(ctx, row, 'invalid payload');
 
   const now = new Date();
   const cap = dailyCap(ctx.session.createdAt, now, ctx.pacing.dailyCap);
   if (cap !== undefined && (await ctx.daily.get(ctx.sessionId, now)) >= cap) {
-    return ctx.hold(msUntilUtcMidnight(now), `daily cap of ${cap} reached`);
+    return hold(msUntilUtcMidnight(now), `daily cap of ${cap} reached`);
   }
   if ((await ctx.recipients.exists(ctx.sock, row.remoteJid)) === false) {
-    return fail(ctx, row, 'recipient is not on WhatsApp');
+    return failMessage(ctx, row, 'recipient is not on WhatsApp');
   }
 
   await pace(ctx, row.remoteJid, payload.data);
-  if (!ctx.isOpen()) return ctx.hold(INTERRUPTED_PAUSE_MS, 'session closed while pacing');
+  if (!ctx.isOpen()) return hold(INTERRUPTED_PAUSE_MS, 'session closed while pacing');
 
   // The claim: a row cancelled since it was read is not sent (compare-and-set on `queued`).
-  const claimed = await ctx.tracker.advance(row.id, 'sending');
-  if (claimed?.status !== 'sending') return { status: `skipped (${claimed?.status ?? 'gone'})` };
+  const claimed = await ctx.tracker.advance(row, 'sending');
+  if (claimed?.status !== 'sending') return done({ status: `skipped (${claimed?.status ?? 'changed'})` });
+  held.row = claimed;
   let outcome: Attempt;
   try {
-    outcome = await ctx.breaker.execute(() => attempt(ctx, row, toBaileysContent(payload.data)));
+    outcome = await ctx.breaker.execute(() => attempt(ctx, claimed, toBaileysContent(payload.data)));
   } catch (err) {
     if (isBrokenCircuit(err)) throw err;
-    return retryLater(job, ctx, row, err as Error);
+    return retryLater(job, ctx, claimed, err as Error);
   }
   switch (outcome.kind) {
     case 'sent':
       ctx.overlimit.streak = 0;
-      await ctx.tracker.advance(row.id, 'sent');
+      await ctx.tracker.advance(claimed, 'sent');
       await ctx.daily
         .increment(ctx.sessionId)
         .catch((err) => ctx.logger.warn({ err, sessionId: ctx.sessionId }, 'daily send counter failed'));
-      return { status: 'sent' };
+      return done({ status: 'sent' });
     case 'interrupted':
-      await ctx.tracker.requeue(row.id, 'waiting: connection closed during send');
-      return ctx.hold(INTERRUPTED_PAUSE_MS, 'connection closed during send');
+      await ctx.tracker.requeue(claimed, 'waiting: connection closed during send');
+      return hold(INTERRUPTED_PAUSE_MS, 'connection closed during send');
     case 'rate-limited': {
       ctx.overlimit.streak++;
-      await ctx.tracker.requeue(row.id, `waiting: ${outcome.reason}`);
-      return ctx.hold(rateOverlimitPause(ctx.overlimit.streak), outcome.reason);
+      await ctx.tracker.requeue(claimed, `waiting: ${outcome.reason}`);
+      return hold(rateOverlimitPause(ctx.overlimit.streak), outcome.reason);
     }
     case 'permanent':
-      return fail(ctx, row, outcome.reason);
+      return failMessage(ctx, claimed, outcome.reason);
   }
 }
 
 /** Random pause, then optionally "typing…" for as long as a person would type the text. */
 async function pace(ctx: SendContext, jid: string, payload: MessagePayload): Promise<void> {
-  await ctx.sleep(jitterDelay(ctx.session.settings, ctx.pacing));
+  const jitter = jitterDelay(ctx.session.settings, ctx.pacing);
+  // No timer at all without jitter: at thousands of sends a minute even a 1 ms timer adds up.
+  if (jitter > 0) await sleep(jitter, ctx.closed);
   const typing = typingDelay(typedLength(payload), ctx.pacing.typing);
   if (typing === 0 || !ctx.isOpen()) return;
   const presence = (state: 'composing' | 'paused') =>
@@ -144,13 +160,17 @@ async function pace(ctx: SendContext, jid: string, payload: MessagePayload): Pro
       .sendPresenceUpdate(state, jid)
       .catch((err) => ctx.logger.debug({ err, sessionId: ctx.sessionId }, 'typing indicator failed'));
   await presence('composing');
-  await ctx.sleep(typing);
+  await sleep(typing, ctx.closed);
   await presence('paused');
 }
 
+/**
+ * One attempt on the socket, run inside the send breaker. A transient failure is thrown, because
+ * a thrown error is what the breaker counts; `send` turns it into a retry right outside.
+ */
 async function attempt(ctx: SendContext, row: Message, out: OutgoingContent): Promise<Attempt> {
   const id = row.waMessageId ?? waMessageIdFor(row.id);
-  const ack = ctx.acks.expect(id, ctx.ackTimeoutMs);
+  const ack = ctx.acks.expect(id, ctx.pacing.ackTimeoutMs);
   try {
     await ctx.sock.sendMessage(row.remoteJid, out.content, {
       messageId: id,
@@ -162,22 +182,22 @@ async function attempt(ctx: SendContext, row: Message, out: OutgoingContent): Pr
     if (kind === 'permanent') return { kind, reason: `send refused: ${(err as Error).message}` };
     if (!ctx.isOpen()) return { kind: 'interrupted' };
     if (kind === 'rate-limited') return { kind, reason: 'WhatsApp rate limit (rate-overlimit)' };
-    throw new TransientSendError(`send failed: ${(err as Error).message}`);
+    throw new Error(`send failed: ${(err as Error).message}`);
   }
   const result = await ack;
   if (result.kind === 'closed') return { kind: 'interrupted' };
   if (result.kind === 'timeout') {
     if (!ctx.isOpen()) return { kind: 'interrupted' };
-    throw new TransientSendError(`no server ack within ${ctx.ackTimeoutMs} ms`);
+    throw new Error(`no server ack within ${ctx.pacing.ackTimeoutMs} ms`);
   }
   if (result.error === undefined) return { kind: 'sent' };
   const kind = classifyCode(result.error);
-  if (kind === 'transient') throw new TransientSendError(errorReason([result.error]));
+  if (kind === 'transient') throw new Error(errorReason([result.error]));
   return { kind, reason: errorReason([result.error]) };
 }
 
 /** A transient failure: back to `queued` and retried by BullMQ, unless this was the last attempt. */
-async function retryLater(job: Job, ctx: SendContext, row: Message, err: Error): Promise<never> {
+async function retryLater(job: SendJob, ctx: SendContext, row: Message, err: Error): Promise<JobOutcome> {
   const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   ctx.logger.warn(
     {
@@ -191,23 +211,23 @@ async function retryLater(job: Job, ctx: SendContext, row: Message, err: Error):
   );
   // The failure that opened the breaker is held like the ones after it: no attempt is used up.
   if (ctx.breaker.retryAfterMs() > 0) {
-    await ctx.tracker.requeue(row.id, `waiting: ${err.message}`);
-    return ctx.hold(ctx.breaker.retryAfterMs(), 'send breaker opened');
+    await ctx.tracker.requeue(row, `waiting: ${err.message}`);
+    return hold(ctx.breaker.retryAfterMs(), 'send breaker opened');
   }
   if (lastAttempt) {
     await ctx.tracker.advance(
-      row.id,
+      row,
       'failed',
       `gave up after ${job.attemptsMade + 1} attempts: ${err.message}`,
     );
   } else {
-    await ctx.tracker.requeue(row.id, `retrying: ${err.message}`);
+    await ctx.tracker.requeue(row, `retrying: ${err.message}`);
   }
-  throw err;
+  return retry(err);
 }
 
-async function fail(ctx: SendContext, row: Message, reason: string): Promise<never> {
-  await ctx.tracker.advance(row.id, 'failed', reason);
+async function failMessage(ctx: SendContext, row: Message, reason: string): Promise<JobOutcome> {
+  await ctx.tracker.advance(row, 'failed', reason);
   ctx.logger.info({ sessionId: ctx.sessionId, messageId: row.id, reason }, 'message failed');
-  throw new UnrecoverableError(reason);
+  return fail(reason);
 }

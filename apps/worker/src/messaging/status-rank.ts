@@ -30,7 +30,7 @@ export function canAdvance(current: MessageStatus, next: MessageStatus): boolean
 }
 
 /** Baileys' `proto.WebMessageInfo.Status` numbers. */
-export const WA_STATUS = {
+const WA_STATUS = {
   ERROR: 0,
   PENDING: 1,
   SERVER_ACK: 2,

@@ -8,7 +8,7 @@ import { createYielder } from './yield.js';
 /** Statuses of a message still in the outbox; leaving them settles it for its batch. */
 const UNSETTLED: ReadonlySet<MessageStatus> = new Set(['queued', 'sending']);
 
-export interface StatusTrackerDeps {
+interface StatusTrackerDeps {
   sessionId: string;
   logger: Logger;
   repos: Pick<Repositories, 'messages'>;
@@ -20,8 +20,9 @@ export interface StatusTrackerDeps {
 /**
  * Every status change of this session's outbound messages goes through here: from the send
  * processor (`sending`, `sent`, `failed`) and from Baileys (`messages.update`, and statuses folded
- * into Baileys' own `messages.upsert` when a receipt beats its ~100 ms buffer flush, protocol doc
- * 6.3). Changes to one message are serialised and only move forward (see `canAdvance`), so a
+ * into Baileys' own `messages.upsert`: Baileys buffers events for about 100 ms, and a receipt
+ * processed before the buffer is flushed lands on the upserted message instead of arriving as an
+ * update). Changes to one message are serialised and only move forward (see `canAdvance`), so a
  * late or replayed receipt never moves a message back; each change is stored and published.
  */
 export function createStatusTracker(deps: StatusTrackerDeps) {
@@ -60,21 +61,30 @@ export function createStatusTracker(deps: StatusTrackerDeps) {
     if (counts) await deps.events.batchCompleted(counts);
   }
 
-  /** Moves a message forward (no-op when that would be backwards); returns the row after. */
-  function advance(messageId: string, status: MessageStatus, reason: string | null = null) {
-    return serial(messageId, async () => {
-      const row = await deps.db(() => deps.repos.messages.getById(messageId));
-      if (!row || !canAdvance(row.status, status)) return row;
-      return store(row, status, reason);
-    });
+  /** Moves `row` forward unless that would be backwards; returns the row after (null: it changed). */
+  function forward(row: Message, status: MessageStatus, reason: string | null): Promise<Message | null> {
+    return canAdvance(row.status, status) ? store(row, status, reason) : Promise.resolve(row);
+  }
+
+  /**
+   * Moves a message the send processor holds forward. `row` is its copy of the row: the write is a
+   * compare-and-set on that copy's status, so the send path reads the row once and a change made
+   * since (a cancellation, a receipt) wins; null means the row had changed.
+   */
+  function advance(row: Message, status: MessageStatus, reason: string | null = null) {
+    return serial(row.id, () => forward(row, status, reason));
   }
 
   /** A send that will be retried goes back to `queued` (the only backwards move, and only from `sending`). */
-  function requeue(messageId: string, reason: string) {
+  function requeue(row: Message, reason: string) {
+    return serial(row.id, async () => (row.status === 'sending' ? store(row, 'queued', reason) : row));
+  }
+
+  /** A receipt names the message by WhatsApp id only: read it in the chain, then move it forward. */
+  function advanceById(messageId: string, status: MessageStatus, reason: string | null) {
     return serial(messageId, async () => {
       const row = await deps.db(() => deps.repos.messages.getById(messageId));
-      if (row?.status !== 'sending') return row;
-      return store(row, 'queued', reason);
+      return row ? forward(row, status, reason) : row;
     });
   }
 
@@ -86,7 +96,7 @@ export function createStatusTracker(deps: StatusTrackerDeps) {
     // An error ack for a message still being sent belongs to the send processor, which is waiting
     // for that ack and decides between retrying and failing; failing it here would race the retry.
     if (next === 'failed' && (row.status === 'queued' || row.status === 'sending')) return;
-    await advance(row.id, next, next === 'failed' ? errorReason(params) : null);
+    await advanceById(row.id, next, next === 'failed' ? errorReason(params) : null);
   }
 
   /** Isolated per message: one that cannot be mapped or stored is logged, the others go on. */

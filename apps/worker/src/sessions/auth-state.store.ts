@@ -20,7 +20,7 @@ export type DbAuthState =
   | { ok: true; state: AuthenticationState; saveCreds: () => Promise<void>; paired: boolean }
   | { ok: false; reason: string };
 
-export class CorruptAuthStateError extends Error {
+class CorruptAuthStateError extends Error {
   override name = 'CorruptAuthStateError';
 }
 

@@ -21,7 +21,7 @@ describe('decideOnDisconnect', () => {
 describe('backoffDelay', () => {
   const exact = { ...DEFAULT_BACKOFF, jitter: 0 };
 
-  it('follows the specification: 3 s, 6 s, 12 s, then nothing', () => {
+  it('defaults to 3 s, 6 s, 12 s, then nothing', () => {
     expect([1, 2, 3, 4].map((n) => backoffDelay(n, exact))).toEqual([3000, 6000, 12_000, undefined]);
   });
 

@@ -39,7 +39,10 @@ export function decideOnDisconnect(code: number | undefined): DisconnectAction {
 }
 
 export interface BackoffSchedule {
-  /** First delay in ms. Default 3000 (the specification's 3 s, 6 s, 12 s). */
+  /**
+   * First delay in ms. Default 3000: with factor 2 and 3 attempts, 3 s, 6 s, 12 s, about 20 s in
+   * all, enough for a network blip or a server restart without hammering WhatsApp (docs/sessions.md).
+   */
   baseMs: number;
   /** Growth per attempt. Default 2. */
   factor: number;

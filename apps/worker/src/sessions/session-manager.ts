@@ -2,15 +2,11 @@ import type { Repositories, Session, SessionStatus } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
 import type { Lease, LeaseStore } from '@wagw/queue';
 import { LeaseClock } from './lease-clock.js';
-import type { SessionRunner, StopMode } from './session-runner.js';
+import type { RunnerEnd } from './runner-state.js';
+import type { SessionRunner } from './session-runner.js';
 
 /** Statuses a session stays in until a person (or the scheduler's revival) acts. */
-export const TERMINAL_STATUSES: readonly SessionStatus[] = [
-  'failed',
-  'logged_out',
-  'conflict',
-  'needs_pairing',
-];
+const TERMINAL_STATUSES: readonly SessionStatus[] = ['failed', 'logged_out', 'conflict', 'needs_pairing'];
 
 export interface SessionManagerDeps {
   workerId: string;
@@ -24,7 +20,7 @@ export interface SessionManagerDeps {
   createRunner: (
     sessionId: string,
     holdsLease: () => boolean,
-    onFinished: (mode: StopMode | 'terminal') => Promise<void>,
+    onFinished: (end: RunnerEnd) => Promise<void>,
   ) => SessionRunner;
 }
 

@@ -1,27 +1,24 @@
 import type { Repositories, Session, SessionStatus } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
+import { sleep } from '@wagw/resilience';
 import type { WASocket } from '@whiskeysockets/baileys';
 import { loadDbAuthState } from './auth-state.store.js';
 import { type BackoffSchedule, backoffDelay, decideOnDisconnect } from './disconnect-policy.js';
+import {
+  nextState,
+  type RunnerEnd,
+  type RunnerEvent,
+  type RunnerState,
+  type StopMode,
+  socketOf,
+} from './runner-state.js';
 import type { SocketFactory } from './socket-factory.js';
 import {
   type SocketEnd,
-  type SocketLifetime,
   type SocketLifetimeOptions,
   startSocketLifetime,
   type WatchdogSettings,
 } from './socket-lifetime.js';
-
-/** How a runner is asked to end. Each leaves the session in a different, deliberate state. */
-export type StopMode =
-  /** Desired state went to `stopped`: close (still linked), status `stopped`, release the lease. */
-  | 'stop'
-  /** This worker is shutting down: close without logging out, hand the session over at once. */
-  | 'shutdown'
-  /** The lease is gone: touch nothing (another worker may own the session now). */
-  | 'lease-lost'
-  /** Unlink the device from the account, clear auth state, status `logged_out`. */
-  | 'logout';
 
 export interface SessionRunnerDeps {
   sessionId: string;
@@ -41,7 +38,7 @@ export interface SessionRunnerDeps {
   /** Pairing by code instead of QR: takes a pending request's phone number, stores the code. */
   pairing: { take: () => Promise<string | null>; store: (code: string) => Promise<void> };
   /** Called once when the runner has ended for good (lease released or lost). */
-  onFinished: (mode: StopMode | 'terminal') => Promise<void>;
+  onFinished: (end: RunnerEnd) => Promise<void>;
   /** Messaging on each socket: further Baileys handlers, and delivery while the socket is open. */
   messaging?: {
     handlers: SocketLifetimeOptions['extraHandlers'];
@@ -58,28 +55,29 @@ export interface SessionRunnerDeps {
  */
 export function createSessionRunner(deps: SessionRunnerDeps) {
   const { sessionId, logger } = deps;
-  let lifetime: SocketLifetime | undefined;
-  let stopMode: StopMode | undefined;
-  let restartRequested = false;
-  let wakeUp: (() => void) | undefined;
-  let credsWrite: Promise<void> = Promise.resolve();
-  let showingQr = false;
+  let state: RunnerState = { kind: 'idle' };
+  const dispatch = (event: RunnerEvent) => {
+    state = nextState(state, event);
+  };
+  // Read through a function: `state` changes under the loop's feet while it awaits.
+  const current = (): RunnerState => state;
 
   /**
    * A phone number waiting for a pairing code is served by the socket that is showing a QR (an
    * unregistered socket): Baileys generates the code and announces it to WhatsApp.
    */
   async function servePairingRequest(): Promise<void> {
-    const current = lifetime;
-    if (!showingQr || !current || !deps.holdsLease()) return;
+    const showing = current();
+    if (showing.kind !== 'qr' || !deps.holdsLease()) return;
     const phone = await deps.pairing.take();
     if (!phone) return;
-    const code = await current.sock.requestPairingCode(phone);
+    const code = await showing.lifetime.sock.requestPairingCode(phone);
     await deps.pairing.store(code);
     logger.info({ sessionId }, 'pairing code issued');
   }
 
-  async function transition(to: SessionStatus, reason: string, code?: number): Promise<Session | null> {
+  /** Records a status change of the session (fenced: nothing is written without the lease). */
+  async function record(to: SessionStatus, reason: string, code?: number): Promise<Session | null> {
     if (!deps.holdsLease()) return null;
     const before = await deps.repos.sessions.getById(sessionId);
     const after = await deps.repos.sessions.transitionStatus(sessionId, {
@@ -92,23 +90,18 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
     return after;
   }
 
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
-  async function connectOnce(why: { reason: string; code?: number }): Promise<SocketEnd | 'needs-pairing'> {
+  /** One socket from auth load to close; `stopped` when a stop came while waiting for a slot. */
+  async function connectOnce(why: {
+    reason: string;
+    code?: number;
+  }): Promise<SocketEnd | 'needs-pairing' | 'stopped'> {
     const auth = await loadDbAuthState(deps.repos.authState, sessionId);
     if (!auth.ok) {
-      await transition('needs_pairing', auth.reason);
+      await record('needs_pairing', auth.reason);
       return 'needs-pairing';
     }
     // Serialised: Baileys may emit creds.update in bursts and the last write must win.
+    let credsWrite: Promise<void> = Promise.resolve();
     const saveCreds = () => {
       credsWrite = credsWrite
         .then(auth.saveCreds)
@@ -120,9 +113,11 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
       releaseSlot = resolve;
     });
     // The slot is held from socket creation until a QR shows, the socket opens, or it closes.
-    const started = deps.connectSlot(async () => {
-      await transition('connecting', auth.paired ? why.reason : `${why.reason} (new pairing)`, why.code);
-      const current = startSocketLifetime({
+    const lifetime = await deps.connectSlot(async () => {
+      await record('connecting', auth.paired ? why.reason : `${why.reason} (new pairing)`, why.code);
+      // A stop that came while this waited for the slot: no socket would be there to close.
+      if (current().kind === 'stopping') return undefined;
+      const created = startSocketLifetime({
         sessionId,
         logger,
         factory: deps.factory,
@@ -133,14 +128,14 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
         extraHandlers: deps.messaging?.handlers,
         onQr: async (qr) => {
           releaseSlot();
-          showingQr = true;
+          dispatch({ type: 'qr' });
           await deps.onQr(qr);
-          await transition('qr', 'waiting for QR scan');
+          await record('qr', 'waiting for QR scan');
           await servePairingRequest();
         },
         onOpen: async (sock: WASocket) => {
           releaseSlot();
-          showingQr = false;
+          dispatch({ type: 'open' });
           await saveCreds();
           const me = sock.user;
           if (me) {
@@ -150,20 +145,20 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
               pushName: me.name ?? null,
             });
           }
-          await transition('open', 'connected');
+          await record('open', 'connected');
           await deps.messaging?.opened(sock);
         },
       });
-      lifetime = current;
-      void current.ended.then(() => {
-        showingQr = false;
+      dispatch({ type: 'socket-created', lifetime: created });
+      void created.ended.then(() => {
+        dispatch({ type: 'socket-ended' });
         releaseSlot();
       });
       await slotReleased;
-      return current;
+      return created;
     });
-    const current = await started;
-    const end = await current.ended;
+    if (!lifetime) return 'stopped';
+    const end = await lifetime.ended;
     await deps.messaging
       ?.closed()
       .catch((err) => logger.warn({ err, sessionId }, 'stopping messaging failed'));
@@ -171,15 +166,15 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
     return end;
   }
 
-  async function loop(): Promise<StopMode | 'terminal'> {
+  /** Connects, and after every close decides by the disconnect policy until the runner must end. */
+  async function loop(): Promise<RunnerEnd> {
     let why: { reason: string; code?: number } = { reason: 'connecting' };
-    while (!stopMode) {
+    while (current().kind !== 'stopping') {
       if (!deps.holdsLease()) return 'lease-lost';
       const end = await connectOnce(why);
       if (end === 'needs-pairing') return 'terminal';
-      if (stopMode) break;
-      if (restartRequested) {
-        restartRequested = false;
+      if (end === 'stopped' || current().kind === 'stopping') break;
+      if (current().kind === 'restarting') {
         why = { reason: 'restarting on request' };
         continue;
       }
@@ -191,27 +186,41 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
       }
       if (action.kind === 'terminal') {
         if (action.clearAuth && deps.holdsLease()) await deps.repos.authState.clear(sessionId);
-        await transition(action.status, end.reason, end.code);
+        await record(action.status, end.reason, end.code);
         return 'terminal';
       }
       // The attempt count lives on the row (it survives failovers) and resets on `open`.
       const attempt = ((await deps.repos.sessions.getById(sessionId))?.reconnectAttempts ?? 0) + 1;
       const delay = backoffDelay(attempt, deps.backoff);
       if (delay === undefined) {
-        await transition(
+        await record(
           'failed',
           `gave up after ${deps.backoff.maxAttempts} reconnect attempts: ${end.reason}`,
           end.code,
         );
         return 'terminal';
       }
-      const session = await transition('reconnecting', end.reason, end.code);
+      const session = await record('reconnecting', end.reason, end.code);
       if (!session) return 'lease-lost';
+      if (current().kind === 'stopping') break;
       logger.info({ sessionId, attempt: session.reconnectAttempts, delay }, 'reconnecting after backoff');
-      await sleep(delay);
+      const wake = new AbortController();
+      dispatch({ type: 'backing-off', wake });
+      await sleep(delay, wake.signal);
       why = { reason: `reconnect attempt ${session.reconnectAttempts} of ${deps.backoff.maxAttempts}` };
     }
-    return stopMode ?? 'stop';
+    const stopping = current();
+    return stopping.kind === 'stopping' ? stopping.mode : 'stop';
+  }
+
+  /** Leaves the session in the state its stop mode promises (see `StopMode`). */
+  async function finishStop(end: RunnerEnd): Promise<void> {
+    if (end === 'stop') await record('stopped', 'stopped on request');
+    if (end === 'shutdown') await record('starting', 'worker shutting down: handing over');
+    if (end === 'logout') {
+      if (deps.holdsLease()) await deps.repos.authState.clear(sessionId);
+      await record('logged_out', 'logged out on request', 401);
+    }
   }
 
   const done = loop()
@@ -219,25 +228,17 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
       logger.error({ err, sessionId }, 'session runner failed');
       return 'terminal' as const;
     })
-    .then(async (mode) => {
-      await finishStop(mode);
-      await deps.onFinished(mode);
-      return mode;
+    .then(async (end) => {
+      await finishStop(end);
+      dispatch({ type: 'finished', end });
+      await deps.onFinished(end);
+      return end;
     });
-
-  async function finishStop(mode: StopMode | 'terminal'): Promise<void> {
-    if (mode === 'stop') await transition('stopped', 'stopped on request');
-    if (mode === 'shutdown') await transition('starting', 'worker shutting down: handing over');
-    if (mode === 'logout') {
-      if (deps.holdsLease()) await deps.repos.authState.clear(sessionId);
-      await transition('logged_out', 'logged out on request', 401);
-    }
-  }
 
   return {
     sessionId,
     done,
-    isOpen: () => lifetime?.isOpen() ?? false,
+    isOpen: () => socketOf(current())?.isOpen() ?? false,
 
     /** Serves a pairing-code request if the socket is waiting to be paired. */
     checkPairing: () =>
@@ -245,24 +246,26 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
 
     /** Closes the socket and reconnects at once (status and attempts start afresh). */
     restart(): void {
-      restartRequested = true;
-      lifetime?.close(428, 'restart requested');
-      wakeUp?.();
+      const before = current();
+      dispatch({ type: 'restart' });
+      if (before.kind === 'backing-off') before.wake.abort();
+      else if (current().kind === 'restarting') socketOf(before)?.close(428, 'restart requested');
     },
 
     async stop(mode: StopMode): Promise<void> {
-      if (stopMode) return void (await done);
-      stopMode = mode;
-      wakeUp?.();
-      const current = lifetime;
-      if (mode === 'logout' && current?.isOpen() && deps.holdsLease()) {
+      const before = current();
+      if (before.kind === 'stopping' || before.kind === 'stopped') return void (await done);
+      dispatch({ type: 'stop', mode });
+      if (before.kind === 'backing-off') before.wake.abort();
+      const lifetime = socketOf(before);
+      if (mode === 'logout' && lifetime?.isOpen() && deps.holdsLease()) {
         // Sends remove-companion-device so the phone drops the device too; Baileys then closes (401).
-        await current.sock.logout('logged out through the API').catch((err) => {
+        await lifetime.sock.logout('logged out through the API').catch((err) => {
           logger.warn({ err, sessionId }, 'logout request failed; clearing auth state anyway');
-          current.close(401, 'logout');
+          lifetime.close(401, 'logout');
         });
       } else {
-        current?.close(428, `stopping: ${mode}`, { terminate: mode === 'lease-lost' });
+        lifetime?.close(428, `stopping: ${mode}`, { terminate: mode === 'lease-lost' });
       }
       await done;
     },

@@ -15,7 +15,7 @@ export interface SocketSettings {
   rootPublicKey?: string;
   /** Baileys' own log level. */
   logLevel: string;
-  /** Specification values: 30000, 60000, 60000, 250, 3. */
+  /** Baileys' socket timings (WA_KEEPALIVE_INTERVAL etc.; defaults and reasons in .env.example). */
   keepAliveIntervalMs: number;
   connectTimeoutMs: number;
   defaultQueryTimeoutMs: number;

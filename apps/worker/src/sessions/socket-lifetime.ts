@@ -38,7 +38,7 @@ export interface SocketLifetimeOptions {
 }
 
 /** A close we initiate carries a status code the way Baileys' own Boom errors do. */
-export function closeError(code: number, reason: string): Error {
+function closeError(code: number, reason: string): Error {
   return Object.assign(new Error(reason), { output: { statusCode: code } });
 }
 

@@ -122,7 +122,7 @@ export function createWebhookTargets(deps: WebhookTargetsDeps) {
 export type WebhookTargets = ReturnType<typeof createWebhookTargets>;
 
 /** A session's `settings.webhooks` switches (absent = on) silence whole groups of its events. */
-export function allowedBySettings(settings: SessionSettings | undefined, event: string): boolean {
+function allowedBySettings(settings: SessionSettings | undefined, event: string): boolean {
   const switches = settings?.webhooks;
   if (!switches) return true;
   if (event === 'message.received') return switches.inbound !== false;

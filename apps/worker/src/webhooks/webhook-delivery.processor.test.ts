@@ -1,6 +1,6 @@
 import type { PostResult } from '@wagw/webhooks';
 import { describe, expect, it } from 'vitest';
-import { verdictOf } from './delivery.processor.js';
+import { verdictOf } from './webhook-delivery.processor.js';
 
 const result = (status: number | null, error: string | null = null): PostResult => ({
   ok: status !== null && status >= 200 && status < 300,

@@ -10,7 +10,7 @@ const RECIPIENT_TTL_MS = 24 * 3600_000;
  * and WhatsApp rate-limits those as hard as messages). LID recipients cannot be checked this way
  * and are assumed to exist. A lookup that fails is not cached and does not block the send.
  */
-export function createRecipientCheck() {
+export function createRecipientLookup() {
   const known = new TtlCache<boolean>(MAX_RECIPIENTS, RECIPIENT_TTL_MS);
   return {
     async exists(sock: Pick<WASocket, 'onWhatsApp'>, jid: string): Promise<boolean | undefined> {
@@ -26,4 +26,4 @@ export function createRecipientCheck() {
   };
 }
 
-export type RecipientCheck = ReturnType<typeof createRecipientCheck>;
+export type RecipientLookup = ReturnType<typeof createRecipientLookup>;

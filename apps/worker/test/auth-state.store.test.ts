@@ -2,7 +2,7 @@ import { createDatabase, type Database } from '@wagw/db';
 import { createPgSchema, type PgSchema, tempSqliteUrl } from '@wagw/testing';
 import { BufferJSON, initAuthCreds } from '@whiskeysockets/baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDbAuthState } from './auth-state.store.js';
+import { loadDbAuthState } from '../src/sessions/auth-state.store.js';
 
 describe.each(['sqlite', 'postgres'] as const)('loadDbAuthState on %s', (dialect) => {
   let db: Database;

@@ -8,7 +8,7 @@ export type SendFailureKind =
   | 'transient';
 
 /** Status code of a Baileys (Boom) error or an IQ error node, when there is one. */
-export function statusCodeOf(err: unknown): number | undefined {
+function statusCodeOf(err: unknown): number | undefined {
   const e = err as { output?: { statusCode?: unknown }; data?: { attrs?: { code?: unknown } } } | null;
   const code = e?.output?.statusCode ?? e?.data?.attrs?.code;
   const n = Number(code);
@@ -37,9 +37,4 @@ export function classifySendError(err: unknown): SendFailureKind {
   if (code === 401 || code === 429) return classifyCode(code);
   // Timeouts, closed connections and everything unexpected: worth another try.
   return 'transient';
-}
-
-/** A send WhatsApp did not take, and that is worth retrying. Counted by the session's send breaker. */
-export class TransientSendError extends Error {
-  override name = 'TransientSendError';
 }

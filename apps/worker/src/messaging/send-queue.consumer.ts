@@ -2,8 +2,11 @@ import type { Logger } from '@wagw/logger';
 import { type SEND_QUEUE_JOBS, sendQueueName } from '@wagw/queue';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { JobOutcome } from './job-outcome.js';
 
-export interface DeliveryWorkerOptions {
+type SendQueueJobName = (typeof SEND_QUEUE_JOBS)[keyof typeof SEND_QUEUE_JOBS];
+
+export interface SendQueueConsumerOptions {
   sessionId: string;
   logger: Logger;
   /** A consumer-profile connection (`maxRetriesPerRequest: null`); BullMQ adds its blocking one. */
@@ -11,29 +14,25 @@ export interface DeliveryWorkerOptions {
   prefix: string;
   /** BullMQ limiter of this session's queue (see `limiterFor`). */
   limiter: { max: number; duration: number };
-  handlers: Record<
-    (typeof SEND_QUEUE_JOBS)[keyof typeof SEND_QUEUE_JOBS],
-    (job: Job, hold: Hold) => Promise<unknown>
-  >;
+  handlers: Record<SendQueueJobName, (job: Job) => Promise<JobOutcome>>;
 }
-
-/** Puts the current job back (no attempt used) and pauses the whole session queue for `ms`. */
-export type Hold = (ms: number, why: string) => Promise<never>;
 
 /**
  * The consumer of one session's `send.<sessionId>` queue, alive exactly while the session's socket
  * is open on this worker. Concurrency 1 keeps a session's messages in order and makes pacing per
  * session; `close()` waits for the job in hand, which itself gives up quickly once the socket is
- * gone (it is put back, not failed).
+ * gone (it is put back, not failed). This is the only place a job's outcome becomes BullMQ's:
+ * a return value, a hold (`rateLimit` + `RateLimitError`, no attempt used), a thrown error (retried
+ * while attempts remain) or an `UnrecoverableError` (failed now).
  */
-export function startDeliveryWorker(options: DeliveryWorkerOptions) {
+export function startSendQueueConsumer(options: SendQueueConsumerOptions) {
   const { sessionId, logger } = options;
   const worker: Worker = new Worker(
     sendQueueName(sessionId),
     async (job) => {
-      const handler = options.handlers[job.name as keyof DeliveryWorkerOptions['handlers']];
+      const handler = options.handlers[job.name as SendQueueJobName];
       if (!handler) throw new UnrecoverableError(`unknown job "${job.name}" on a send queue`);
-      return handler(job, hold);
+      return settle(await handler(job));
     },
     {
       connection: options.connection,
@@ -44,22 +43,28 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions) {
       maxStalledCount: 5,
     },
   );
-  worker.on('error', (err) => logger.warn({ err, sessionId }, 'delivery worker error'));
+  worker.on('error', (err) => logger.warn({ err, sessionId }, 'send queue consumer error'));
   worker.on('failed', (job, err) => {
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
       logger.warn({ sessionId, jobId: job.id, reason: err.message }, 'send job failed for good');
   });
 
-  async function hold(ms: number, why: string): Promise<never> {
-    logger.debug({ sessionId, ms, why }, 'holding send queue');
-    await worker.rateLimit(Math.max(1, Math.ceil(ms)));
-    throw Worker.RateLimitError();
+  async function settle(outcome: JobOutcome): Promise<unknown> {
+    switch (outcome.kind) {
+      case 'done':
+        return outcome.result;
+      case 'hold':
+        logger.debug({ sessionId, ms: outcome.ms, why: outcome.why }, 'holding send queue');
+        await worker.rateLimit(Math.max(1, Math.ceil(outcome.ms)));
+        throw Worker.RateLimitError();
+      case 'retry':
+        throw outcome.error;
+      case 'fail':
+        throw new UnrecoverableError(outcome.reason);
+    }
   }
 
-  return {
-    worker,
-    close: () => worker.close(),
-  };
+  return { close: () => worker.close() };
 }
 
-export type DeliveryWorker = ReturnType<typeof startDeliveryWorker>;
+export type SendQueueConsumer = ReturnType<typeof startSendQueueConsumer>;

@@ -3,7 +3,7 @@ import { createLogger } from '@wagw/logger';
 import { createProducerConnection, metricsKeys, readCounterHash, waitUntilReady } from '@wagw/queue';
 import { redisUrl, uniquePrefix } from '@wagw/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSessionEvents } from './session-events.js';
+import { createSessionEvents } from '../src/sessions/session-events.js';
 
 const prefix = uniquePrefix('session-events');
 const redis = createProducerConnection(redisUrl());

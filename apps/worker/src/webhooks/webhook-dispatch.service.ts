@@ -5,13 +5,13 @@ import type { BreakerState } from '@wagw/resilience';
 import { createNetworkPolicy, isValidEventFilter } from '@wagw/webhooks';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createDeliveryProcessor } from './delivery.processor.js';
 import { createEndpointGuards } from './endpoint-guards.js';
 import { startEventDispatcher } from './event-dispatcher.js';
 import { webhookBackoff } from './webhook-backoff.js';
+import { createDeliveryProcessor } from './webhook-delivery.processor.js';
 import { createWebhookTargets, type GlobalWebhookConfig } from './webhook-targets.js';
 
-export interface WebhookServiceDeps {
+export interface WebhookDispatchDeps {
   logger: Logger;
   repos: Pick<Repositories, 'webhooks' | 'sessions' | 'deadLetters'>;
   db: <T>(fn: () => Promise<T>) => Promise<T>;
@@ -39,7 +39,7 @@ export interface WebhookServiceDeps {
  * the `webhooks` queue delivering them. Every worker runs both; the consumer group and BullMQ
  * spread the work, and any worker finishes what a dead one started.
  */
-export function startWebhookService(deps: WebhookServiceDeps) {
+export function startWebhookDispatch(deps: WebhookDispatchDeps) {
   const { logger, delivery } = deps;
   // Configuration checks only the shape of WEBHOOK_EVENTS; a misspelt name would subscribe to nothing.
   const unknown = deps.webhooks.global?.events.filter((filter) => !isValidEventFilter(filter)) ?? [];
@@ -108,5 +108,3 @@ export function startWebhookService(deps: WebhookServiceDeps) {
     },
   };
 }
-
-export type WebhookService = ReturnType<typeof startWebhookService>;

@@ -4,7 +4,7 @@ import { createEvent, createProducerConnection, redisKeys, waitUntilReady } from
 import { redisUrl, type TempSqlite, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONFIG_WEBHOOK_ID, createWebhookTargets } from './webhook-targets.js';
+import { CONFIG_WEBHOOK_ID, createWebhookTargets } from '../src/webhooks/webhook-targets.js';
 
 let sqlite: TempSqlite;
 let db: Database;

@@ -1,0 +1,59 @@
+import type { Logger } from '@wagw/logger';
+import type { WASocket } from '@whiskeysockets/baileys';
+import type { Redis } from 'ioredis';
+import { createAckWaiter } from './ack-waiter.js';
+import { processPresence, processRead } from './chat-actions.processor.js';
+import { limiterFor } from './pacing.js';
+import { processSend, type SendContext } from './send.processor.js';
+import { startSendQueueConsumer } from './send-queue.consumer.js';
+
+/** The parts of a send's context that outlive one socket (the worker's and the session's). */
+export type LongLivedSendParts = Omit<SendContext, 'sock' | 'isOpen' | 'closed' | 'acks' | 'session'>;
+
+export interface SocketDeliveryOptions {
+  sock: WASocket;
+  /** Aborted when this socket closes (by `SessionMessaging.closed`). */
+  closed: AbortSignal;
+  holdsLease: () => boolean;
+  session: SendContext['session'];
+  parts: LongLivedSendParts;
+  /** Consumer-profile Redis connection for the send-queue consumer. */
+  connection: Redis;
+  prefix: string;
+  logger: Logger;
+}
+
+/**
+ * Delivery for one open socket: the send context is built here once, and the session's send-queue
+ * consumer and the ack waiter live exactly as long as the socket.
+ */
+export function startSocketDelivery(options: SocketDeliveryOptions) {
+  const { sock, closed, parts } = options;
+  const acks = createAckWaiter(sock);
+  const isOpen = () => !closed.aborted && sock.ws.isOpen && options.holdsLease();
+  const ctx: SendContext = { ...parts, sock, isOpen, closed, acks, session: options.session };
+  const chat = { sock, isOpen };
+  const consumer = startSendQueueConsumer({
+    sessionId: parts.sessionId,
+    logger: options.logger,
+    connection: options.connection,
+    prefix: options.prefix,
+    limiter: limiterFor(options.session.settings, parts.pacing),
+    handlers: {
+      send: (job) => processSend(job, ctx),
+      read: (job) => processRead(job, chat),
+      presence: (job) => processPresence(job, chat),
+    },
+  });
+  options.logger.debug({ sessionId: parts.sessionId }, 'delivery started');
+
+  return {
+    /** The socket ended: pending acks resolve as `closed`, the job in hand is put back, the consumer closes. */
+    async close(): Promise<void> {
+      acks.dispose();
+      await consumer.close();
+    },
+  };
+}
+
+export type SocketDelivery = ReturnType<typeof startSocketDelivery>;
