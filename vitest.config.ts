@@ -1,13 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One vitest project per workspace, named after its package, so `vitest run --project @wagw/db`
-// runs one package and `vitest run` runs everything with the same settings.
+// runs one package and `vitest run` runs everything with the same settings. Paths are taken from
+// this file's directory, not the working directory: each workspace's `test` script runs vitest from
+// inside the workspace.
+const repoRoot = fileURLToPath(new URL('.', import.meta.url));
 const workspaces = ['packages', 'apps'].flatMap((group) =>
-  readdirSync(group, { withFileTypes: true })
+  readdirSync(join(repoRoot, group), { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
-    .map((entry) => join(group, entry.name)),
+    .map((entry) => join(repoRoot, group, entry.name)),
 );
 
 export default defineConfig({
