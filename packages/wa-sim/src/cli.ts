@@ -78,6 +78,7 @@ async function main(): Promise<void> {
   sim.events.on('close', (conn, code) => console.log(`#${conn.id} closed (${code})`));
   console.log(`wa-sim listening: ${sim.url}`);
   console.log(`WA_ROOT_PUBLIC_KEY=${sim.rootPublicKey.toString('base64')}`);
+  console.log(`media CDN: ${sim.media.origin} (trust it with NODE_EXTRA_CA_CERTS=${sim.media.caFile})`);
   console.log(
     `pair: paste a QR string below, or curl -d "$QR" "http://127.0.0.1:${control}/scan?phone=15550001111"`,
   );

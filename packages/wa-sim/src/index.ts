@@ -14,6 +14,10 @@ export type { ScanOptions } from './flows/pairing.js';
 export type { PreKeyUpload } from './flows/prekey-upload.js';
 export type { PairingQr } from './flows/qr.js';
 export type { RemoveCompanionOptions } from './flows/remove-companion.js';
+export type { MediaKind } from './media/media-kinds.js';
+export type { StoredBlob } from './media/media-store.js';
+export type { MediaOptions, SimMedia } from './media/media-tier.js';
+export type { PeerMediaInput, ReceivedMedia } from './media/peer-media.js';
 export type {
   Addressing,
   AutoReceipts,
@@ -27,7 +31,7 @@ export type {
   SendOptions,
   SentMessage,
 } from './messaging/index.js';
-export type { ConcurrencyCount, Counters } from './observe/counters.js';
+export type { ConcurrencyCount, Counters, MediaCounters } from './observe/counters.js';
 export type { SimEventMap, SimEvents } from './observe/sim-events.js';
 export type { Direction, Transcript, TranscriptEntry } from './observe/transcript.js';
 export type { StanzaPredicate, WaitOptions } from './observe/wait-for.js';

@@ -6,6 +6,7 @@ import { dispatchNode } from './flows/dispatch.js';
 import { handleLogin } from './flows/login.js';
 import { forgetPairing, type ScanOptions, scanQr, startPairing } from './flows/pairing.js';
 import { type RemoveCompanionOptions, removeCompanion } from './flows/remove-companion.js';
+import { type MediaOptions, MediaTier } from './media/media-tier.js';
 import { installMessaging } from './messaging/index.js';
 import type { Messaging } from './messaging/messaging.js';
 import { Counters } from './observe/counters.js';
@@ -40,6 +41,8 @@ export interface SimulatorOptions {
    * drops silent clients. Default off; change it at runtime with `sim.setIdleTimeout()`.
    */
   idleTimeoutMs?: number;
+  /** The HTTPS media CDN and `media_conn` (see `media/media-tier.ts`); each field documents its default. */
+  media?: MediaOptions;
 }
 
 let processRootKey: KeyPair | undefined;
@@ -65,6 +68,7 @@ class Simulator implements WaSimulator, ConnectionHooks {
   readonly transcript: Transcript;
   readonly faults: FaultController;
   readonly messaging: Messaging;
+  readonly media: MediaTier;
   private readonly identity: ServerIdentity;
   private readonly server: WsServer;
   private readonly ctx: SimContext;
@@ -120,7 +124,8 @@ class Simulator implements WaSimulator, ConnectionHooks {
       qrRefs: new Map(),
     };
     installDefaultIqs(this.ctx);
-    this.messaging = installMessaging(this);
+    this.media = new MediaTier(options.media ?? {}, this.counters.media, this.router);
+    this.messaging = installMessaging(this, this.media);
   }
 
   get port(): number {
@@ -135,8 +140,8 @@ class Simulator implements WaSimulator, ConnectionHooks {
     return Buffer.from(this.identity.rootKey.public);
   }
 
-  listen(): Promise<void> {
-    return this.server.listen();
+  async listen(): Promise<void> {
+    await Promise.all([this.server.listen(), this.media.listen()]);
   }
 
   connections(): SimConnection[] {
@@ -203,6 +208,7 @@ class Simulator implements WaSimulator, ConnectionHooks {
     this.closing ??= (async () => {
       for (const hook of this.closeHooks.splice(0)) await hook();
       await this.server.close();
+      await this.media.close();
     })();
     return this.closing;
   }

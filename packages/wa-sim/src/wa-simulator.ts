@@ -1,6 +1,7 @@
 import type { FaultController } from './faults/fault-controller.js';
 import type { ScanOptions } from './flows/pairing.js';
 import type { RemoveCompanionOptions } from './flows/remove-companion.js';
+import type { SimMedia } from './media/media-tier.js';
 import type { Messaging } from './messaging/messaging.js';
 import type { Counters } from './observe/counters.js';
 import type { SimEventMap, SimEvents } from './observe/sim-events.js';
@@ -30,6 +31,11 @@ export interface WaSimulator {
   readonly transcript: Transcript;
   /** Signal contacts, inbound messages, receipts, ack policies (see `messaging/messaging.ts`). */
   readonly messaging: Messaging;
+  /**
+   * The HTTPS media CDN (`origin`, `caFile`) that `media_conn` points clients to; peers fetch and verify
+   * what sessions send from it and store what they send (see `media/media-tier.ts`).
+   */
+  readonly media: SimMedia;
   /** Current server-side idle timeout (ms), or null when off. */
   readonly idleTimeoutMs: number | null;
   /**
@@ -68,6 +74,6 @@ export interface WaSimulator {
   ): Promise<SimEventMap[K]>;
   /** Runs `hook` when the simulator closes, before its port closes (extension modules' clean-up). */
   addCloseHook(hook: () => void | Promise<void>): void;
-  /** Runs the close hooks, terminates every connection and stops listening. */
+  /** Runs the close hooks, terminates every connection, stops listening and deletes the media tier's files. */
   close(): Promise<void>;
 }

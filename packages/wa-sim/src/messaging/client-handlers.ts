@@ -52,7 +52,13 @@ export function installClientHandlers(host: MessagingHost, messaging: Messaging)
 async function onClientMessage(messaging: Messaging, conn: SimConnection, node: BinaryNode): Promise<void> {
   const sender = conn.companion;
   if (!sender) return;
-  const copies = await decryptClientMessage(sender, node, messaging.directory, messaging.log);
+  const copies = await decryptClientMessage(
+    sender,
+    node,
+    messaging.directory,
+    messaging.log,
+    messaging.media,
+  );
   const decision = messaging.acks.next();
   if (decision.action === 'drop') return;
   const ack = messageAck(node, decision.error);

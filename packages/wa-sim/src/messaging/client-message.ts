@@ -1,4 +1,5 @@
 import type { BinaryNode } from '@whiskeysockets/baileys';
+import type { PeerMediaAccess } from '../media/media-tier.js';
 import { child, children } from '../router/iq-replies.js';
 import { type EncType, messageText } from '../signal/index.js';
 import type { Companion } from '../world/world-types.js';
@@ -15,13 +16,15 @@ interface EncCopy {
 /**
  * Decrypts every copy of a client `<message>` addressed to a device the simulator plays (a contact or the
  * account's own phone) and records what each decrypted. Copies for real companions are skipped: only their
- * own client could read them. Returns the records added.
+ * own client could read them. Media messages are fetched from the CDN store and verified before the record is
+ * added, so a test waiting for the message sees the outcome. Returns the records added.
  */
 export async function decryptClientMessage(
   sender: Companion,
   node: BinaryNode,
   directory: PeerDirectory,
   log: MessageLog,
+  media: Pick<PeerMediaAccess, 'inspect'>,
 ): Promise<DecryptedMessage[]> {
   const id = node.attrs.id ?? '';
   const chat = node.attrs.to ?? '';
@@ -32,6 +35,7 @@ export async function decryptClientMessage(
     try {
       // The peer keys its sessions with the companion by LID, the same way whichever side started.
       const message = await resolved.device.decrypt(sender.lid, copy.type, copy.ciphertext);
+      const received = await media.inspect(message);
       const entry: DecryptedMessage = {
         id,
         sender: sender.jid,
@@ -42,6 +46,7 @@ export async function decryptClientMessage(
         encType: copy.type,
         message,
         text: messageText(message),
+        ...(received ? { media: received } : {}),
         at: Date.now(),
       };
       log.addDecrypted(entry);

@@ -1,4 +1,5 @@
 import type { proto } from '@whiskeysockets/baileys';
+import type { PeerMediaInput } from '../media/peer-media.js';
 import { type EncType, PeerUser, type PeerUserInit } from '../signal/index.js';
 import type { DecryptedMessage } from './message-log.js';
 import type { Addressing, ReceiptType } from './peer-stanzas.js';
@@ -28,6 +29,7 @@ export interface ContactActions {
     message: proto.IMessage,
     options?: SendOptions,
   ): Promise<SentMessage>;
+  sendMedia(from: PeerUser, to: string, media: PeerMediaInput, options?: SendOptions): Promise<SentMessage>;
   receipt(from: PeerUser, ids: string | string[], type?: ReceiptType): Promise<number>;
   decrypted(peer: PeerUser): DecryptedMessage[];
 }
@@ -48,6 +50,14 @@ export class Contact extends PeerUser {
 
   sendMessage(to: string, message: proto.IMessage, options?: SendOptions): Promise<SentMessage> {
     return this.actions.sendMessage(this, to, message, options);
+  }
+
+  /**
+   * Sends a file as WhatsApp does: encrypted with a fresh media key, the blob stored on the simulator's CDN,
+   * and an image/video/audio/document/sticker message carrying url, directPath and the keys.
+   */
+  sendMedia(to: string, media: PeerMediaInput, options?: SendOptions): Promise<SentMessage> {
+    return this.actions.sendMedia(this, to, media, options);
   }
 
   /** Delivery (default), read or played receipt for messages this contact received. Returns stanzas sent. */

@@ -1,3 +1,4 @@
+import type { PeerMediaAccess } from '../media/media-tier.js';
 import type { WaSimulator } from '../wa-simulator.js';
 import { installClientHandlers } from './client-handlers.js';
 import { Messaging, type MessagingHost } from './messaging.js';
@@ -15,8 +16,8 @@ export type MessagingInstallHost = MessagingHost & Pick<WaSimulator, 'addCloseHo
  * Installs the messaging part of the simulator (Signal peers, usync, key bundles, acks, receipts, inbound
  * messages, profile pictures) through `sim.router`, and returns its test-facing API (`sim.messaging`).
  */
-export function installMessaging(sim: MessagingInstallHost): Messaging {
-  const messaging = new Messaging(sim);
+export function installMessaging(sim: MessagingInstallHost, media: PeerMediaAccess): Messaging {
+  const messaging = new Messaging(sim, media);
   installClientHandlers(sim, messaging);
   // The picture server is messaging's own loopback server; it must go down with the simulator.
   sim.addCloseHook(() => messaging.close());

@@ -1,4 +1,5 @@
 import type { proto } from '@whiskeysockets/baileys';
+import type { ReceivedMedia } from '../media/peer-media.js';
 import type { EncType } from '../signal/index.js';
 import { Waiters } from './waiters.js';
 
@@ -20,6 +21,8 @@ export interface DecryptedMessage {
   message: proto.Message;
   /** Plain text, from `conversation` or `extendedTextMessage`, unwrapping `deviceSentMessage`. */
   text: string | undefined;
+  /** For image/video/audio/document/sticker messages: what the peer found fetching and decrypting the file. */
+  media?: ReceivedMedia;
   at: number;
 }
 

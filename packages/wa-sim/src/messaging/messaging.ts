@@ -1,4 +1,7 @@
 import type { BinaryNode, proto } from '@whiskeysockets/baileys';
+import { encMediaType, mediaOf } from '../media/media-kinds.js';
+import type { PeerMediaAccess } from '../media/media-tier.js';
+import type { PeerMediaInput } from '../media/peer-media.js';
 import type { SimConnection } from '../server/connection.js';
 import type { PeerUser, PeerUserInit } from '../signal/index.js';
 import type { WaSimulator } from '../wa-simulator.js';
@@ -37,7 +40,11 @@ export class Messaging implements ContactActions {
   /** Stanzas for companions without a live connection, written when they next open (offline queue). */
   private readonly offline = new Map<string, BinaryNode[]>();
 
-  constructor(private readonly host: MessagingHost) {
+  constructor(
+    private readonly host: MessagingHost,
+    /** The CDN side peers use to fetch what sessions send and to store what they send themselves. */
+    readonly media: PeerMediaAccess,
+  ) {
     this.directory = new PeerDirectory(host.world);
   }
 
@@ -71,6 +78,8 @@ export class Messaging implements ContactActions {
     const account = this.host.world.account(to.replace(/^\+/, ''));
     if (!account) throw new Error(`no simulated account ${to}`);
     const id = options.id ?? newMessageId();
+    const media = mediaOf(message);
+    const mediaType = media ? encMediaType(media.kind, media.content) : undefined;
     const sent: SentMessage = { id, deliveredTo: [], queuedFor: [], types: [] };
     for (const companion of account.companions.values()) {
       const payload = await from
@@ -80,12 +89,23 @@ export class Messaging implements ContactActions {
         id,
         addressing: options.addressing ?? 'pn',
         at: Date.now(),
+        ...(mediaType ? { mediaType } : {}),
       });
       sent.types.push(payload.type);
       const written = await this.deliver(companion, stanza);
       (written ? sent.deliveredTo : sent.queuedFor).push(companion.jid);
     }
     return sent;
+  }
+
+  /** Encrypts and stores the file on the CDN, then sends the media message like {@link sendMessage}. */
+  async sendMedia(
+    from: PeerUser,
+    to: string,
+    media: PeerMediaInput,
+    options: SendOptions = {},
+  ): Promise<SentMessage> {
+    return this.sendMessage(from, to, await this.media.prepare(media), options);
   }
 
   /** Receipts from `from` for messages it decrypted; ids are grouped per sending companion. */

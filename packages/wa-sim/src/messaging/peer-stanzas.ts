@@ -21,17 +21,21 @@ function unixSeconds(at = Date.now()): string {
 export function peerMessageStanza(
   peer: PeerUser,
   payload: EncryptedPayload,
-  options: { id: string; addressing: Addressing; at: number },
+  options: { id: string; addressing: Addressing; at: number; mediaType?: string },
 ): BinaryNode {
   const attrs: Record<string, string> =
     options.addressing === 'lid'
       ? { from: peer.lid, sender_pn: peer.pn, addressing_mode: 'lid' }
       : { from: peer.pn, sender_lid: peer.lid };
-  Object.assign(attrs, { id: options.id, t: unixSeconds(options.at), type: 'text', notify: peer.name });
+  // Media messages are `type="media"` with the kind on `<enc mediatype>`, as Baileys itself sends them.
+  const type = options.mediaType ? 'media' : 'text';
+  Object.assign(attrs, { id: options.id, t: unixSeconds(options.at), type, notify: peer.name });
+  const encAttrs: Record<string, string> = { v: '2', type: payload.type };
+  if (options.mediaType) encAttrs.mediatype = options.mediaType;
   return {
     tag: 'message',
     attrs,
-    content: [{ tag: 'enc', attrs: { v: '2', type: payload.type }, content: payload.ciphertext }],
+    content: [{ tag: 'enc', attrs: encAttrs, content: payload.ciphertext }],
   };
 }
 

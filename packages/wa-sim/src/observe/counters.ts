@@ -4,6 +4,18 @@ export interface ConcurrencyCount {
   max: number;
 }
 
+/** What the media CDN did (see `media/`). */
+export interface MediaCounters {
+  /** Blobs stored: accepted uploads plus blobs simulated peers sent. */
+  uploads: number;
+  /** Downloads answered with the blob or part of it (200 or 206). */
+  downloads: number;
+  /** Total size of the stored blobs, in bytes. */
+  bytesStored: number;
+  /** Uploads answered with a 4xx (bad or expired auth, hash mismatch, too large, bad path). */
+  rejectedUploads: number;
+}
+
 /**
  * Numbers a gateway test asserts on. `maxConcurrentPerCompanion` is the proof that one session
  * never ran two simultaneous logged-in connections; `replacedConflicts` that the server never had
@@ -24,6 +36,7 @@ export class Counters {
   idleDrops = 0;
   /** `<conflict type="replaced"/>` (440) sent because the same companion logged in again. */
   replacedConflicts = 0;
+  readonly media: MediaCounters = { uploads: 0, downloads: 0, bytesStored: 0, rejectedUploads: 0 };
   private readonly perCompanion = new Map<string, ConcurrencyCount>();
   /** Ids of connections accepted but neither `open` (login IQs answered) nor closed yet. */
   private readonly connecting = new Set<number>();
