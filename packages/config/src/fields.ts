@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import { InvalidNetworkError, isValidWebhookSecret, parseNetworkList } from '@wagw/webhooks';
 import { z } from 'zod';
 
@@ -236,5 +237,37 @@ export function optionalWebhookSecret() {
         return z.NEVER;
       }
       return raw;
+    });
+}
+
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/**
+ * An optional `host:port`: a host name, an IPv4 address or a bracketed IPv6 address (`[::1]:443`,
+ * the brackets keep its colons apart from the port's), and a port from 1 to 65535. Parsed to
+ * `{ host, port }` with the brackets removed, as `tls.connect` takes it.
+ */
+export function hostPort() {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return undefined;
+      const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(raw);
+      const [, ipv6, name = '', digits] = match ?? [];
+      const port = Number(digits);
+      // All-numeric dotted names are IPv4 addresses or nothing (999.1.1.1 is not a host name).
+      const validHost =
+        ipv6 !== undefined ? isIPv6(ipv6) : isIPv4(name) || (HOST_NAME.test(name) && !/^[\d.]+$/.test(name));
+      if (!match || !validHost || port < 1 || port > 65_535) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected host:port (a host name, IPv4 address or [IPv6 address], port 1 to 65535), got "${raw}"`,
+        });
+        return z.NEVER;
+      }
+      return { host: ipv6 ?? name, port };
     });
 }

@@ -1,5 +1,5 @@
 import { commonConfig, commonEnv } from './common-env.js';
-import { bool, int, oneOf, optionalString, url } from './fields.js';
+import { bool, hostPort, int, oneOf, optionalString, url } from './fields.js';
 import { parseEnv } from './load.js';
 
 /** Variables of the worker process (apps/worker), which owns WhatsApp sockets. */
@@ -37,6 +37,9 @@ export const workerEnv = {
   WA_WS_URL: url('wss://web.whatsapp.com/ws/chat', ['ws:', 'wss:']),
   // Base64 of the 32-byte Noise root public key to trust; unset trusts WhatsApp's own root.
   WA_ROOT_PUBLIC_KEY: optionalString(),
+  // host:port that Baileys' media uploads and downloads connect to instead of WhatsApp's CDN hosts
+  // (the simulator's CDN in tests); TLS still checks the original host name. Unset in production.
+  WA_MEDIA_ORIGIN_OVERRIDE: hostPort(),
   // Baileys' own log level (it logs every normal 515 restart as an error); wagw logs each close itself.
   WA_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'error'),
   // Baileys socket setting: keep-alive ping interval in ms.
@@ -111,6 +114,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
       defaultQueryTimeoutMs: parsed.WA_QUERY_TIMEOUT,
       retryRequestDelayMs: parsed.WA_RETRY_REQUEST_DELAY,
       maxMsgRetryCount: parsed.WA_MAX_MSG_RETRY_COUNT,
+      mediaOriginOverride: parsed.WA_MEDIA_ORIGIN_OVERRIDE,
     },
     reconnect: {
       baseMs: parsed.RECONNECT_BASE_DELAY,

@@ -18,6 +18,7 @@ export type { MediaKind } from './media/media-kinds.js';
 export type { StoredBlob } from './media/media-store.js';
 export type { MediaOptions, SimMedia } from './media/media-tier.js';
 export type { PeerMediaInput, ReceivedMedia } from './media/peer-media.js';
+export { createTestCa, type TestCa } from './media/test-ca.js';
 export type {
   Addressing,
   AutoReceipts,

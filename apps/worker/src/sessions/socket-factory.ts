@@ -6,6 +6,7 @@ import {
   WA_CERT_DETAILS,
   type WASocket,
 } from '@whiskeysockets/baileys';
+import { createMediaTransport, type MediaOrigin } from './media-origin.js';
 import { withSharedAsyncStorage } from './shared-async-storage.js';
 
 export interface SocketSettings {
@@ -21,6 +22,8 @@ export interface SocketSettings {
   defaultQueryTimeoutMs: number;
   retryRequestDelayMs: number;
   maxMsgRetryCount: number;
+  /** WA_MEDIA_ORIGIN_OVERRIDE: where media connections go instead; undefined keeps WhatsApp's CDN. */
+  mediaOriginOverride?: MediaOrigin | undefined;
 }
 
 export type SocketFactory = (auth: AuthenticationState, logger: Logger) => WASocket;
@@ -32,6 +35,8 @@ export function createSocketFactory(settings: SocketSettings): SocketFactory {
     if (key.length !== 32) throw new Error('WA_ROOT_PUBLIC_KEY must be 32 bytes in base64');
     WA_CERT_DETAILS.PUBLIC_KEY = key;
   }
+  // One agent for every socket of the worker, so uploads share its connection pool.
+  const media = createMediaTransport(settings.mediaOriginOverride);
   // Baileys' per-socket AsyncLocalStorage would otherwise tax every promise of the process once per
   // socket ever created (see shared-async-storage.ts).
   return (auth, logger) =>
@@ -46,6 +51,8 @@ export function createSocketFactory(settings: SocketSettings): SocketFactory {
         defaultQueryTimeoutMs: settings.defaultQueryTimeoutMs,
         retryRequestDelayMs: settings.retryRequestDelayMs,
         maxMsgRetryCount: settings.maxMsgRetryCount,
+        // Uploads only: Baileys' downloads take a dispatcher per call instead (media-origin.ts).
+        ...(media ? { fetchAgent: media.fetchAgent } : {}),
         // A gateway is not a phone: do not appear online or pull full history on every connect.
         markOnlineOnConnect: false,
         syncFullHistory: false,

@@ -16,6 +16,14 @@ const LEAF_DNS_NAMES = ['mmg.whatsapp.net', '*.whatsapp.net', '*.cdn.whatsapp.ne
 const LEAF_IPS = ['127.0.0.1'];
 const VALID_DAYS = 30;
 
+/** A test certificate authority that issues server certificates (PEM). */
+export interface TestCa {
+  /** The CA certificate a client must trust (`NODE_EXTRA_CA_CERTS`, or `ca` of an https agent). */
+  caPem: string;
+  /** A server certificate for these names (the first is also the common name), signed by the CA. */
+  issue(dnsNames: readonly string[], ips?: readonly string[]): { certPem: string; keyPem: string };
+}
+
 let processCertificates: TestCertificates | undefined;
 
 /**
@@ -24,15 +32,17 @@ let processCertificates: TestCertificates | undefined;
  * a simulator per test. A client only has to trust the CA, so sharing it changes nothing for one.
  */
 export function testCertificates(): TestCertificates {
-  processCertificates ??= issueCertificates();
+  if (!processCertificates) {
+    const ca = createTestCa('wa-sim test CA');
+    processCertificates = { caPem: ca.caPem, ...ca.issue(LEAF_DNS_NAMES, LEAF_IPS) };
+  }
   return processCertificates;
 }
 
-function issueCertificates(): TestCertificates {
-  // Keys from Node's native RSA: forge's pure-JS key generation takes seconds per key.
+/** A new CA (own key pair). Keys come from Node's native RSA: forge's pure-JS keygen takes seconds. */
+export function createTestCa(commonName: string): TestCa {
   const caKeys = rsaKeyPair();
-  const leafKeys = rsaKeyPair();
-  const caSubject = [{ name: 'commonName', value: 'wa-sim test CA' }];
+  const caSubject = [{ name: 'commonName', value: commonName }];
   const ca = newCertificate(caKeys.publicKey, caSubject, caSubject);
   ca.setExtensions([
     { name: 'basicConstraints', cA: true, critical: true },
@@ -40,31 +50,33 @@ function issueCertificates(): TestCertificates {
     { name: 'subjectKeyIdentifier' },
   ]);
   ca.sign(caKeys.privateKey, forge.md.sha256.create());
-
-  const leaf = newCertificate(
-    leafKeys.publicKey,
-    [{ name: 'commonName', value: 'mmg.whatsapp.net' }],
-    caSubject,
-  );
-  leaf.setExtensions([
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    {
-      name: 'subjectAltName',
-      altNames: [
-        ...LEAF_DNS_NAMES.map((value) => ({ type: 2, value })),
-        ...LEAF_IPS.map((ip) => ({ type: 7, ip })),
-      ],
-    },
-    { name: 'authorityKeyIdentifier', keyIdentifier: ca.generateSubjectKeyIdentifier().getBytes() },
-  ]);
-  leaf.sign(caKeys.privateKey, forge.md.sha256.create());
+  const caKeyId = ca.generateSubjectKeyIdentifier().getBytes();
 
   return {
     caPem: forge.pki.certificateToPem(ca),
-    certPem: forge.pki.certificateToPem(leaf),
-    keyPem: forge.pki.privateKeyToPem(leafKeys.privateKey),
+    issue(dnsNames, ips = []) {
+      const leafKeys = rsaKeyPair();
+      const leaf = newCertificate(
+        leafKeys.publicKey,
+        [{ name: 'commonName', value: dnsNames[0] ?? '' }],
+        caSubject,
+      );
+      leaf.setExtensions([
+        { name: 'basicConstraints', cA: false },
+        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+        { name: 'extKeyUsage', serverAuth: true },
+        {
+          name: 'subjectAltName',
+          altNames: [...dnsNames.map((value) => ({ type: 2, value })), ...ips.map((ip) => ({ type: 7, ip }))],
+        },
+        { name: 'authorityKeyIdentifier', keyIdentifier: caKeyId },
+      ]);
+      leaf.sign(caKeys.privateKey, forge.md.sha256.create());
+      return {
+        certPem: forge.pki.certificateToPem(leaf),
+        keyPem: forge.pki.privateKeyToPem(leafKeys.privateKey),
+      };
+    },
   };
 }
 
