@@ -1,4 +1,4 @@
-import { type Database, type NewMessage, newId } from '@wagw/db';
+import { type NewMessage, newId } from '@wagw/db';
 import { AppError } from '@wagw/errors';
 import {
   batchCompletedEvent,
@@ -6,22 +6,18 @@ import {
   messagePayload,
   publishEvent,
   SEND_QUEUE_JOBS,
-  type SendQueues,
   sendMessageJob,
   waMessageIdFor,
 } from '@wagw/queue';
-import type { Redis } from 'ioredis';
 import { withRedis } from '../../lib/redis-guard.js';
 import { requireSession } from '../../lib/session-guard.js';
 import { composeMessage, type MessageDraft } from '../messages/compose-message.js';
-import { storedButNotEnqueued } from '../messages/message-intake.service.js';
+import { type MessageIntakeServiceDeps, storedButNotEnqueued } from '../messages/message-intake.service.js';
 import { sendMessageBody } from '../messages/messages.schemas.js';
 import { type AcceptedBatch, MAX_BULK_MESSAGES } from './batches.schemas.js';
 
-export interface BatchServiceDeps {
-  repos: Pick<Database['repos'], 'messages' | 'sessions'>;
-  redis: Redis;
-  sendQueues: Pick<SendQueues, 'get'>;
+/** What single sends need, plus where batch events go. */
+export interface BatchServiceDeps extends MessageIntakeServiceDeps {
   /** QUEUE_PREFIX: where `batch.completed` is published when a cancel settles the batch. */
   redisPrefix: string;
 }
