@@ -23,6 +23,8 @@ import { createBatchService } from './routes/batches/batches.service.js';
 import { eventsRoutes } from './routes/events/events.routes.js';
 import { healthRoutes } from './routes/health/health.routes.js';
 import { createHealthService } from './routes/health/health.service.js';
+import { mediaRoutes } from './routes/media/media.routes.js';
+import { createMediaService, type MediaSettings } from './routes/media/media.service.js';
 import { createMessageIntakeService } from './routes/messages/message-intake.service.js';
 import { messagesRoutes } from './routes/messages/messages.routes.js';
 import { monitoringRoutes } from './routes/monitoring/monitoring.routes.js';
@@ -87,6 +89,11 @@ export interface AppDeps {
   loadShedding?: LoadSheddingOptions;
   /** Default: no private network allowed, no global webhook, 12 attempts from 5000 ms. */
   webhooks?: WebhookSettings;
+  /**
+   * The media store and its limits (config.media; main.ts builds the store). Absent (the OpenAPI
+   * generator, tests of other areas): the media routes exist but answer 503 MEDIA_STORE_UNAVAILABLE.
+   */
+  media?: MediaSettings;
 }
 
 declare module 'fastify' {
@@ -141,6 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     redis: deps.redis,
     redisPrefix: deps.redisPrefix,
     checkTimeoutMs: deps.healthCheckTimeoutMs ?? 2000,
+    media: deps.media?.store,
   });
   // Before the routes: its onResponse hook times every route registered after it.
   registerMetrics(app, {
@@ -219,6 +227,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   );
 
+  await app.register(mediaRoutes({ media: deps.media && createMediaService(deps.media) }));
   await app.register(apiKeysRoutes({ apiKeys: createApiKeyService({ repos: deps.db.repos }) }));
   await registerBullBoard(app, {
     redis: deps.redis,

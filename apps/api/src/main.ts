@@ -1,6 +1,7 @@
 import { loadApiConfig, loadConfigOrExit } from '@wagw/config';
 import { createDatabase } from '@wagw/db';
 import { createLogger } from '@wagw/logger';
+import { createFsMediaStore, createS3MediaStore } from '@wagw/media';
 import { createProducerConnection, QUEUES } from '@wagw/queue';
 import { installGracefulShutdown } from '@wagw/resilience';
 import { createNetworkPolicy } from '@wagw/webhooks';
@@ -19,6 +20,12 @@ redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
 const sessionCommands = new Queue(QUEUES.sessionCommands, { connection: redis, prefix: config.redis.prefix });
 sessionCommands.on('error', (err) => logger.warn({ err }, 'session command queue error'));
 
+const { store: mediaStoreConfig, ...mediaLimits } = config.media;
+const mediaStore =
+  mediaStoreConfig.kind === 's3'
+    ? createS3MediaStore(mediaStoreConfig)
+    : createFsMediaStore({ root: mediaStoreConfig.dir });
+
 const app = await buildApp({
   config,
   logger,
@@ -33,6 +40,7 @@ const app = await buildApp({
     global: config.webhooks.global,
     retry: config.webhooks.retry,
   },
+  media: { store: mediaStore, ...mediaLimits },
   // Explicit socket timeouts: a slow or stalled client must not hold a connection forever.
   serverOptions: {
     connectionTimeout: config.requestTimeoutMs + 5000,

@@ -12,9 +12,13 @@ export const ERROR_CODES = {
   REFERENCED_MESSAGE_NOT_FOUND: 400,
   /** A webhook URL resolves to a private, loopback or link-local address not allowed by config (SSRF). */
   WEBHOOK_URL_FORBIDDEN: 400,
+  /** A media upload (multipart/form-data) carried no file part. */
+  MEDIA_FILE_MISSING: 400,
   // 401/403: who is asking
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
+  /** A signed media link whose signature does not match, or whose time has passed. */
+  MEDIA_LINK_INVALID: 403,
   // 404/405
   NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
@@ -28,8 +32,10 @@ export const ERROR_CODES = {
   PAIRING_CODE_NOT_AVAILABLE: 404,
   WEBHOOK_NOT_FOUND: 404,
   DEAD_LETTER_NOT_FOUND: 404,
+  /** No stored media has this id (a malformed id included). */
+  MEDIA_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
-  // 409/413/415/422: conflicts with current state
+  // 409/413/415/416/422: conflicts with current state
   CONFLICT: 409,
   SESSION_STATE_CONFLICT: 409,
   /** Another live session already has this name (names are reusable after deletion). */
@@ -40,6 +46,8 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   IDEMPOTENCY_KEY_REUSED: 422,
+  /** The Range asked for lies outside the media (answered with `Content-Range: bytes *\/size`). */
+  MEDIA_RANGE_NOT_SATISFIABLE: 416,
   // 429: slow down
   RATE_LIMITED: 429,
   // 5xx: our side
@@ -49,6 +57,8 @@ export const ERROR_CODES = {
   SERVICE_OVERLOADED: 503,
   SHUTTING_DOWN: 503,
   CIRCUIT_OPEN: 503,
+  /** The media store is unreachable (disk or object store), or this API was built without one. */
+  MEDIA_STORE_UNAVAILABLE: 503,
   REQUEST_TIMEOUT: 504,
   // Non-HTTP failures surfaced by processes (config, startup)
   CONFIG_INVALID: 500,

@@ -17,9 +17,10 @@ type Principal =
  * - routes under `/api/sessions/:id` need nothing: the hook compares `:id` with the key's session;
  * - `'resource'`: the route resolves what it touches (a message, a list) and calls
  *   `assertSessionAccess(request, thatSessionId)` itself, or scopes its query with `sessionScope`;
+ * - `'any'`: any valid key, for resources that belong to no session (media, by content address);
  * - every other route is refused to session keys with 403 FORBIDDEN (admin-only by default).
  */
-type SessionAccess = 'resource';
+type SessionAccess = 'resource' | 'any';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,6 +28,12 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     sessionAccess?: SessionAccess;
+    /**
+     * A route that may also be opened by a signed link instead of a key (GET /api/media/:id).
+     * Called only when no key is presented: false when the request carries no link (a key is then
+     * required), true when its link is valid; it throws an AppError (403) for a bad link.
+     */
+    signedLink?: (request: FastifyRequest) => boolean;
   }
 }
 
@@ -109,7 +116,8 @@ function authorizeSessionKey(request: FastifyRequest, sessionId: string): void {
     assertSessionAccess(request, String(params.id));
     return;
   }
-  if (request.routeOptions.config.sessionAccess === 'resource') return;
+  const access = request.routeOptions.config.sessionAccess;
+  if (access === 'resource' || access === 'any') return;
   throw new AppError('FORBIDDEN', `a key of session ${sessionId} may not use ${request.method} ${route}`);
 }
 
@@ -157,6 +165,8 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     const basic = matchesPrefix(path, basicPrefixes);
     try {
       const key = presentedKey(request, basic);
+      // A valid link opens only the route that declares it, and leaves no principal behind.
+      if (key === undefined && request.routeOptions.config.signedLink?.(request)) return;
       if (key === undefined) {
         throw new AppError('UNAUTHORIZED', 'missing API key: send X-API-Key or Authorization: Bearer <key>');
       }

@@ -85,6 +85,16 @@ describe('decideHealth', () => {
     expect(result.reasons).toEqual(['circuit breaker send:webhook:x open']);
   });
 
+  it('a failing media store degrades; a working or absent one does not', () => {
+    const base = { ...up, sessions: {}, cluster: cluster() };
+    expect(decideHealth({ ...base, media: { ok: false } })).toEqual({
+      status: 'degraded',
+      reasons: ['media store unavailable'],
+    });
+    expect(decideHealth({ ...base, media: { ok: true } }).status).toBe('ok');
+    expect(decideHealth(base).status).toBe('ok');
+  });
+
   it('half-open breakers, logged-out and unpaired sessions do not degrade', () => {
     const result = decideHealth({
       ...up,

@@ -30,12 +30,15 @@ export interface HealthInputs {
   sessions: Partial<Record<SessionStatus, number>> | null;
   /** null when Redis could not be read. */
   cluster: ClusterState | null;
+  /** The media store's check; absent when the API has no store. */
+  media?: { ok: boolean };
 }
 
 /**
  * The rules of /api/health (docs/operations.md): `error` when a store is unreachable; `degraded`
  * when no worker beats, a recently seen worker or scheduler stopped beating, a breaker other than a
- * webhook receiver's is open, or sessions are `failed`/`conflict`; `ok` otherwise. Every reason is listed, so an operator reads why.
+ * webhook receiver's is open, sessions are `failed`/`conflict`, or the media store fails its check;
+ * `ok` otherwise. Every reason is listed, so an operator reads why.
  */
 export function decideHealth(inputs: HealthInputs): { status: HealthStatus; reasons: string[] } {
   const errors = [
@@ -54,6 +57,8 @@ export function decideHealth(inputs: HealthInputs): { status: HealthStatus; reas
     for (const [name, breaker] of Object.entries(cluster.circuitBreakers))
       if (breaker.state === 'open' && breakerDegrades(name)) reasons.push(`circuit breaker ${name} open`);
   }
+  // Uploads and downloads fail, but sends, sessions and webhooks do not: degraded, not error.
+  if (inputs.media && !inputs.media.ok) reasons.push('media store unavailable');
   if (!inputs.sessions) reasons.push('session counts unreadable');
   else
     for (const status of DEGRADING_SESSION_STATUSES) {

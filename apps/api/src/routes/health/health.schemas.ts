@@ -3,6 +3,11 @@ import { z } from 'zod';
 
 const dependency = z.enum(['connected', 'disconnected']);
 const check = z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() });
+const mediaCheck = check
+  .extend({ backend: z.enum(['fs', 's3']).optional().describe('absent when the check timed out') })
+  .describe(
+    'the media store: a probe file written (fs) or the bucket reached (s3); not ok degrades the status',
+  );
 const breakerState = z.enum(['closed', 'open', 'half-open']);
 
 const sessionCounts = z
@@ -98,7 +103,7 @@ export const healthResponse = z.object({
   memory: memorySchema,
   database: dependency,
   redis: dependency,
-  checks: z.object({ database: check, redis: check }),
+  checks: z.object({ database: check, redis: check, media: mediaCheck.optional() }),
   sessions: sessionCounts.nullable(),
   workers: z.array(workerSchema),
   missingWorkers: z.array(z.string()).describe('seen in the last 10 minutes, heartbeat expired'),

@@ -1,4 +1,5 @@
 import type { Database, SessionStatus } from '@wagw/db';
+import type { MediaStore } from '@wagw/media';
 import { pingRedis } from '@wagw/queue';
 import { TimeoutError, withTimeout } from '@wagw/resilience';
 import type { Redis } from 'ioredis';
@@ -37,7 +38,18 @@ interface WebhooksReport {
   dispatch: EventDispatchState | null;
 }
 
-export interface HealthReport extends DependencyReport {
+/** The media store's own check: writable directory or reachable bucket. */
+export interface MediaCheck {
+  ok: boolean;
+  /** Absent when the check did not answer within its budget. */
+  backend?: 'fs' | 's3';
+  latencyMs: number;
+  error?: string;
+}
+
+export interface HealthReport extends Omit<DependencyReport, 'checks'> {
+  /** `media` only when the API has a media store; it is not a readiness dependency (see report()). */
+  checks: DependencyReport['checks'] & { media?: MediaCheck };
   status: HealthStatus;
   reasons: string[];
   sessions: SessionCounts | null;
@@ -57,6 +69,8 @@ export interface HealthServiceDeps {
   redisPrefix: string;
   /** Budget for each dependency check; health must answer even when a dependency hangs. */
   checkTimeoutMs: number;
+  /** The media store, when the API has one (main.ts always does). */
+  media?: Pick<MediaStore, 'health'>;
 }
 
 /**
@@ -87,6 +101,18 @@ export function createHealthService(deps: HealthServiceDeps) {
     };
   }
 
+  async function checkMedia(store: Pick<MediaStore, 'health'>): Promise<MediaCheck> {
+    const started = performance.now();
+    // The store bounds its own check; the deadline here keeps health answering whatever a backend does.
+    try {
+      const { ok, backend, error } = await bounded('media store', () => store.health());
+      const check: MediaCheck = { ok, backend, latencyMs: round(performance.now() - started) };
+      return error === undefined ? check : { ...check, error };
+    } catch (err) {
+      return { ok: false, latencyMs: round(performance.now() - started), error: (err as Error).message };
+    }
+  }
+
   async function sessionCounts(): Promise<SessionCounts> {
     const counts = await bounded('session counts', () => deps.db.repos.sessions.countByStatus());
     const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
@@ -114,7 +140,12 @@ export function createHealthService(deps: HealthServiceDeps) {
     whenRedisReady('event dispatch', () => readEventDispatch(deps.redis, deps.redisPrefix));
 
   async function report(): Promise<HealthReport> {
-    const dependencies = await checkDependencies();
+    // Media runs beside the store checks, not inside checkDependencies: a replica whose media store
+    // fails still serves everything else, so it degrades health but stays ready.
+    const [dependencies, media] = await Promise.all([
+      checkDependencies(),
+      deps.media ? checkMedia(deps.media) : undefined,
+    ]);
     const dbUp = dependencies.database === 'connected';
     const redisUp = dependencies.redis === 'connected';
     const [sessions, deadLetters, cluster, queues, dispatch] = await Promise.all([
@@ -124,11 +155,12 @@ export function createHealthService(deps: HealthServiceDeps) {
       redisUp ? queueOverview().catch(() => null) : null,
       redisUp ? eventDispatch().catch(() => null) : null,
     ]);
-    const { status, reasons } = decideHealth({ ...dependencies, sessions, cluster });
+    const { status, reasons } = decideHealth({ ...dependencies, sessions, cluster, media });
     return {
       status,
       reasons,
       ...dependencies,
+      checks: media ? { ...dependencies.checks, media } : dependencies.checks,
       sessions,
       workers: cluster?.workers ?? [],
       missingWorkers: cluster?.missingWorkers ?? [],
