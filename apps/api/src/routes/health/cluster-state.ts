@@ -63,8 +63,10 @@ const SEVERITY: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open
  * Breaker names become metric labels and health keys. Workers name breakers after session ids,
  * but a phone number (or a JID) must never leave the process in a label, whoever named it.
  */
-function safeBreakerName(name: string): string {
-  return name.replace(/\+?\d{7,}(@[\w.-]+)?/g, '<redacted>').slice(0, 120);
+export function safeBreakerName(name: string): string {
+  // Only a free-standing run of digits is a number: session ids are ULIDs, whose random part may
+  // hold seven digits in a row between letters (01M90X4623929MRR…) and must stay intact.
+  return name.replace(/(?<![A-Za-z0-9])\+?\d{7,}(@[\w.-]+)?(?![A-Za-z0-9])/g, '<redacted>').slice(0, 120);
 }
 
 function toWorker(beat: HeartbeatPayload): WorkerView | null {
