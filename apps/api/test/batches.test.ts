@@ -43,6 +43,22 @@ describe('POST /api/sessions/:id/messages/bulk', () => {
     await ctx.queue.drain(true);
   }, 60_000);
 
+  it('items without `type` are text messages', async () => {
+    const items = texts(2, 50_000).map(({ to, text }) => ({ to, text }));
+    const res = await post(ctx.t, bulkUrl(), { messages: items });
+    expect(res.statusCode).toBe(202);
+    const counts = await get(ctx.t, res.json().statusUrl);
+    expect(counts.json()).toMatchObject({ total: 2, counts: { queued: 2 } });
+    const rows = await ctx.t.db.repos.messages.listBySession({ sessionId: ctx.sessionId, limit: 2 });
+    expect(rows.items.map((row) => row.payload)).toEqual(
+      expect.arrayContaining([
+        { type: 'text', text: 'hello 0' },
+        { type: 'text', text: 'hello 1' },
+      ]),
+    );
+    await ctx.queue.drain(true);
+  });
+
   it('reports every bad item by index and writes nothing', async () => {
     const queuedBefore = (await ctx.t.db.repos.messages.countByStatus(ctx.sessionId)).queued;
     const messages: unknown[] = texts(50);

@@ -32,6 +32,14 @@ describe('POST /api/sessions/:id/messages', () => {
     expect(job?.opts.attempts).toBe(5);
   });
 
+  it('text without `type` ({ to, text }) is a text message', async () => {
+    const res = await post(ctx.t, url(), { to: '4915112345678', text: 'no type given' });
+    expect(res.statusCode).toBe(202);
+    const row = await ctx.t.db.repos.messages.getById(res.json().id);
+    expect(row).toMatchObject({ type: 'text', payload: { type: 'text', text: 'no type given' } });
+    expect(await ctx.queue.getJob(res.json().id)).toMatchObject({ name: 'send' });
+  });
+
   it('reply: resolves the quoted message into its WhatsApp key and text', async () => {
     const original = (
       await post(ctx.t, url(), { to: '4915112345678', type: 'text', text: 'question?' })
@@ -132,6 +140,9 @@ describe('POST /api/sessions/:id/messages', () => {
   it.each([
     ['unknown type', { to: '4915112345678', type: 'sticker' }],
     ['text without text', { to: '4915112345678', type: 'text' }],
+    ['neither type nor text', { to: '4915112345678' }],
+    ['no type, empty text', { to: '4915112345678', text: '' }],
+    ['no type, a field of another type', { to: '4915112345678', text: 'x', quotedMessageId: 'y' }],
     ['empty text', { to: '4915112345678', type: 'text', text: '' }],
     ['unknown field', { to: '4915112345678', type: 'text', text: 'x', colour: 'red' }],
     ['missing to', { type: 'text', text: 'x' }],

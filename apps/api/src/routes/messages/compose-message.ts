@@ -39,6 +39,7 @@ export async function composeMessage(
   }
   const remoteJid = recipient.jid;
   switch (input.type) {
+    case undefined:
     case 'text':
       return ok(remoteJid, { type: 'text', text: input.text });
     case 'location':

@@ -11,7 +11,8 @@ const to = z.string().min(1).max(64);
 const text = z.string().min(1).max(65_536);
 const wagwId = z.string().min(1).max(128);
 
-const textInput = z.strictObject({ to, type: z.literal('text'), text });
+/** `type` may be left out for a text message: `{ to, text }` is what every peer gateway accepts. */
+const textInput = z.strictObject({ to, type: z.literal('text').optional(), text });
 
 const replyInput = z.strictObject({
   to,
