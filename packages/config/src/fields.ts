@@ -87,12 +87,20 @@ export function secret(minLength: number) {
     });
 }
 
-export function optionalString() {
+/**
+ * An optional variable: unset, or empty after trimming, means "not configured" (undefined); a value
+ * that is set goes through `parse`, which returns what the config holds or adds an issue.
+ */
+function optionalValue<T>(parse: (raw: string, ctx: z.RefinementCtx) => T) {
   return z
     .string()
     .trim()
     .optional()
-    .transform((raw) => (raw === undefined || raw === '' ? undefined : raw));
+    .transform((raw, ctx) => (raw === undefined || raw === '' ? undefined : parse(raw, ctx)));
+}
+
+export function optionalString() {
+  return optionalValue((raw) => raw);
 }
 
 /** Hides credentials in a URL before it goes into an error message. */
@@ -127,18 +135,13 @@ export function decimal(defaultValue: number, { min = 0, max = Number.MAX_VALUE 
 
 /** An optional secret: unset or empty means "not configured"; when set it must be long enough. */
 export function optionalSecret(minLength: number) {
-  return z
-    .string()
-    .trim()
-    .optional()
-    .transform((raw, ctx) => {
-      if (raw === undefined || raw === '') return undefined;
-      if (raw.length < minLength) {
-        ctx.addIssue({ code: 'custom', message: `must be at least ${minLength} characters when set` });
-        return z.NEVER;
-      }
-      return raw;
-    });
+  return optionalValue((raw, ctx) => {
+    if (raw.length < minLength) {
+      ctx.addIssue({ code: 'custom', message: `must be at least ${minLength} characters when set` });
+      return z.NEVER;
+    }
+    return raw;
+  });
 }
 
 /**
@@ -166,29 +169,24 @@ export function networkList() {
 
 /** An optional http(s) URL; credentials in it are refused because URLs end up in logs. */
 export function optionalHttpUrl() {
-  return z
-    .string()
-    .trim()
-    .optional()
-    .transform((raw, ctx) => {
-      if (raw === undefined || raw === '') return undefined;
-      let parsed: URL;
-      try {
-        parsed = new URL(raw);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: `expected an http or https URL, got "${redactUrl(raw)}"` });
-        return z.NEVER;
-      }
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-        ctx.addIssue({ code: 'custom', message: `expected an http or https URL, got "${parsed.protocol}"` });
-        return z.NEVER;
-      }
-      if (parsed.username !== '' || parsed.password !== '') {
-        ctx.addIssue({ code: 'custom', message: 'must not contain a user name or password' });
-        return z.NEVER;
-      }
-      return raw;
-    });
+  return optionalValue((raw, ctx) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `expected an http or https URL, got "${redactUrl(raw)}"` });
+      return z.NEVER;
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: `expected an http or https URL, got "${parsed.protocol}"` });
+      return z.NEVER;
+    }
+    if (parsed.username !== '' || parsed.password !== '') {
+      ctx.addIssue({ code: 'custom', message: 'must not contain a user name or password' });
+      return z.NEVER;
+    }
+    return raw;
+  });
 }
 
 /**
@@ -223,21 +221,16 @@ export function eventFilterList(defaultValue: string) {
  * ASCII characters. Never echoed.
  */
 export function optionalWebhookSecret() {
-  return z
-    .string()
-    .trim()
-    .optional()
-    .transform((raw, ctx) => {
-      if (raw === undefined || raw === '') return undefined;
-      if (!isValidWebhookSecret(raw)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'expected whsec_ + base64 of 24-64 bytes, or 16-256 printable ASCII characters',
-        });
-        return z.NEVER;
-      }
-      return raw;
-    });
+  return optionalValue((raw, ctx) => {
+    if (!isValidWebhookSecret(raw)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected whsec_ + base64 of 24-64 bytes, or 16-256 printable ASCII characters',
+      });
+      return z.NEVER;
+    }
+    return raw;
+  });
 }
 
 const HOST_NAME =
@@ -249,25 +242,20 @@ const HOST_NAME =
  * `{ host, port }` with the brackets removed, as `tls.connect` takes it.
  */
 export function hostPort() {
-  return z
-    .string()
-    .trim()
-    .optional()
-    .transform((raw, ctx) => {
-      if (raw === undefined || raw === '') return undefined;
-      const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(raw);
-      const [, ipv6, name = '', digits] = match ?? [];
-      const port = Number(digits);
-      // All-numeric dotted names are IPv4 addresses or nothing (999.1.1.1 is not a host name).
-      const validHost =
-        ipv6 !== undefined ? isIPv6(ipv6) : isIPv4(name) || (HOST_NAME.test(name) && !/^[\d.]+$/.test(name));
-      if (!match || !validHost || port < 1 || port > 65_535) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `expected host:port (a host name, IPv4 address or [IPv6 address], port 1 to 65535), got "${raw}"`,
-        });
-        return z.NEVER;
-      }
-      return { host: ipv6 ?? name, port };
-    });
+  return optionalValue((raw, ctx) => {
+    const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(raw);
+    const [, ipv6, name = '', digits] = match ?? [];
+    const port = Number(digits);
+    // All-numeric dotted names are IPv4 addresses or nothing (999.1.1.1 is not a host name).
+    const validHost =
+      ipv6 !== undefined ? isIPv6(ipv6) : isIPv4(name) || (HOST_NAME.test(name) && !/^[\d.]+$/.test(name));
+    if (!match || !validHost || port < 1 || port > 65_535) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected host:port (a host name, IPv4 address or [IPv6 address], port 1 to 65535), got "${raw}"`,
+      });
+      return z.NEVER;
+    }
+    return { host: ipv6 ?? name, port };
+  });
 }

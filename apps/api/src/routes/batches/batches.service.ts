@@ -1,17 +1,9 @@
-import { type NewMessage, newId } from '@wagw/db';
+import { newId } from '@wagw/db';
 import { AppError } from '@wagw/errors';
-import {
-  batchCompletedEvent,
-  enqueueBulk,
-  messagePayload,
-  publishEvent,
-  SEND_QUEUE_JOBS,
-  sendMessageJob,
-  waMessageIdFor,
-} from '@wagw/queue';
+import { batchCompletedEvent, enqueueBulk, publishEvent, SEND_QUEUE_JOBS, sendMessageJob } from '@wagw/queue';
 import { withRedis } from '../../lib/redis-guard.js';
 import { requireSession } from '../../lib/session-guard.js';
-import { composeMessage, type MessageDraft } from '../messages/compose-message.js';
+import { composeMessage, type MessageDraft, outboundRow } from '../messages/compose-message.js';
 import { type MessageIntakeServiceDeps, storedButNotEnqueued } from '../messages/message-intake.service.js';
 import { sendMessageBody } from '../messages/messages.schemas.js';
 import { type AcceptedBatch, MAX_BULK_MESSAGES } from './batches.schemas.js';
@@ -91,19 +83,7 @@ export function createBatchService(deps: BatchServiceDeps) {
     await requireSession(sessions, sessionId);
     const drafts = await validate(sessionId, items);
     const batchId = newId();
-    const rows: NewMessage[] = drafts.map((draft) => {
-      const id = newId();
-      return {
-        id,
-        sessionId,
-        direction: 'outbound',
-        waMessageId: waMessageIdFor(id),
-        remoteJid: draft.remoteJid,
-        type: draft.type,
-        payload: messagePayload.parse(draft.payload),
-        batchId,
-      };
-    });
+    const rows = drafts.map((draft) => outboundRow(sessionId, draft, batchId));
     // One transaction: all or nothing. Only then the jobs (the outbox order).
     await messages.insertMany(rows);
     const accepted: AcceptedBatch = { batchId, count: rows.length, statusUrl: `/api/batches/${batchId}` };
@@ -118,11 +98,11 @@ export function createBatchService(deps: BatchServiceDeps) {
     }
   }
 
-  async function enqueueAll(sessionId: string, batchId: string, rows: readonly NewMessage[]) {
+  async function enqueueAll(sessionId: string, batchId: string, rows: ReadonlyArray<{ id: string }>) {
     const queue = deps.sendQueues.get(sessionId);
     for (let i = 0; i < rows.length; i += ENQUEUE_CHUNK) {
       const jobs = rows.slice(i, i + ENQUEUE_CHUNK).map((row) => {
-        const messageId = row.id ?? '';
+        const messageId = row.id;
         return {
           name: SEND_QUEUE_JOBS.send,
           data: { messageId, sessionId, batchId },

@@ -1,6 +1,12 @@
-import type { Message } from '@wagw/db';
+import { type Message, type NewMessage, newId } from '@wagw/db';
 import type { ErrorCode } from '@wagw/errors';
-import { type MessagePayload, type MessageRef, normalizeRecipient } from '@wagw/queue';
+import {
+  type MessagePayload,
+  type MessageRef,
+  messagePayload,
+  normalizeRecipient,
+  waMessageIdFor,
+} from '@wagw/queue';
 import type { SendMessageInput } from './messages.schemas.js';
 import { buildVcard, vcardDisplayName } from './vcard.js';
 
@@ -95,4 +101,24 @@ function fail(code: ErrorCode, message: string, path: string): ComposeResult {
 
 function notFound(id: string, sessionId: string, path: string): ComposeResult {
   return fail('REFERENCED_MESSAGE_NOT_FOUND', `message ${id} not found in session ${sessionId}`, path);
+}
+
+/** The row of an accepted outbound message (single or in a batch); its id is also the job id. */
+export function outboundRow(
+  sessionId: string,
+  draft: MessageDraft,
+  batchId?: string,
+): NewMessage & { id: string } {
+  const id = newId();
+  return {
+    id,
+    sessionId,
+    direction: 'outbound',
+    waMessageId: waMessageIdFor(id),
+    remoteJid: draft.remoteJid,
+    type: draft.type,
+    // Parsed once more so a row can only ever hold what the worker's schema accepts.
+    payload: messagePayload.parse(draft.payload),
+    ...(batchId === undefined ? {} : { batchId }),
+  };
 }

@@ -1,21 +1,19 @@
-import { type Database, type Message, newId } from '@wagw/db';
+import type { Database, Message } from '@wagw/db';
 import { AppError } from '@wagw/errors';
 import {
   enqueue,
-  messagePayload,
   normalizeRecipient,
   presenceJob,
   readMessagesJob,
   SEND_QUEUE_JOBS,
   type SendQueues,
   sendMessageJob,
-  waMessageIdFor,
 } from '@wagw/queue';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { REDIS_RETRY_AFTER_S, withRedis } from '../../lib/redis-guard.js';
 import { requireSession } from '../../lib/session-guard.js';
-import { composeMessage, type MessageDraft } from './compose-message.js';
+import { composeMessage, type MessageDraft, outboundRow } from './compose-message.js';
 import { messageStatusUrl } from './message-view.js';
 import type {
   AcceptedMessage,
@@ -59,17 +57,7 @@ export function createMessageIntakeService(deps: MessageIntakeServiceDeps) {
   async function send(sessionId: string, input: SendMessageInput): Promise<AcceptedSend> {
     await requireSession(sessions, sessionId);
     const draft = await compose(sessionId, input);
-    const id = newId();
-    await messages.insert({
-      id,
-      sessionId,
-      direction: 'outbound',
-      waMessageId: waMessageIdFor(id),
-      remoteJid: draft.remoteJid,
-      type: draft.type,
-      // Parsed once more so a row can only ever hold what the worker's schema accepts.
-      payload: messagePayload.parse(draft.payload),
-    });
+    const { id } = await messages.insert(outboundRow(sessionId, draft));
     const accepted: AcceptedMessage = { id, status: 'queued', statusUrl: messageStatusUrl(id) };
     try {
       await withRedis(deps.redis, () =>
