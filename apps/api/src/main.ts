@@ -1,7 +1,7 @@
 import { loadApiConfig, loadConfigOrExit } from '@wagw/config';
 import { createDatabase } from '@wagw/db';
 import { createLogger } from '@wagw/logger';
-import { createFsMediaStore, createS3MediaStore } from '@wagw/media';
+import { openMediaStore } from '@wagw/media';
 import { createProducerConnection, QUEUES } from '@wagw/queue';
 import { installGracefulShutdown } from '@wagw/resilience';
 import { createNetworkPolicy } from '@wagw/webhooks';
@@ -21,10 +21,7 @@ const sessionCommands = new Queue(QUEUES.sessionCommands, { connection: redis, p
 sessionCommands.on('error', (err) => logger.warn({ err }, 'session command queue error'));
 
 const { store: mediaStoreConfig, ...mediaLimits } = config.media;
-const mediaStore =
-  mediaStoreConfig.kind === 's3'
-    ? createS3MediaStore(mediaStoreConfig)
-    : createFsMediaStore({ root: mediaStoreConfig.dir });
+const mediaStore = openMediaStore(mediaStoreConfig);
 
 const app = await buildApp({
   config,

@@ -1,10 +1,14 @@
 import { commonConfig, commonEnv } from './common-env.js';
-import { int } from './fields.js';
+import { int, optionalSecret } from './fields.js';
 import { parseEnv } from './load.js';
+import { mediaConfig, mediaEnv } from './media-env.js';
 
 /** Variables of the scheduler process (apps/scheduler). */
 export const schedulerEnv = {
   ...commonEnv,
+  ...mediaEnv,
+  // Read only to derive the media link secret when MEDIA_URL_SECRET is unset (see mediaEnv).
+  API_KEY: optionalSecret(16),
   // How often stale-session cleanup runs, in ms; a stuck session waits at most this plus STALE_SESSION_AGE.
   CLEANUP_INTERVAL: int(1_800_000, { min: 1000 }),
   // A session `failed` for this long is revived (one fresh set of reconnect attempts), in ms.
@@ -29,6 +33,7 @@ export function loadSchedulerConfig(env: Record<string, string | undefined> = pr
     staleSessionAgeMs: parsed.STALE_SESSION_AGE,
     outboxGraceMs: parsed.OUTBOX_GRACE_MS,
     outboxReconcileIntervalMs: parsed.OUTBOX_RECONCILE_INTERVAL,
+    media: mediaConfig(parsed, parsed.API_KEY),
   };
 }
 

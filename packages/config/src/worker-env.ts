@@ -1,10 +1,14 @@
 import { commonConfig, commonEnv } from './common-env.js';
-import { bool, hostPort, int, oneOf, optionalString, url } from './fields.js';
+import { bool, hostPort, int, oneOf, optionalSecret, optionalString, url } from './fields.js';
 import { parseEnv } from './load.js';
+import { mediaConfig, mediaEnv } from './media-env.js';
 
 /** Variables of the worker process (apps/worker), which owns WhatsApp sockets. */
 export const workerEnv = {
   ...commonEnv,
+  ...mediaEnv,
+  // Read only to derive the media link secret when MEDIA_URL_SECRET is unset (see mediaEnv).
+  API_KEY: optionalSecret(16),
   // Most sessions one worker owns at once; placement never exceeds it.
   MAX_SESSIONS_PER_WORKER: int(50, { min: 1, max: 10_000 }),
   // Lease time-to-live in ms: how long a dead worker's sessions wait before another takes them.
@@ -135,6 +139,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
       lockDurationMs: parsed.WEBHOOK_LOCK_DURATION,
       claimIdleMs: parsed.WEBHOOK_CLAIM_IDLE,
     },
+    media: mediaConfig(parsed, parsed.API_KEY),
   };
 }
 

@@ -52,3 +52,32 @@ function hmac(secret: string, id: string, expires: number): Buffer {
   // The prefix keeps these signatures apart from anything else signed with the same secret.
   return createHmac('sha256', secret).update(`wagw-media-link:v1:${id}:${expires}`).digest();
 }
+
+/** How links are made: MEDIA_URL_SECRET (or its derivation), MEDIA_URL_TTL and PUBLIC_URL. */
+export interface MediaLinkSettings {
+  secret: string;
+  ttlMs: number;
+  /** The gateway's public origin without a trailing slash; absent: the link is a path. */
+  publicUrl?: string | undefined;
+}
+
+/**
+ * A link to `GET /api/media/<id>` that works without an API key until it expires: what message
+ * views, webhooks and SSE events carry. The API and the worker both make them, with the same
+ * settings, so a link made by any process verifies on every API replica.
+ */
+export function signedMediaLink(
+  id: string,
+  settings: MediaLinkSettings,
+  now: Date = new Date(),
+): { url: string; urlExpiresAt: string } {
+  const link = signMediaUrl(id, {
+    secret: settings.secret,
+    expiresAt: new Date(now.getTime() + settings.ttlMs),
+  });
+  // The signature has whole seconds; report the moment the link actually stops working.
+  return {
+    url: `${settings.publicUrl ?? ''}/api/media/${encodeURIComponent(id)}?${link.query}`,
+    urlExpiresAt: new Date(link.expires * 1000).toISOString(),
+  };
+}

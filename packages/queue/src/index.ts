@@ -32,6 +32,8 @@ export { redisKeys } from './keys.js';
 export { createLeaseStore, type Lease, type LeaseStore } from './leases.js';
 export { waMessageIdFor } from './message-ids.js';
 export {
+  type MediaSource,
+  type MediaType,
   type MessagePayload,
   type MessageRef,
   messagePayload,

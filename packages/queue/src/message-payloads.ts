@@ -12,6 +12,37 @@ const messageRef = z.object({
 });
 export type MessageRef = z.infer<typeof messageRef>;
 
+/** The kinds of media message, as the API names them (`voice` is an audio push-to-talk note). */
+const MEDIA_TYPES = ['image', 'video', 'audio', 'voice', 'document', 'sticker'] as const;
+export type MediaType = (typeof MEDIA_TYPES)[number];
+
+/**
+ * Where the bytes of an outbound media message come from: a file in the media store (uploaded, or
+ * sent inline as base64 and stored by the API on intake), or a URL the worker fetches when it sends.
+ */
+const storedMedia = z.object({
+  /** Media store id (the content address). */
+  id: z.string().min(1).max(128),
+  sha256: z.string().length(64),
+  size: z.number().int().nonnegative(),
+  mimetype: z.string().min(1).max(255),
+});
+const remoteMedia = z.object({ url: z.url({ protocol: /^https?$/ }).max(4096) });
+const mediaSource = z.union([storedMedia, remoteMedia]);
+export type MediaSource = z.infer<typeof mediaSource>;
+
+const mediaPayload = <T extends MediaType>(type: T) =>
+  z.object({
+    type: z.literal(type),
+    media: mediaSource,
+    /** Shown under images, videos and documents (WhatsApp's limit is 1,024 characters). */
+    caption: z.string().min(1).max(1024).optional(),
+    /** The name a document is shown and saved under. */
+    fileName: z.string().min(1).max(255).optional(),
+    /** The client's mimetype; when absent the worker uses the one sniffed from the bytes. */
+    mimetype: z.string().min(1).max(255).optional(),
+  });
+
 export const messagePayload = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), text: z.string().min(1).max(65_536) }),
   z.object({
@@ -33,5 +64,11 @@ export const messagePayload = z.discriminatedUnion('type', [
     vcard: z.string().min(1).max(16_384),
   }),
   z.object({ type: z.literal('reaction'), emoji: z.string().max(32), target: messageRef }),
+  mediaPayload('image'),
+  mediaPayload('video'),
+  mediaPayload('audio'),
+  mediaPayload('voice'),
+  mediaPayload('document'),
+  mediaPayload('sticker'),
 ]);
 export type MessagePayload = z.infer<typeof messagePayload>;

@@ -49,6 +49,9 @@ export function toBaileysContent(payload: MessagePayload): OutgoingContent {
           },
         },
       };
+    default:
+      // Media payloads are sent by the media path, which resolves their bytes first.
+      throw new Error(`${payload.type} messages are not sent through toBaileysContent`);
   }
 }
 

@@ -7,7 +7,7 @@ import {
   MediaRangeError,
   type MediaStore,
   MediaTooLargeError,
-  signMediaUrl,
+  signedMediaLink,
   verifyMediaSignature,
 } from '@wagw/media';
 import type { RangeRequest } from './range-header.js';
@@ -21,6 +21,8 @@ export interface MediaSettings {
   urlSecret: string;
   /** MEDIA_URL_TTL: lifetime of the link an upload answers with, in ms. */
   urlTtlMs: number;
+  /** PUBLIC_URL: links are absolute when set. */
+  publicUrl?: string | undefined;
 }
 
 export interface StoredMedia {
@@ -59,13 +61,11 @@ export function createMediaService(settings: MediaSettings) {
     });
 
   function signedLink(id: string): { url: string; urlExpiresAt: string } {
-    const expiresAt = new Date(Date.now() + settings.urlTtlMs);
-    const link = signMediaUrl(id, { secret: settings.urlSecret, expiresAt });
-    // The signature has whole seconds; report the moment the link actually stops working.
-    return {
-      url: `/api/media/${id}?${link.query}`,
-      urlExpiresAt: new Date(link.expires * 1000).toISOString(),
-    };
+    return signedMediaLink(id, {
+      secret: settings.urlSecret,
+      ttlMs: settings.urlTtlMs,
+      publicUrl: settings.publicUrl,
+    });
   }
 
   return {
