@@ -12,6 +12,7 @@ import {
 } from '@wagw/queue';
 import { createBulkhead } from '@wagw/resilience';
 import { Worker } from 'bullmq';
+import { createWorkerMedia } from './media/worker-media.js';
 import { createWorkerMessaging } from './messaging/worker-messaging.service.js';
 import { createSessionEvents } from './sessions/session-events.js';
 import { createSessionManager } from './sessions/session-manager.js';
@@ -40,7 +41,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
 
   const leases = createLeaseStore({ redis, prefix, ttlMs: config.leaseTtlMs });
   const events = createSessionEvents({ redis, prefix, logger, workerId: config.instanceId });
-  const factory = createSocketFactory(config.whatsapp);
+  const media = createWorkerMedia(config.media, config.whatsapp.mediaOriginOverride);
+  const factory = createSocketFactory(config.whatsapp, media.transport);
   const connectGate = createBulkhead(config.reconnect.concurrency);
   const messaging = createWorkerMessaging({
     logger,
@@ -51,6 +53,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
     delivery: config.delivery,
     sendBreaker: config.sendBreaker,
     dbBreaker: config.database,
+    media,
   });
 
   const webhooks = startWebhookDispatch({

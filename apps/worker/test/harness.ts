@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDatabase, type Database, type Session, type SessionStatus } from '@wagw/db';
 import { createProducerConnection, redisKeys, waitUntilReady } from '@wagw/queue';
@@ -14,6 +17,8 @@ import {
 } from '@whiskeysockets/baileys';
 import type { Redis } from 'ioredis';
 
+const E2E_API_KEY = 'e2e-admin-key-0123456789';
+
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 /**
@@ -26,6 +31,8 @@ export interface Gateway {
   db: Database;
   redis: Redis;
   prefix: string;
+  /** The media store directory every role of this gateway shares (MEDIA_DIR). */
+  mediaDir: string;
   workers: Map<string, ChildProcess>;
   startWorker(id: string, env?: Record<string, string>): Promise<ChildProcess>;
   /** An API process on a free loopback port; resolves with its base URL and a fetch helper. */
@@ -77,6 +84,8 @@ export async function startGateway(
 ) {
   const sim = await startSimulator(options.sim);
   const sqlite = tempSqliteUrl();
+  // Every role shares one media directory, as they share a volume in docker-compose.
+  const mediaDir = mkdtempSync(join(tmpdir(), 'wagw-media-'));
   const db = await createDatabase({ url: sqlite.url });
   await db.migrate();
   const prefix = uniquePrefix('gateway');
@@ -100,6 +109,9 @@ export async function startGateway(
       cwd: ROOT,
       env: {
         ...process.env,
+        // The same key for every role: workers derive the media link secret from it, as the API does.
+        API_KEY: E2E_API_KEY,
+        MEDIA_DIR: mediaDir,
         ...env,
         DATABASE_URL: sqlite.url,
         REDIS_URL: redisUrl(),
@@ -116,6 +128,7 @@ export async function startGateway(
     db,
     redis,
     prefix,
+    mediaDir,
     workers,
     waitFor,
 
@@ -136,7 +149,7 @@ export async function startGateway(
 
     async startApi(env = {}) {
       const port = await freePort();
-      const apiKey = 'e2e-admin-key-0123456789';
+      const apiKey = E2E_API_KEY;
       const child = spawnRole('api', {
         LOG_LEVEL: 'warn',
         WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8',
@@ -243,6 +256,7 @@ export async function startGateway(
       if (stale.length > 0) await redis.del(...stale);
       redis.disconnect();
       sqlite.cleanup();
+      rmSync(mediaDir, { recursive: true, force: true });
     },
   };
   return gateway;

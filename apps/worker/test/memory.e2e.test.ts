@@ -45,16 +45,19 @@ describe('bounded memory across reconnects', () => {
     const session = await db.repos.sessions.create({ name: 'cycles', desiredState: 'running' });
     let opens = 0;
     let onOpen: (() => void) | undefined;
-    const factory = createSocketFactory({
-      wsUrl: sim.url,
-      rootPublicKey: Buffer.from(sim.rootPublicKey).toString('base64'),
-      logLevel: 'silent',
-      keepAliveIntervalMs: 30_000,
-      connectTimeoutMs: 10_000,
-      defaultQueryTimeoutMs: 10_000,
-      retryRequestDelayMs: 250,
-      maxMsgRetryCount: 3,
-    });
+    const factory = createSocketFactory(
+      {
+        wsUrl: sim.url,
+        rootPublicKey: Buffer.from(sim.rootPublicKey).toString('base64'),
+        logLevel: 'silent',
+        keepAliveIntervalMs: 30_000,
+        connectTimeoutMs: 10_000,
+        defaultQueryTimeoutMs: 10_000,
+        retryRequestDelayMs: 250,
+        maxMsgRetryCount: 3,
+      },
+      undefined,
+    );
     const runner: SessionRunner = createSessionRunner({
       sessionId: session.id,
       workerId: 'memory-test',

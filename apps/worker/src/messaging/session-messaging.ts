@@ -3,6 +3,7 @@ import type { Logger } from '@wagw/logger';
 import { type Breaker, createBreaker, sleep } from '@wagw/resilience';
 import type { BaileysEventMap, WASocket } from '@whiskeysockets/baileys';
 import type { Redis } from 'ioredis';
+import type { WorkerMedia } from '../media/worker-media.js';
 import { createInbound } from './inbound.js';
 import type { MessageEvents } from './message-events.js';
 import type { DailyCounter, PacingDefaults } from './pacing.js';
@@ -31,6 +32,8 @@ export interface WorkerMessagingParts {
   /** MSG_FAILURE_THRESHOLD / MSG_RESET_TIMEOUT: each session's send breaker. */
   sendBreaker: BreakerSettings;
   onBreakerChange: (name: string, state: string) => void;
+  /** The worker's media store, settings and CDN transport. */
+  media: WorkerMedia;
 }
 
 /** Send-queue consumers of sessions that open together start spread over this many ms. */

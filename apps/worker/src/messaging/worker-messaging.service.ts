@@ -11,7 +11,10 @@ import {
 } from './session-messaging.js';
 
 export interface WorkerMessagingDeps
-  extends Pick<WorkerMessagingParts, 'repos' | 'connection' | 'prefix' | 'delivery' | 'sendBreaker'> {
+  extends Pick<
+    WorkerMessagingParts,
+    'repos' | 'connection' | 'prefix' | 'delivery' | 'sendBreaker' | 'media'
+  > {
   logger: Logger;
   /** Producer-profile connection (fails fast): events and counters. */
   redis: Redis;
@@ -45,6 +48,7 @@ export function createWorkerMessaging(deps: WorkerMessagingDeps) {
     delivery: deps.delivery,
     sendBreaker: deps.sendBreaker,
     onBreakerChange,
+    media: deps.media,
   };
   const sessions = new Map<string, SessionMessaging>();
 

@@ -81,7 +81,7 @@ describe('sockets built by the factory', () => {
     syncBuiltinESMExports();
     const sockets: WASocket[] = [];
     try {
-      const factory = createSocketFactory(settings);
+      const factory = createSocketFactory(settings, undefined);
       for (let i = 0; i < 3; i++) sockets.push(factory({ creds: initAuthCreds(), keys }, logger));
       expect(constructed).toBe(0);
       // The control: what Baileys does unaided, which is what this module exists to avoid.
@@ -101,7 +101,7 @@ describe('sockets built by the factory', () => {
     expect(AsyncLocalStorage).toBe(original);
 
     // Baileys' key-store transactions still see their context through the shared storage.
-    const sock = createSocketFactory(settings)({ creds: initAuthCreds(), keys }, logger);
+    const sock = createSocketFactory(settings, undefined)({ creds: initAuthCreds(), keys }, logger);
     try {
       const store = sock.authState.keys as SignalKeyStore & {
         isInTransaction(): boolean;

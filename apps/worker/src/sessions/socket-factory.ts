@@ -6,7 +6,7 @@ import {
   WA_CERT_DETAILS,
   type WASocket,
 } from '@whiskeysockets/baileys';
-import { createMediaTransport, type MediaOrigin } from './media-origin.js';
+import type { MediaTransport } from './media-origin.js';
 import { withSharedAsyncStorage } from './shared-async-storage.js';
 
 export interface SocketSettings {
@@ -22,21 +22,21 @@ export interface SocketSettings {
   defaultQueryTimeoutMs: number;
   retryRequestDelayMs: number;
   maxMsgRetryCount: number;
-  /** WA_MEDIA_ORIGIN_OVERRIDE: where media connections go instead; undefined keeps WhatsApp's CDN. */
-  mediaOriginOverride?: MediaOrigin | undefined;
 }
 
 export type SocketFactory = (auth: AuthenticationState, logger: Logger) => WASocket;
 
 /** Builds Baileys sockets with the gateway's settings. Trusting a custom root is process-wide. */
-export function createSocketFactory(settings: SocketSettings): SocketFactory {
+export function createSocketFactory(
+  settings: SocketSettings,
+  /** The worker's media transport (WA_MEDIA_ORIGIN_OVERRIDE); undefined keeps WhatsApp's CDN. */
+  media: MediaTransport | undefined,
+): SocketFactory {
   if (settings.rootPublicKey) {
     const key = Buffer.from(settings.rootPublicKey, 'base64');
     if (key.length !== 32) throw new Error('WA_ROOT_PUBLIC_KEY must be 32 bytes in base64');
     WA_CERT_DETAILS.PUBLIC_KEY = key;
   }
-  // One agent for every socket of the worker, so uploads share its connection pool.
-  const media = createMediaTransport(settings.mediaOriginOverride);
   // Baileys' per-socket AsyncLocalStorage would otherwise tax every promise of the process once per
   // socket ever created (see shared-async-storage.ts).
   return (auth, logger) =>
