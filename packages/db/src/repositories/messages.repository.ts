@@ -122,6 +122,27 @@ export function createMessagesRepository(x: Executor): MessagesRepository {
       return batchCounts(batchId, rows);
     },
 
+    updateMedia(id, payload, mediaId) {
+      return x.first(
+        x.db
+          .update(messages)
+          .set({ payload, mediaId, updatedAt: new Date() })
+          .where(eq(messages.id, id))
+          .returning(),
+      );
+    },
+
+    async isMediaQueued(mediaId) {
+      const row = await x.first(
+        x.db
+          .select({ one: sql<number>`1` })
+          .from(messages)
+          .where(and(eq(messages.mediaId, mediaId), inArray(messages.status, ['queued', 'sending'])))
+          .limit(1),
+      );
+      return row !== null;
+    },
+
     async hasUnsettledInBatch(batchId) {
       const row = await x.first(
         x.db

@@ -128,6 +128,8 @@ export interface NewMessage {
   /** Default: 'queued' for outbound, 'received' for inbound. */
   status?: MessageStatus;
   batchId?: string | null;
+  /** The media store id of the message's file, when it has one and it is known. */
+  mediaId?: string | null;
   /** Default: now. */
   createdAt?: Date;
 }
@@ -196,6 +198,13 @@ export interface MessagesRepository {
    * last id seen as `afterId`.
    */
   listQueuedBefore(olderThan: Date, limit: number, afterId?: string | null): Promise<Message[]>;
+  /**
+   * Replaces the payload and media id of a message: what a worker writes once an inbound file is
+   * downloaded (or has failed for good), or once an outbound URL was fetched into the store.
+   */
+  updateMedia(id: string, payload: Record<string, unknown>, mediaId: string | null): Promise<Message | null>;
+  /** True while a `queued` or `sending` message still needs this stored file (media retention). */
+  isMediaQueued(mediaId: string): Promise<boolean>;
 }
 
 export interface BatchCounts {

@@ -111,6 +111,7 @@ export function messageRow(input: NewMessage, now = new Date()): Message {
     status: input.status ?? (input.direction === 'inbound' ? 'received' : 'queued'),
     statusReason: null,
     batchId: input.batchId ?? null,
+    mediaId: input.mediaId ?? null,
     attempts: 0,
     createdAt,
     updatedAt: now,

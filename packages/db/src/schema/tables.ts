@@ -108,6 +108,9 @@ export function defineTables(k: ColumnKit) {
       status: k.text('status', { enum: MESSAGE_STATUSES }).notNull(),
       statusReason: k.text('status_reason'),
       batchId: k.text('batch_id'),
+      // The media store id of a media message's file (outbound: once known; inbound: once downloaded),
+      // so retention can tell which stored files a message still needs without reading JSON.
+      mediaId: k.text('media_id'),
       attempts: k.integer('attempts').notNull(),
       createdAt: k.timestamp('created_at').notNull(),
       updatedAt: k.timestamp('updated_at').notNull(),
@@ -121,6 +124,7 @@ export function defineTables(k: ColumnKit) {
       // Covers `hasUnsettledInBatch` (batch_id = ? AND status IN (...)) as well as batch-only lookups.
       k.index('messages_batch_status_idx').on(t.batchId, t.status),
       k.index('messages_status_created_idx').on(t.status, t.createdAt),
+      k.index('messages_media_status_idx').on(t.mediaId, t.status),
     ],
   );
 

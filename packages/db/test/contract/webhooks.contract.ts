@@ -243,6 +243,34 @@ export function webhooksContract(ctx: ContractContext) {
     expect(await repos().messages.hasUnsettledInBatch(batchId)).toBe(false);
     expect(await repos().messages.hasUnsettledInBatch('no-such-batch')).toBe(false);
   });
+
+  it('messages.updateMedia sets payload and media id; isMediaQueued sees only queued or sending rows', async () => {
+    const sessionId = await newSession();
+    const mediaId = uniqueName('sha');
+    const row = await repos().messages.insert({
+      sessionId,
+      direction: 'outbound',
+      remoteJid: '4915112345678@s.whatsapp.net',
+      type: 'image',
+      payload: { type: 'image', media: { url: 'https://example.com/a.jpg' } },
+    });
+    expect(row.mediaId).toBeNull();
+    expect(await repos().messages.isMediaQueued(mediaId)).toBe(false);
+    const updated = await repos().messages.updateMedia(
+      row.id,
+      { type: 'image', media: { id: mediaId } },
+      mediaId,
+    );
+    expect(updated?.mediaId).toBe(mediaId);
+    expect(updated?.payload).toEqual({ type: 'image', media: { id: mediaId } });
+    expect((await repos().messages.getById(row.id))?.mediaId).toBe(mediaId);
+    expect(await repos().messages.isMediaQueued(mediaId)).toBe(true);
+    await repos().messages.updateStatus(row.id, 'sending');
+    expect(await repos().messages.isMediaQueued(mediaId)).toBe(true);
+    await repos().messages.updateStatus(row.id, 'sent');
+    expect(await repos().messages.isMediaQueued(mediaId)).toBe(false);
+    expect(await repos().messages.updateMedia('no-such-id', {}, null)).toBeNull();
+  });
 }
 
 /** A migrated Database on fresh storage of its own, plus the raw SQL the repositories do not offer. */
