@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   IDEMPOTENCY_KEY_REUSED: 422,
+  /** A media file the message type cannot carry (a PNG sticker), or bytes that are not what the request declares. */
+  UNSUPPORTED_MEDIA: 422,
   /** The Range asked for lies outside the media (answered with `Content-Range: bytes *\/size`). */
   MEDIA_RANGE_NOT_SATISFIABLE: 416,
   // 429: slow down

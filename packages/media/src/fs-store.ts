@@ -134,6 +134,13 @@ export function createFsMediaStore(options: FsMediaStoreOptions = {}): MediaStor
 
     stat,
 
+    async localFile(id) {
+      // The object's own file, immutable once committed: nothing to copy or release. (A delete only
+      // unlinks the name, so a reader that has the file open keeps reading it.)
+      const info = await stat(id);
+      return { path: objectPath(id), info, release: async () => undefined };
+    },
+
     async delete(id) {
       assertMediaId(id);
       // The object first: once it is gone the media is gone, whatever happens to the sidecar.

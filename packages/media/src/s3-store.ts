@@ -16,10 +16,11 @@ import {
 import { withTimeout } from '@wagw/resilience';
 import { resolveRange } from './byte-range.js';
 import { errorMessage, MediaNotFoundError, unlessMissing } from './errors.js';
+import { createLocalCopies } from './local-copies.js';
 import { assertMediaId, etagFor, mediaIdFor } from './media-id.js';
 import { FALLBACK_MIMETYPE } from './sniff.js';
 import { spoolToFile } from './spool.js';
-import type { GetResult, ListedMedia, MediaInfo, MediaStore } from './store-types.js';
+import type { ByteRange, GetResult, ListedMedia, MediaInfo, MediaStore } from './store-types.js';
 
 export interface S3MediaStoreOptions {
   bucket: string;
@@ -37,6 +38,11 @@ export interface S3MediaStoreOptions {
   tempDir?: string;
   /** Upper bound of `health()`, in ms. Default: 2000. */
   healthTimeoutMs?: number;
+  /**
+   * How long a local copy (`localFile`) nobody holds is kept for the next user, in ms. Default:
+   * 60000, so the sends of a bulk, a few seconds apart, download a file once, not once each.
+   */
+  localCopyLingerMs?: number;
   /** Bound on establishing a connection, in ms. Default: 5000. */
   connectTimeoutMs?: number;
   /** Bound on a request's socket being idle, in ms. Default: 30000. */
@@ -76,6 +82,11 @@ export function createS3MediaStore(options: S3MediaStoreOptions): MediaStore {
   });
 
   const keyOf = (id: string) => `${prefix}${id}`;
+  // Named per store instance: processes sharing a temp dir never remove each other's copies.
+  const localCopies = createLocalCopies({
+    dir: join(tempDir, `wagw-media-copies-${randomUUID()}`),
+    lingerMs: options.localCopyLingerMs ?? 60_000,
+  });
 
   async function stat(id: string): Promise<MediaInfo> {
     assertMediaId(id);
@@ -96,6 +107,26 @@ export function createS3MediaStore(options: S3MediaStoreOptions): MediaStore {
   }
 
   const existing = (id: string): Promise<MediaInfo | undefined> => unlessMissing(stat(id));
+
+  async function get(id: string, getOptions: { range?: ByteRange } = {}): Promise<GetResult> {
+    const info = await stat(id);
+    const range = getOptions.range ? resolveRange(getOptions.range, info.size) : undefined;
+    try {
+      const object = await client.send(
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: keyOf(id),
+          ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+        }),
+      );
+      // In Node the body is an http.IncomingMessage: a Readable that streams from the socket.
+      const stream = object.Body as Readable;
+      return { ...info, stream, etag: etagFor(info.sha256), ...(range ? { range } : {}) };
+    } catch (err) {
+      if (isNotFound(err)) throw new MediaNotFoundError(id);
+      throw err;
+    }
+  }
 
   return {
     async put(source, putOptions) {
@@ -128,27 +159,14 @@ export function createS3MediaStore(options: S3MediaStoreOptions): MediaStore {
       }
     },
 
-    async get(id, getOptions = {}): Promise<GetResult> {
-      const info = await stat(id);
-      const range = getOptions.range ? resolveRange(getOptions.range, info.size) : undefined;
-      try {
-        const object = await client.send(
-          new GetObjectCommand({
-            Bucket: bucket,
-            Key: keyOf(id),
-            ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
-          }),
-        );
-        // In Node the body is an http.IncomingMessage: a Readable that streams from the socket.
-        const stream = object.Body as Readable;
-        return { ...info, stream, etag: etagFor(info.sha256), ...(range ? { range } : {}) };
-      } catch (err) {
-        if (isNotFound(err)) throw new MediaNotFoundError(id);
-        throw err;
-      }
-    },
+    get,
 
     stat,
+
+    async localFile(id) {
+      const info = await stat(id);
+      return localCopies.acquire(info, async () => (await get(id)).stream);
+    },
 
     async delete(id) {
       // S3 answers a delete of a missing key with success, so ask first to tell the caller.

@@ -54,6 +54,16 @@ export interface MediaHealth {
 }
 
 /**
+ * The bytes of one object as a file on this host, for consumers that can only read a path (ffmpeg,
+ * Baileys' uploader). The path stays readable until `release()`; the caller must release it once.
+ */
+export interface LocalMedia {
+  path: string;
+  info: MediaInfo;
+  release(): Promise<void>;
+}
+
+/**
  * A content-addressed media store. Bytes go through as streams: `put` never holds a whole file in
  * memory and `get` returns a stream, so a 100 MB video costs a few buffers, not 100 MB.
  * Both backends (`createFsMediaStore`, `createS3MediaStore`) pass the same contract tests.
@@ -68,6 +78,13 @@ export interface MediaStore {
   get(id: string, options?: { range?: ByteRange }): Promise<GetResult>;
   /** Throws `MediaNotFoundError`. */
   stat(id: string): Promise<MediaInfo>;
+  /**
+   * The object as a local file, stable per content: the filesystem store hands out its own file, the
+   * S3 store a copy spooled once per host into its temp dir and shared by concurrent users (so the
+   * same id gives the same path while it is in use, and caches keyed by path keep hitting).
+   * Throws `MediaNotFoundError`.
+   */
+  localFile(id: string): Promise<LocalMedia>;
   /** Returns whether there was an object to delete. */
   delete(id: string): Promise<boolean>;
   /** Every object, or those first stored before `olderThan` (for the retention task). */

@@ -1,8 +1,7 @@
-import { createTempDir, type TempDir } from '@wagw/testing';
+import { createTempDir, type LocalS3, startLocalS3, type TempDir } from '@wagw/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFsMediaStore, createS3MediaStore, type MediaStore } from '../src/index.js';
 import { generatedBytes, hashStream } from './byte-sources.js';
-import { type LocalS3, startLocalS3 } from './local-s3.js';
 
 const MiB = 1024 * 1024;
 const FILE_BYTES = 100 * MiB;

@@ -38,7 +38,13 @@ export {
   type MessageRef,
   messagePayload,
 } from './message-payloads.js';
-export { metricsKeys, readCounterHash, recordDisconnect } from './metrics-counters.js';
+export {
+  type MediaEvent,
+  metricsKeys,
+  readCounterHash,
+  recordDisconnect,
+  recordMedia,
+} from './metrics-counters.js';
 export { QUEUES, sendQueueName } from './names.js';
 export {
   listSendQueues,

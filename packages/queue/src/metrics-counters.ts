@@ -14,7 +14,32 @@ export function metricsKeys(prefix: string) {
     reconnects: `${prefix}:metrics:reconnects`,
     /** Field: webhook delivery outcome (delivered, retried, dead_lettered, skipped), written by workers. */
     webhooks: `${prefix}:metrics:webhooks`,
+    /** Fields `<event>:count` and `<event>:bytes` per media event (see `recordMedia`). */
+    media: `${prefix}:metrics:media`,
   };
+}
+
+/**
+ * What happened to media files, counted across processes: `stored` (uploaded to the API, inline
+ * base64 included), `fetched` (a `media.url` the worker downloaded), `received` (inbound media
+ * downloaded from WhatsApp), `sent` (media messages sent), `failed` (a fetch or inbound download
+ * that gave up), `deleted` (removed by retention).
+ */
+export type MediaEvent = 'stored' | 'fetched' | 'received' | 'sent' | 'failed' | 'deleted';
+
+/** Counts one media event and its bytes. Best effort, like every counter here: callers catch. */
+export async function recordMedia(
+  redis: Redis,
+  prefix: string,
+  event: MediaEvent,
+  bytes: number,
+): Promise<void> {
+  const key = metricsKeys(prefix).media;
+  await redis
+    .multi()
+    .hincrby(key, `${event}:count`, 1)
+    .hincrby(key, `${event}:bytes`, Math.max(0, Math.round(bytes)))
+    .exec();
 }
 
 /**

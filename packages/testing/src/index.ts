@@ -1,3 +1,4 @@
+export { type LocalS3, s3MediaEnv, startLocalS3 } from './local-s3.js';
 export { createPgSchema, type PgSchema, testDatabaseUrl } from './pg-schema.js';
 export { freePort } from './ports.js';
 export { redisUrl, uniquePrefix } from './redis.js';

@@ -9,4 +9,4 @@ export {
   verifyWebhook,
   WEBHOOK_HEADERS,
 } from './signature.js';
-export { checkWebhookUrl, createNetworkPolicy, type NetworkPolicy } from './url-guard.js';
+export { addressGuard, checkWebhookUrl, createNetworkPolicy, type NetworkPolicy } from './url-guard.js';

@@ -1,7 +1,7 @@
 import type { LookupAddress } from 'node:dns';
 import { describe, expect, it } from 'vitest';
 import { parseNetworkList } from './network-list.js';
-import { checkWebhookUrl, createNetworkPolicy, guardedLookup } from './url-guard.js';
+import { addressGuard, checkWebhookUrl, createNetworkPolicy, guardedLookup } from './url-guard.js';
 
 // No test here touches the network: IP literals need no DNS, and hostnames go through an injected
 // lookup (or `localhost`, which never leaves the machine).
@@ -169,5 +169,23 @@ describe('guardedLookup', () => {
     const many = await run(lookup, 'localhost', true);
     expect(many.err).toBeNull();
     expect(Array.isArray(many.address) && many.address.length > 0).toBe(true);
+  });
+});
+
+describe('addressGuard', () => {
+  it('judges IP literals by the policy and recognises its own lookup refusal only', async () => {
+    const guard = addressGuard(createNetworkPolicy(['10.1.0.0/16']));
+    expect(guard.isForbidden('127.0.0.1')).toBe(true);
+    expect(guard.isForbidden('10.1.2.3')).toBe(false);
+    expect(guard.isForbidden('93.184.216.34')).toBe(false);
+    const refusal = await new Promise<unknown>((resolve) =>
+      guard.lookup('localhost', { all: false }, (err) => resolve(err)),
+    );
+    expect(guard.refused(refusal)).toBe(true);
+    const other: NodeJS.ErrnoException = Object.assign(new Error('connect ECONNREFUSED'), {
+      code: 'ECONNREFUSED',
+    });
+    expect(guard.refused(other)).toBe(false);
+    expect(guard.refused(undefined)).toBe(false);
   });
 });

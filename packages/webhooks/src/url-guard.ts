@@ -202,11 +202,14 @@ export async function checkWebhookUrl(
   return { ok: true, url };
 }
 
+/** The `code` of the error `guardedLookup` fails with for a forbidden address. */
+const FORBIDDEN_CODE = 'EWEBHOOKFORBIDDEN';
+
 function forbiddenError(hostname: string, address: string): NodeJS.ErrnoException {
   const err: NodeJS.ErrnoException = new Error(
     `refusing to connect to ${address} (${hostname}): private, loopback or reserved network`,
   );
-  err.code = 'EWEBHOOKFORBIDDEN';
+  err.code = FORBIDDEN_CODE;
   return err;
 }
 
@@ -241,5 +244,18 @@ export function guardedLookup(policy: NetworkPolicy): LookupFunction {
       }
       callback(null, first.address, first.family);
     });
+  };
+}
+
+/**
+ * The whole guard for another client that fetches URLs users chose (the worker's `media.url`
+ * fetches): the policy for IP-literal hosts, which Node never passes to `lookup`, the connect-time
+ * `lookup`, and how to recognise that lookup's refusal among connection errors.
+ */
+export function addressGuard(policy: NetworkPolicy) {
+  return {
+    isForbidden: (address: string) => policy.isForbidden(address),
+    lookup: guardedLookup(policy),
+    refused: (err: unknown) => (err as NodeJS.ErrnoException | null)?.code === FORBIDDEN_CODE,
   };
 }

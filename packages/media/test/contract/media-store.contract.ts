@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -183,6 +184,23 @@ export function describeMediaStoreContract(name: string, factory: () => Promise<
       const info = await storeBytes(store(), randomBytes(100));
       expect(await allIds(store(), new Date(Date.now() + 60_000))).toContain(info.id);
       expect(await allIds(store(), new Date(Date.now() - 60_000))).not.toContain(info.id);
+    });
+
+    it('hands out an object as a local file, the same path to concurrent users, until released', async () => {
+      const bytes = randomBytes(64 * 1024);
+      const info = await storeBytes(store(), bytes, 'image/jpeg');
+      const [first, second] = await Promise.all([store().localFile(info.id), store().localFile(info.id)]);
+      expect(first.path).toBe(second.path);
+      expect(first.info).toEqual(info);
+      expect((await readFile(first.path)).equals(bytes)).toBe(true);
+      await first.release();
+      // Released by one holder only: still readable for the other.
+      expect((await readFile(second.path)).equals(bytes)).toBe(true);
+      await second.release();
+      await second.release(); // a second release is a no-op
+      await expect(store().localFile('f'.repeat(64))).rejects.toBeInstanceOf(MediaNotFoundError);
+      await expect(store().localFile('../etc/passwd')).rejects.toBeInstanceOf(MediaNotFoundError);
+      expect(await target.spoolLeftovers()).toEqual([]);
     });
 
     it('reports itself healthy', async () => {

@@ -1,5 +1,7 @@
-import { createTempDir, freePort } from '@wagw/testing';
+/// <reference path="./s3rver-module.d.ts" />
 import S3rver from 's3rver';
+import { freePort } from './ports.js';
+import { createTempDir } from './temp-dir.js';
 
 export interface LocalS3 {
   endpoint: string;
@@ -32,5 +34,17 @@ export async function startLocalS3(bucket = 'wagw-media'): Promise<LocalS3> {
       await server.close();
       dir.cleanup();
     },
+  };
+}
+
+/** The MEDIA_* variables that point a gateway process at `s3` (API, worker and scheduler alike). */
+export function s3MediaEnv(s3: LocalS3): Record<string, string> {
+  return {
+    MEDIA_STORE: 's3',
+    MEDIA_S3_BUCKET: s3.bucket,
+    MEDIA_S3_ENDPOINT: s3.endpoint,
+    MEDIA_S3_FORCE_PATH_STYLE: 'true',
+    MEDIA_S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+    MEDIA_S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
   };
 }
