@@ -4,6 +4,7 @@ import { createAuthStateRepository } from './auth-state.repository.js';
 import { createContactsRepository } from './contacts.repository.js';
 import { createDeadLettersRepository } from './dead-letters.repository.js';
 import { createIdempotencyKeysRepository } from './idempotency-keys.repository.js';
+import { createMediaDownloadsRepository } from './media-downloads.repository.js';
 import { createMessagesRepository } from './messages.repository.js';
 import type { Repositories } from './repository-types.js';
 import { createSessionEventsRepository, createSessionsRepository } from './sessions.repository.js';
@@ -16,6 +17,7 @@ export function createRepositories(x: Executor): Repositories {
     sessionEvents: createSessionEventsRepository(x),
     authState: createAuthStateRepository(x),
     messages: createMessagesRepository(x),
+    mediaDownloads: createMediaDownloadsRepository(x),
     contacts: createContactsRepository(x),
     webhooks: createWebhooksRepository(x),
     deadLetters: createDeadLettersRepository(x),

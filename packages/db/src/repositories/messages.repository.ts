@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Executor } from '../executor/executor.js';
 import type { Message, MessagesRepository } from './repository-types.js';
 import {
@@ -132,12 +132,17 @@ export function createMessagesRepository(x: Executor): MessagesRepository {
       );
     },
 
-    async isMediaQueued(mediaId) {
+    async isMediaInUse(mediaId, since) {
       const row = await x.first(
         x.db
           .select({ one: sql<number>`1` })
           .from(messages)
-          .where(and(eq(messages.mediaId, mediaId), inArray(messages.status, ['queued', 'sending'])))
+          .where(
+            and(
+              eq(messages.mediaId, mediaId),
+              or(inArray(messages.status, ['queued', 'sending']), gte(messages.createdAt, since)),
+            ),
+          )
           .limit(1),
       );
       return row !== null;

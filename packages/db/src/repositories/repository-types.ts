@@ -20,6 +20,7 @@ export type Session = Tables['sessions']['$inferSelect'];
 export type SessionEvent = Tables['sessionEvents']['$inferSelect'];
 export type AuthCreds = Tables['authCreds']['$inferSelect'];
 export type Message = Tables['messages']['$inferSelect'];
+export type MediaDownload = Tables['mediaDownloads']['$inferSelect'];
 export type Contact = Tables['contacts']['$inferSelect'];
 export type ApiKey = Tables['apiKeys']['$inferSelect'];
 export type IdempotencyKey = Tables['idempotencyKeys']['$inferSelect'];
@@ -203,8 +204,35 @@ export interface MessagesRepository {
    * downloaded (or has failed for good), or once an outbound URL was fetched into the store.
    */
   updateMedia(id: string, payload: Record<string, unknown>, mediaId: string | null): Promise<Message | null>;
-  /** True while a `queued` or `sending` message still needs this stored file (media retention). */
-  isMediaQueued(mediaId: string): Promise<boolean>;
+  /**
+   * Whether media retention must keep this stored file: a `queued` or `sending` message still needs
+   * it, or a message created at or after `since` uses it (the retention period runs from the last
+   * message that used the file, not from when its bytes were first stored).
+   */
+  isMediaInUse(mediaId: string, since: Date): Promise<boolean>;
+}
+
+/**
+ * Inbound media still to download (see the `media_downloads` table): written with its message,
+ * read back by whichever worker owns the session, deleted once the file is settled and announced.
+ */
+export interface MediaDownloadsRepository {
+  /**
+   * Inserts an inbound message and its pending download in one transaction. A message already
+   * stored under (session, WhatsApp id) is left as it is and nothing is written: returns false,
+   * like `messages.insertInboundIgnoringDuplicates`.
+   */
+  insertWithMessage(
+    message: NewMessage & { waMessageId: string },
+    descriptor: Record<string, unknown>,
+  ): Promise<boolean>;
+  /** A session's pending downloads, oldest message first; page with the last `messageId` seen. */
+  listBySession(
+    sessionId: string,
+    options: { limit: number; afterMessageId?: string | null },
+  ): Promise<MediaDownload[]>;
+  /** Removes the pending download; false when it was already gone. */
+  delete(messageId: string): Promise<boolean>;
 }
 
 export interface BatchCounts {
@@ -285,6 +313,7 @@ export interface Repositories {
   sessionEvents: SessionEventsRepository;
   authState: AuthStateRepository;
   messages: MessagesRepository;
+  mediaDownloads: MediaDownloadsRepository;
   contacts: ContactsRepository;
   webhooks: WebhooksRepository;
   deadLetters: DeadLettersRepository;

@@ -128,6 +128,29 @@ export function defineTables(k: ColumnKit) {
     ],
   );
 
+  /**
+   * Inbound media files not downloaded yet, one row per message, inserted in the same transaction
+   * as the message and deleted once its `message.received` event is out. `descriptor` is what the
+   * download needs (CDN path, media key, hashes): it holds a secret, so it lives here and never in
+   * the message's public payload. A worker that takes a session over resumes these rows.
+   */
+  const mediaDownloads = k.table(
+    'media_downloads',
+    {
+      messageId: k
+        .text('message_id')
+        .primaryKey()
+        .references(() => messages.id, { onDelete: 'cascade' }),
+      sessionId: k
+        .text('session_id')
+        .notNull()
+        .references(() => sessions.id, { onDelete: 'cascade' }),
+      descriptor: k.json<Record<string, unknown>>('descriptor').notNull(),
+      createdAt: k.timestamp('created_at').notNull(),
+    },
+    (t) => [k.index('media_downloads_session_idx').on(t.sessionId, t.messageId)],
+  );
+
   const contacts = k.table(
     'contacts',
     {
@@ -238,6 +261,7 @@ export function defineTables(k: ColumnKit) {
     authCreds,
     authKeys,
     messages,
+    mediaDownloads,
     contacts,
     webhooks,
     apiKeys,

@@ -5,6 +5,7 @@ import type { ContractContext, ContractFactory, ContractTarget } from './contrac
 import { databaseContract } from './database.contract.js';
 import { directoryContract } from './directory.contract.js';
 import { idempotencyKeysContract } from './idempotency-keys.contract.js';
+import { mediaDownloadsContract } from './media-downloads.contract.js';
 import { messagesContract } from './messages.contract.js';
 import { sessionsContract } from './sessions.contract.js';
 import { webhooksContract } from './webhooks.contract.js';
@@ -41,6 +42,7 @@ export function describeRepositoryContract(name: string, factory: ContractFactor
     describe('sessions', () => sessionsContract(ctx));
     describe('authState', () => authStateContract(ctx));
     describe('messages', () => messagesContract(ctx));
+    describe('mediaDownloads', () => mediaDownloadsContract(ctx));
     describe('batches and outbox', () => batchesOutboxContract(ctx));
     describe('idempotencyKeys', () => idempotencyKeysContract(ctx));
     describe('contacts, webhooks, apiKeys', () => directoryContract(ctx));

@@ -244,7 +244,7 @@ export function webhooksContract(ctx: ContractContext) {
     expect(await repos().messages.hasUnsettledInBatch('no-such-batch')).toBe(false);
   });
 
-  it('messages.updateMedia sets payload and media id; isMediaQueued sees only queued or sending rows', async () => {
+  it('messages.updateMedia sets payload and media id; isMediaInUse sees waiting rows and recent ones', async () => {
     const sessionId = await newSession();
     const mediaId = uniqueName('sha');
     const row = await repos().messages.insert({
@@ -255,7 +255,8 @@ export function webhooksContract(ctx: ContractContext) {
       payload: { type: 'image', media: { url: 'https://example.com/a.jpg' } },
     });
     expect(row.mediaId).toBeNull();
-    expect(await repos().messages.isMediaQueued(mediaId)).toBe(false);
+    const future = new Date(Date.now() + 60_000);
+    expect(await repos().messages.isMediaInUse(mediaId, future)).toBe(false);
     const updated = await repos().messages.updateMedia(
       row.id,
       { type: 'image', media: { id: mediaId } },
@@ -264,11 +265,15 @@ export function webhooksContract(ctx: ContractContext) {
     expect(updated?.mediaId).toBe(mediaId);
     expect(updated?.payload).toEqual({ type: 'image', media: { id: mediaId } });
     expect((await repos().messages.getById(row.id))?.mediaId).toBe(mediaId);
-    expect(await repos().messages.isMediaQueued(mediaId)).toBe(true);
+    // Waiting to be sent: in use whatever the period.
+    expect(await repos().messages.isMediaInUse(mediaId, future)).toBe(true);
     await repos().messages.updateStatus(row.id, 'sending');
-    expect(await repos().messages.isMediaQueued(mediaId)).toBe(true);
+    expect(await repos().messages.isMediaInUse(mediaId, future)).toBe(true);
     await repos().messages.updateStatus(row.id, 'sent');
-    expect(await repos().messages.isMediaQueued(mediaId)).toBe(false);
+    // Sent: in use only while the message is younger than the period.
+    expect(await repos().messages.isMediaInUse(mediaId, future)).toBe(false);
+    expect(await repos().messages.isMediaInUse(mediaId, new Date(row.createdAt.getTime() - 1000))).toBe(true);
+    expect(await repos().messages.isMediaInUse(uniqueName('other'), new Date(0))).toBe(false);
     expect(await repos().messages.updateMedia('no-such-id', {}, null)).toBeNull();
   });
 }
