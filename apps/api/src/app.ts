@@ -25,6 +25,7 @@ import { healthRoutes } from './routes/health/health.routes.js';
 import { createHealthService } from './routes/health/health.service.js';
 import { mediaRoutes } from './routes/media/media.routes.js';
 import { createMediaService, type MediaSettings } from './routes/media/media.service.js';
+import { storedMediaCounter } from './routes/media/media-metrics.js';
 import { createMessageIntakeService } from './routes/messages/message-intake.service.js';
 import { messagesRoutes } from './routes/messages/messages.routes.js';
 import { monitoringRoutes } from './routes/monitoring/monitoring.routes.js';
@@ -197,9 +198,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // One BullMQ Queue per session send queue (send.<sessionId>) on the fail-fast producer connection.
   const sendQueues = createSendQueues(deps.redis, deps.redisPrefix);
   app.addHook('onClose', () => sendQueues.close());
-  const outbox = { repos: deps.db.repos, redis: deps.redis, sendQueues };
+  const countStoredMedia = storedMediaCounter(deps.redis, deps.redisPrefix);
+  const outbox = {
+    repos: deps.db.repos,
+    redis: deps.redis,
+    sendQueues,
+    media: { settings: deps.media, countStored: countStoredMedia },
+  };
   const idempotencyKeys = deps.db.repos.idempotencyKeys;
-  await app.register(messagesRoutes({ messages: createMessageIntakeService(outbox), idempotencyKeys }));
+  const mediaLinks = deps.media && {
+    secret: deps.media.urlSecret,
+    ttlMs: deps.media.urlTtlMs,
+    publicUrl: deps.media.publicUrl,
+  };
+  await app.register(
+    messagesRoutes({ messages: createMessageIntakeService(outbox), idempotencyKeys, mediaLinks }),
+  );
   const batches = createBatchService({ ...outbox, redisPrefix: deps.redisPrefix });
   await app.register(batchesRoutes({ batches, idempotencyKeys }));
 
@@ -227,7 +241,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   );
 
-  await app.register(mediaRoutes({ media: deps.media && createMediaService(deps.media) }));
+  await app.register(mediaRoutes({ media: deps.media && createMediaService(deps.media, countStoredMedia) }));
   await app.register(apiKeysRoutes({ apiKeys: createApiKeyService({ repos: deps.db.repos }) }));
   await registerBullBoard(app, {
     redis: deps.redis,

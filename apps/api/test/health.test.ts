@@ -1,8 +1,12 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createFsMediaStore, createS3MediaStore, type MediaStore } from '@wagw/media';
 import { QUEUES, redisKeys, sendQueueName, startHeartbeat } from '@wagw/queue';
-import { tempSqliteUrl } from '@wagw/testing';
+import { createTempDir, type LocalS3, startLocalS3, tempSqliteUrl } from '@wagw/testing';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './api-test-app.js';
+import { startMediaApp } from './media-test-app.js';
 
 // A worker as apps/worker/src/main.ts publishes it: worker.stats() plus memory and loop delay.
 const workerFacts = (breakers: Record<string, string> = {}) => ({
@@ -196,5 +200,97 @@ describe('GET /api/health with Redis unreachable', () => {
     expect(body.reasons).toEqual(['redis unreachable']);
     const ready = await down.app.inject({ method: 'GET', url: '/api/health/ready' });
     expect(ready.statusCode).toBe(503);
+  });
+});
+
+describe('the media store in /api/health', () => {
+  let s3: LocalS3;
+  const dir = createTempDir('wagw-health-media-');
+  beforeAll(async () => {
+    s3 = await startLocalS3('wagw-health');
+  });
+  afterAll(async () => {
+    await s3.stop();
+    dir.cleanup();
+  });
+
+  const s3Store = (endpoint: string) =>
+    createS3MediaStore({
+      bucket: s3.bucket,
+      endpoint,
+      forcePathStyle: true,
+      credentials: s3.credentials,
+      connectTimeoutMs: 300,
+      healthTimeoutMs: 500,
+    });
+
+  /** The app with `store` as its media store and a live worker, so the store is all that can fail. */
+  async function healthWith(store: MediaStore) {
+    const m = await startMediaApp({ wrapStore: () => store });
+    const worker = startHeartbeat({
+      redis: m.redis,
+      prefix: m.prefix,
+      role: 'worker',
+      instanceId: 'w-media',
+      intervalMs: 60_000,
+      collect: () => ({}),
+    });
+    await worker.ready;
+    try {
+      const health = await m.app.inject({ method: 'GET', url: '/api/health' });
+      const ready = await m.app.inject({ method: 'GET', url: '/api/health/ready' });
+      return { statusCode: health.statusCode, body: health.json(), readyStatus: ready.statusCode };
+    } finally {
+      await worker.stop();
+      await m.close();
+    }
+  }
+
+  it('is ok with a writable directory or a reachable bucket', async () => {
+    for (const [store, backend] of [
+      [createFsMediaStore({ root: join(dir.path, 'media') }), 'fs'],
+      [s3Store(s3.endpoint), 's3'],
+    ] as const) {
+      const { statusCode, body } = await healthWith(store);
+      expect(statusCode).toBe(200);
+      expect(body).toMatchObject({ status: 'ok', reasons: [] });
+      expect(body.checks.media).toEqual({ ok: true, backend, latencyMs: expect.any(Number) });
+    }
+  });
+
+  it('degrades (still 200 and ready) when the directory cannot be written', async () => {
+    // A file where the store's directory should be: nothing can be created under it.
+    const blocked = join(dir.path, 'blocked');
+    writeFileSync(blocked, 'a file, not a directory');
+    const { statusCode, body, readyStatus } = await healthWith(createFsMediaStore({ root: blocked }));
+    expect(statusCode).toBe(200);
+    expect(readyStatus).toBe(200);
+    expect(body).toMatchObject({ status: 'degraded', reasons: ['media store unavailable'] });
+    expect(body.checks.media).toMatchObject({
+      ok: false,
+      backend: 'fs',
+      error: expect.stringMatching(/ENOTDIR/),
+    });
+  });
+
+  it('degrades (still 200 and ready) when the bucket cannot be reached', async () => {
+    // A port nothing listens on.
+    const { statusCode, body, readyStatus } = await healthWith(s3Store('http://127.0.0.1:1'));
+    expect(statusCode).toBe(200);
+    expect(readyStatus).toBe(200);
+    expect(body).toMatchObject({ status: 'degraded', reasons: ['media store unavailable'] });
+    expect(body.checks.media).toMatchObject({ ok: false, backend: 's3', error: expect.any(String) });
+  });
+
+  it('degrades when the bucket does not exist', async () => {
+    const store = createS3MediaStore({
+      bucket: 'no-such-bucket',
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: s3.credentials,
+    });
+    const { body } = await healthWith(store);
+    expect(body).toMatchObject({ status: 'degraded', reasons: ['media store unavailable'] });
+    expect(body.checks.media).toMatchObject({ ok: false, backend: 's3' });
   });
 });

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { createDatabase, hashApiKey } from '@wagw/db';
+import { createDatabase, type Database, hashApiKey } from '@wagw/db';
 import { createLogger } from '@wagw/logger';
 import { createFsMediaStore, type MediaStore } from '@wagw/media';
 import { createProducerConnection, QUEUES, waitUntilReady } from '@wagw/queue';
 import { createTempDir, redisUrl, uniquePrefix } from '@wagw/testing';
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 import { buildApp } from '../src/app.js';
+import type { MediaSettings } from '../src/routes/media/media.service.js';
 import { TEST_API_KEY } from './api-test-app.js';
 
 // The app with a media store on a temp dir, and small valid files to upload (media*.test.ts).
@@ -19,13 +21,25 @@ export const SESSION_KEY = 'media-session-key-0123456789';
 export interface MediaApp {
   app: FastifyInstance;
   store: MediaStore;
+  db: Database;
+  redis: Redis;
+  /** This app's QUEUE_PREFIX. */
+  prefix: string;
+  /** The session the session key (SESSION_KEY) belongs to. */
+  sessionId: string;
   close(): Promise<void>;
 }
 
+export interface MediaAppOptions {
+  /** Wraps the filesystem store (a store that fails or hangs). */
+  wrapStore?: (store: MediaStore) => MediaStore;
+  /** Media settings beyond the defaults here (MAX_BYTES, SECRET, a 1 h link, 16 KiB inline, /usr/bin/ffmpeg). */
+  media?: Partial<Omit<MediaSettings, 'store'>>;
+}
+
 /** The app as main.ts builds it, with a media store (createTestApp builds it without one). */
-export async function startMediaApp(
-  wrapStore: (store: MediaStore) => MediaStore = (store) => store,
-): Promise<MediaApp> {
+export async function startMediaApp(options: MediaAppOptions = {}): Promise<MediaApp> {
+  const wrapStore = options.wrapStore ?? ((store: MediaStore) => store);
   const dir = createTempDir('wagw-api-media-');
   const db = await createDatabase({ url: `file:${dir.path}/wagw.db` });
   await db.migrate();
@@ -50,12 +64,24 @@ export async function startMediaApp(
     redisUrl: redisUrl(),
     healthCheckTimeoutMs: 500,
     loadShedding: { maxEventLoopDelayMs: 0, maxEventLoopUtilization: 0 },
-    media: { store, maxBytes: MAX_BYTES, urlSecret: SECRET, urlTtlMs: 3600_000 },
+    media: {
+      store,
+      maxBytes: MAX_BYTES,
+      urlSecret: SECRET,
+      urlTtlMs: 3600_000,
+      base64MaxBytes: MAX_BYTES,
+      ffmpegPath: '/usr/bin/ffmpeg',
+      ...options.media,
+    },
   });
   await app.ready();
   return {
     app,
     store,
+    db,
+    redis,
+    prefix,
+    sessionId: session.id,
     async close() {
       await app.close();
       await sessionCommands.obliterate({ force: true });

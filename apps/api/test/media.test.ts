@@ -1,4 +1,5 @@
 import { signMediaUrl } from '@wagw/media';
+import { metricsKeys } from '@wagw/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH } from './api-test-app.js';
 import {
@@ -52,6 +53,11 @@ describe('POST /api/media', () => {
         mimetype,
       });
     }
+    // Counted on the app's own connection, so the count's MULTI is ahead of this read.
+    expect(await m.redis.hgetall(metricsKeys(m.prefix).media)).toEqual({
+      'stored:count': '2',
+      'stored:bytes': String(png().length + pdf.length),
+    });
   });
 
   it('refuses a file over MEDIA_MAX_BYTES with 413 while it streams, and keeps nothing', async () => {
@@ -265,7 +271,9 @@ describe('health of the media store', () => {
   });
 
   it('a hanging store degrades health within the check budget, never hangs it', async () => {
-    const hung = await startMediaApp((store) => ({ ...store, health: () => new Promise(() => {}) }));
+    const hung = await startMediaApp({
+      wrapStore: (store) => ({ ...store, health: () => new Promise(() => {}) }),
+    });
     try {
       const started = Date.now();
       const res = await hung.app.inject({ method: 'GET', url: '/api/health' });

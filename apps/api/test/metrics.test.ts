@@ -1,14 +1,19 @@
 import { execFileSync } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { applyMediaRetention } from '@wagw/maintenance';
+import { createFsMediaStore } from '@wagw/media';
 import {
   createEvent,
   metricsKeys,
   publishEvent,
   QUEUES,
   recordDisconnect,
+  recordMedia,
   redisKeys,
   startHeartbeat,
   WEBHOOK_DISPATCH_GROUP,
 } from '@wagw/queue';
+import { createTempDir } from '@wagw/testing';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH, createTestApp, type TestApp } from './api-test-app.js';
@@ -176,10 +181,84 @@ describe('GET /metrics', () => {
       expect(text).toContain('wagw_dependency_up{dependency="redis"} 0');
       expect(text).not.toContain('wagw_event_dispatch_pending{');
       expect(text).not.toContain('wagw_queue_jobs{');
+      expect(text).not.toContain('wagw_media_events_total{');
+      expect(text).not.toContain('wagw_media_stored_bytes{');
       // The database is up: dead letters are still exported.
       expect(text).toContain('wagw_webhook_dead_letters{status="dead"} 0');
     } finally {
       await down.close();
+    }
+  });
+
+  it('exports the media counters of every process and what the store holds, valid for promtool', async () => {
+    // Its own app (prefix), so every media number below is known.
+    const m = await createTestApp();
+    const dir = createTempDir('wagw-metrics-media-');
+    try {
+      const before = (await scrape(m)).body;
+      execFileSync('promtool', ['check', 'metrics'], { input: before });
+      for (const event of ['stored', 'fetched', 'received', 'sent', 'failed', 'deleted']) {
+        expect(before).toContain(`wagw_media_events_total{event="${event}"} 0`);
+        expect(before).toContain(`wagw_media_bytes_total{event="${event}"} 0`);
+      }
+      // No retention walk yet: the store's size is unknown, so absent rather than 0.
+      expect(before).not.toContain('wagw_media_stored_bytes{');
+
+      // What the API and the workers record...
+      await recordMedia(m.redis, m.prefix, 'stored', 1000);
+      await recordMedia(m.redis, m.prefix, 'stored', 24);
+      await recordMedia(m.redis, m.prefix, 'received', 2048);
+      await recordMedia(m.redis, m.prefix, 'sent', 1024);
+      await recordMedia(m.redis, m.prefix, 'failed', 0);
+      // ...and a retention run over a real store: one old file goes, one a queued message uses stays.
+      const store = createFsMediaStore({ root: dir.path });
+      const put = (size: number) =>
+        store.put(Readable.from([Buffer.alloc(size, size)]), { maxBytes: 4096, mimetype: 'text/plain' });
+      const unused = await put(200);
+      const needed = await put(300);
+      const session = await m.db.repos.sessions.create({ name: 'media-metrics' });
+      await m.db.repos.messages.insert({
+        sessionId: session.id,
+        direction: 'outbound',
+        remoteJid: `${PHONE}@s.whatsapp.net`,
+        type: 'document',
+        payload: { media: { id: needed.id } },
+        mediaId: needed.id,
+      });
+      const walkStarted = Math.floor(Date.now() / 1000);
+      const report = await applyMediaRetention({
+        repos: m.db.repos,
+        store,
+        backend: 'fs',
+        redis: m.redis,
+        prefix: m.prefix,
+        retentionDays: 30,
+        now: () => new Date(Date.now() + 31 * 24 * 3600_000),
+      });
+      expect(report).toMatchObject({ deleted: 1, keptInUse: 1, sampleDeletedIds: [unused.id] });
+
+      const text = (await scrape(m)).body;
+      execFileSync('promtool', ['check', 'metrics'], { input: text });
+      const expected: Record<string, [number, number]> = {
+        stored: [2, 1024],
+        fetched: [0, 0],
+        received: [1, 2048],
+        sent: [1, 1024],
+        failed: [1, 0],
+        deleted: [1, 200],
+      };
+      for (const [event, [count, bytes]] of Object.entries(expected)) {
+        expect(text).toContain(`wagw_media_events_total{event="${event}"} ${count}`);
+        expect(text).toContain(`wagw_media_bytes_total{event="${event}"} ${bytes}`);
+      }
+      expect(text).toContain('wagw_media_stored_bytes{backend="fs"} 300');
+      expect(text).toContain('wagw_media_stored_objects{backend="fs"} 1');
+      const at = Number(/wagw_media_stored_timestamp_seconds\{backend="fs"\} (\d+)/.exec(text)?.[1]);
+      expect(at).toBeGreaterThanOrEqual(walkStarted);
+      expect(at).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+    } finally {
+      dir.cleanup();
+      await m.close();
     }
   });
 

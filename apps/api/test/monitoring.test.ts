@@ -1,8 +1,10 @@
 import { cpus } from 'node:os';
-import { runLockKey, STALE_REASON } from '@wagw/maintenance';
-import { createLeaseStore, redisKeys } from '@wagw/queue';
+import { Readable } from 'node:stream';
+import { applyMediaRetention, runLockKey, STALE_REASON } from '@wagw/maintenance';
+import { createLeaseStore, recordMedia, redisKeys } from '@wagw/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH, createTestApp, type TestApp } from './api-test-app.js';
+import { startMediaApp } from './media-test-app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -47,8 +49,67 @@ describe('GET /api/monitoring/metrics', () => {
     expect(body.circuitBreakers).toEqual({ total: 0, open: 0, halfOpen: 0, breakers: {} });
     expect(body.queues['session-commands']).toMatchObject({ waiting: 0, failed: 0, completed: 0 });
     expect(body.queueRates['session-commands']).toMatchObject({ enabled: false, completedLastHour: 0 });
+    // This app has no media store; the counters are the gateway's, none recorded on this prefix.
+    expect(body.media.sent).toEqual({ count: 0, bytes: 0 });
+    expect(body.mediaStore).toEqual({ check: null, inventory: null });
     // Out of the way of the cleanup tests below: an open session nobody holds a lease on is stale.
     await t.db.repos.sessions.softDelete(session.id);
+  });
+});
+
+describe('media in GET /api/monitoring/metrics', () => {
+  it('reports the counters of every media event, the store check and what the store holds', async () => {
+    const m = await startMediaApp();
+    try {
+      await recordMedia(m.redis, m.prefix, 'stored', 5000);
+      await recordMedia(m.redis, m.prefix, 'fetched', 700);
+      await recordMedia(m.redis, m.prefix, 'fetched', 300);
+      await recordMedia(m.redis, m.prefix, 'failed', 0);
+      // A retention run on the app's own store (nothing old): it counts the file it walked past.
+      const file = await m.store.put(Readable.from([Buffer.from('inventory')]), {
+        maxBytes: 1024,
+        mimetype: 'text/plain',
+      });
+      const walked = Date.now();
+      await applyMediaRetention({
+        repos: m.db.repos,
+        store: m.store,
+        backend: 'fs',
+        redis: m.redis,
+        prefix: m.prefix,
+        retentionDays: 30,
+      });
+
+      const res = await m.app.inject({ method: 'GET', url: '/api/monitoring/metrics', headers: AUTH });
+      expect(res.statusCode).toBe(200);
+      const body = res.json();
+      expect(body.media).toEqual({
+        stored: { count: 1, bytes: 5000 },
+        fetched: { count: 2, bytes: 1000 },
+        received: { count: 0, bytes: 0 },
+        sent: { count: 0, bytes: 0 },
+        failed: { count: 1, bytes: 0 },
+        deleted: { count: 0, bytes: 0 },
+      });
+      expect(body.mediaStore).toEqual({
+        check: { ok: true, backend: 'fs', latencyMs: expect.any(Number) },
+        inventory: { backend: 'fs', objects: 1, bytes: file.size, measuredAt: expect.any(String) },
+      });
+      expect(Date.parse(body.mediaStore.inventory.measuredAt)).toBeGreaterThanOrEqual(walked);
+    } finally {
+      await m.close();
+    }
+  });
+
+  it('has media null, not zeros, when Redis cannot be read', async () => {
+    const down = await createTestApp({ redisUrlOverride: 'redis://127.0.0.1:1' });
+    try {
+      const res = await down.app.inject({ method: 'GET', url: '/api/monitoring/metrics', headers: AUTH });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ media: null, mediaStore: { inventory: null } });
+    } finally {
+      await down.close();
+    }
   });
 });
 

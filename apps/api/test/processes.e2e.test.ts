@@ -64,6 +64,8 @@ describe('npm start (scripts/start.ts)', () => {
     const launcher = run(['scripts/start.ts'], {
       PORT: String(port),
       DATABASE_URL: `file:${dir.path}/wagw.db`,
+      // Never the working copy's ./data/media: the scheduler's retention walks the store it is given.
+      MEDIA_DIR: `${dir.path}/media`,
       REDIS_URL: redisUrl(),
       QUEUE_PREFIX: prefix,
       API_KEY: 'k'.repeat(24),

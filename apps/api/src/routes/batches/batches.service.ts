@@ -3,8 +3,9 @@ import { AppError } from '@wagw/errors';
 import { batchCompletedEvent, enqueueBulk, publishEvent, SEND_QUEUE_JOBS, sendMessageJob } from '@wagw/queue';
 import { withRedis } from '../../lib/redis-guard.js';
 import { requireSession } from '../../lib/session-guard.js';
-import { composeMessage, type MessageDraft, outboundRow } from '../messages/compose-message.js';
+import { composeMessage, type Draft, outboundRow, settleDraft } from '../messages/compose-message.js';
 import { type MessageIntakeServiceDeps, storedButNotEnqueued } from '../messages/message-intake.service.js';
+import { type MediaForRequest, mediaForRequest } from '../messages/message-media.js';
 import { sendMessageBody } from '../messages/messages.schemas.js';
 import { type AcceptedBatch, MAX_BULK_MESSAGES } from './batches.schemas.js';
 
@@ -20,6 +21,8 @@ interface ItemError {
   code: string;
   message: string;
   path: string;
+  /** More about it (the limit an inline file went over). */
+  details?: Record<string, unknown>;
 }
 
 /** Jobs per addBulk call: one MULTI each, well under the per-call Redis timeout. */
@@ -32,11 +35,14 @@ const MAX_REPORTED_ERRORS = 1000;
 export function createBatchService(deps: BatchServiceDeps) {
   const { messages, sessions } = deps.repos;
 
-  /** Validates every item; throws 400 with all item errors by index, or returns the drafts. */
-  async function validate(sessionId: string, items: readonly unknown[]): Promise<MessageDraft[]> {
-    const drafts: MessageDraft[] = [];
+  /**
+   * Validates every item; throws 400 with all item errors by index (each with its own code: a file
+   * too large is PAYLOAD_TOO_LARGE, a missing one MEDIA_NOT_FOUND...), or returns the drafts.
+   */
+  async function validate(sessionId: string, items: readonly unknown[], media: MediaForRequest) {
+    const drafts: Draft[] = [];
     const errors: ItemError[] = [];
-    const findMessage = (id: string) => messages.getById(id);
+    const context = { findMessage: (id: string) => messages.getById(id), media };
     for (const [index, item] of items.entries()) {
       const parsed = sendMessageBody.safeParse(item);
       if (!parsed.success) {
@@ -50,7 +56,7 @@ export function createBatchService(deps: BatchServiceDeps) {
         }
         continue;
       }
-      const composed = await composeMessage(sessionId, parsed.data, findMessage);
+      const composed = await composeMessage(sessionId, parsed.data, context);
       if (composed.ok) drafts.push(composed.draft);
       else errors.push({ index, ...composed.error });
     }
@@ -81,9 +87,13 @@ export function createBatchService(deps: BatchServiceDeps) {
       );
     }
     await requireSession(sessions, sessionId);
-    const drafts = await validate(sessionId, items);
+    const media = mediaForRequest(deps.media);
+    const drafts = await validate(sessionId, items, media);
+    // Only a valid batch stores its inline files: each distinct file once, however many items carry it.
+    const settled = [];
+    for (const draft of drafts) settled.push(await settleDraft(draft, media));
     const batchId = newId();
-    const rows = drafts.map((draft) => outboundRow(sessionId, draft, batchId));
+    const rows = settled.map((draft) => outboundRow(sessionId, draft, batchId));
     // One transaction: all or nothing. Only then the jobs (the outbox order).
     await messages.insertMany(rows);
     const accepted: AcceptedBatch = { batchId, count: rows.length, statusUrl: `/api/batches/${batchId}` };

@@ -23,6 +23,10 @@ export interface MediaSettings {
   urlTtlMs: number;
   /** PUBLIC_URL: links are absolute when set. */
   publicUrl?: string | undefined;
+  /** MEDIA_BASE64_MAX_BYTES: the largest file a message may carry inline, decoded. */
+  base64MaxBytes: number;
+  /** FFMPEG_PATH: converts other audio to voice notes; without it such voice notes are refused (422). */
+  ffmpegPath: string;
 }
 
 export interface StoredMedia {
@@ -40,7 +44,7 @@ export interface StoredMedia {
  * API codes. Anything else the store throws (a full disk, an unreachable bucket) is our side, not
  * the client's: 503 MEDIA_STORE_UNAVAILABLE, with the cause kept for the log.
  */
-export function createMediaService(settings: MediaSettings) {
+export function createMediaService(settings: MediaSettings, countStored: (bytes: number) => void) {
   const { store } = settings;
 
   function failure(err: unknown): AppError {
@@ -88,6 +92,7 @@ export function createMediaService(settings: MediaSettings) {
         }
         throw failure(err);
       }
+      countStored(info.size);
       return {
         id: info.id,
         sha256: info.sha256,

@@ -1,12 +1,15 @@
 import { type Message, type NewMessage, newId } from '@wagw/db';
 import type { ErrorCode } from '@wagw/errors';
+import { canonicalMimetype, type MediaMessageType } from '@wagw/media';
 import {
+  type MediaSource,
   type MessagePayload,
   type MessageRef,
   messagePayload,
   normalizeRecipient,
   waMessageIdFor,
 } from '@wagw/queue';
+import type { InlineFile, MediaForRequest } from './message-media.js';
 import type { SendMessageInput } from './messages.schemas.js';
 import { buildVcard, vcardDisplayName } from './vcard.js';
 
@@ -17,27 +20,56 @@ export interface MessageDraft {
   payload: MessagePayload;
 }
 
+/** What a media message carries beside its file. */
+interface MediaFields {
+  caption?: string;
+  fileName?: string;
+  mimetype?: string;
+}
+
+/**
+ * A media message whose file came inline (`media.base64`): checked, but stored (and its payload
+ * written) only by `settleDraft`, once every message of the request is valid.
+ */
+interface InlineDraft {
+  remoteJid: string;
+  type: MediaMessageType;
+  fields: MediaFields;
+  inline: InlineFile;
+}
+
+export type Draft = MessageDraft | InlineDraft;
+
 interface ComposeFailure {
   code: ErrorCode;
   message: string;
   /** The offending field. */
   path: string;
+  /** More about it (the limit a file went over). */
+  details?: Record<string, unknown>;
 }
 
-export type ComposeResult = { ok: true; draft: MessageDraft } | { ok: false; error: ComposeFailure };
+export type ComposeResult = { ok: true; draft: Draft } | { ok: false; error: ComposeFailure };
 
 /** Looks up a message by wagw id; the caller scopes it to the session. */
-export type FindMessage = (id: string) => Promise<Message | null>;
+type FindMessage = (id: string) => Promise<Message | null>;
+
+/** What composing needs besides the input: the session's messages and this request's media. */
+export interface ComposeContext {
+  findMessage: FindMessage;
+  media: MediaForRequest;
+}
 
 /**
- * Turns validated input into the stored `messagePayload`: normalises the recipient and resolves
- * the message a reply quotes or a reaction targets into its WhatsApp key, so the worker needs no
- * further lookup. Failures are values (not throws) so a bulk request can report all of them.
+ * Turns validated input into the stored `messagePayload`: normalises the recipient, resolves
+ * the message a reply quotes or a reaction targets into its WhatsApp key, and checks a media
+ * message's file, so the worker needs no further lookup. Failures are values (not throws) so a bulk
+ * request can report all of them; only an unavailable media store throws (503, for the request).
  */
 export async function composeMessage(
   sessionId: string,
   input: SendMessageInput,
-  findMessage: FindMessage,
+  context: ComposeContext,
 ): Promise<ComposeResult> {
   const recipient = normalizeRecipient(input.to);
   if (!recipient.ok) {
@@ -62,7 +94,7 @@ export async function composeMessage(
       return ok(remoteJid, { type: 'contact', displayName, vcard });
     }
     case 'reply': {
-      const quoted = await resolveRef(sessionId, input.quotedMessageId, findMessage);
+      const quoted = await resolveRef(sessionId, input.quotedMessageId, context.findMessage);
       if (!quoted) return notFound(input.quotedMessageId, sessionId, 'quotedMessageId');
       const text = typeof quoted.message.payload.text === 'string' ? quoted.message.payload.text : undefined;
       return ok(remoteJid, {
@@ -72,11 +104,46 @@ export async function composeMessage(
       });
     }
     case 'reaction': {
-      const target = await resolveRef(sessionId, input.messageId, findMessage);
+      const target = await resolveRef(sessionId, input.messageId, context.findMessage);
       if (!target) return notFound(input.messageId, sessionId, 'messageId');
       return ok(remoteJid, { type: 'reaction', emoji: input.emoji, target: target.ref });
     }
+    case 'image':
+    case 'video':
+    case 'audio':
+    case 'voice':
+    case 'document':
+    case 'sticker': {
+      const { to: _to, type, media, ...rest } = input;
+      const prepared = await context.media.prepare({ type, media, mimetype: input.mimetype });
+      // `image/jpg` agrees with JPEG bytes, but WhatsApp is sent the registered name.
+      const fields: MediaFields =
+        rest.mimetype === undefined ? rest : { ...rest, mimetype: canonicalMimetype(rest.mimetype) };
+      if (!prepared.ok) return { ok: false, error: prepared.error };
+      if ('inline' in prepared)
+        return { ok: true, draft: { remoteJid, type, fields, inline: prepared.inline } };
+      return ok(remoteJid, mediaPayload(type, fields, prepared.media));
+    }
   }
+}
+
+function mediaPayload(type: MediaMessageType, fields: MediaFields, media: MediaSource): MessagePayload {
+  return { type, media, ...fields };
+}
+
+/**
+ * The draft of a message whose request is valid, with its payload: an inline file is stored now
+ * (once per request, see `mediaForRequest`). Throws 503 MEDIA_STORE_UNAVAILABLE when the store
+ * fails; then no row is written.
+ */
+export async function settleDraft(draft: Draft, media: MediaForRequest): Promise<MessageDraft> {
+  if (!('inline' in draft)) return draft;
+  const stored = await media.store(draft.inline);
+  return {
+    remoteJid: draft.remoteJid,
+    type: draft.type,
+    payload: mediaPayload(draft.type, draft.fields, stored),
+  };
 }
 
 /** A message of this session that has a WhatsApp id (every outbound row has one from the start). */
@@ -110,6 +177,7 @@ export function outboundRow(
   batchId?: string,
 ): NewMessage & { id: string } {
   const id = newId();
+  const mediaId = mediaIdOf(draft.payload);
   return {
     id,
     sessionId,
@@ -120,5 +188,11 @@ export function outboundRow(
     // Parsed once more so a row can only ever hold what the worker's schema accepts.
     payload: messagePayload.parse(draft.payload),
     ...(batchId === undefined ? {} : { batchId }),
+    // A stored file is referenced from the start, so retention keeps it while the message waits.
+    ...(mediaId === undefined ? {} : { mediaId }),
   };
+}
+
+function mediaIdOf(payload: MessagePayload): string | undefined {
+  return 'media' in payload && 'id' in payload.media ? payload.media.id : undefined;
 }

@@ -13,7 +13,8 @@ import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { REDIS_RETRY_AFTER_S, withRedis } from '../../lib/redis-guard.js';
 import { requireSession } from '../../lib/session-guard.js';
-import { composeMessage, type MessageDraft, outboundRow } from './compose-message.js';
+import { composeMessage, type MessageDraft, outboundRow, settleDraft } from './compose-message.js';
+import { type MessageMediaDeps, mediaForRequest } from './message-media.js';
 import { messageStatusUrl } from './message-view.js';
 import type {
   AcceptedMessage,
@@ -28,6 +29,8 @@ export interface MessageIntakeServiceDeps {
   /** The fail-fast producer connection the send queues use. */
   redis: Redis;
   sendQueues: Pick<SendQueues, 'get'>;
+  /** Where media messages' files are checked and stored. */
+  media: MessageMediaDeps;
 }
 
 /** A send whose row is committed; `enqueueError` is set when the job could not be added. */
@@ -45,13 +48,21 @@ export interface AcceptedSend {
 export function createMessageIntakeService(deps: MessageIntakeServiceDeps) {
   const { messages, sessions } = deps.repos;
 
-  /** Composes one message or throws the failure as a 400 with its own code. */
+  /**
+   * Composes one message (its file stored, if it came inline) or throws the failure with its own
+   * code and status (400, 404, 413, 422).
+   */
   async function compose(sessionId: string, input: SendMessageInput): Promise<MessageDraft> {
-    const result = await composeMessage(sessionId, input, (id) => messages.getById(id));
+    const media = mediaForRequest(deps.media);
+    const result = await composeMessage(sessionId, input, {
+      findMessage: (id) => messages.getById(id),
+      media,
+    });
     if (!result.ok) {
-      throw new AppError(result.error.code, result.error.message, { details: { path: result.error.path } });
+      const { code, message, path, details } = result.error;
+      throw new AppError(code, message, { details: { path, ...details } });
     }
-    return result.draft;
+    return settleDraft(result.draft, media);
   }
 
   async function send(sessionId: string, input: SendMessageInput): Promise<AcceptedSend> {

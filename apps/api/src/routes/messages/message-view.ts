@@ -1,11 +1,16 @@
 import type { Message } from '@wagw/db';
+import { type MediaLinkSettings, mediaView } from '@wagw/media';
 import type { MessageView } from './messages.schemas.js';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-/** The public shape of a stored message. */
-export function toMessageView(message: Message): MessageView {
+/**
+ * The public shape of a stored message. A media message also gets `media`, with a signed link to
+ * its file when `links` is given (every API built with a media store) and the file is stored.
+ */
+export function toMessageView(message: Message, links?: MediaLinkSettings): MessageView {
   const outbound = message.direction === 'outbound';
+  const media = mediaView(message.type, message.payload, links);
   return {
     id: message.id,
     sessionId: message.sessionId,
@@ -15,6 +20,7 @@ export function toMessageView(message: Message): MessageView {
     from: outbound ? null : message.remoteJid,
     type: message.type,
     payload: message.payload,
+    ...(media ? { media } : {}),
     status: message.status,
     statusReason: message.statusReason,
     waMessageId: message.waMessageId,

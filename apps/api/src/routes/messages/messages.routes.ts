@@ -1,4 +1,5 @@
 import type { IdempotencyKeysRepository } from '@wagw/db';
+import type { MediaLinkSettings } from '@wagw/media';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { errorResponse, sessionIdParams } from '../../lib/http-schemas.js';
@@ -21,6 +22,8 @@ import {
 export interface MessagesRoutesDeps {
   messages: MessageIntakeService;
   idempotencyKeys: IdempotencyKeysRepository;
+  /** How media links in message views are signed; absent (no media store): views carry no link. */
+  mediaLinks: MediaLinkSettings | undefined;
 }
 
 const tags = ['messages'];
@@ -28,6 +31,7 @@ const errors = {
   400: errorResponse,
   404: errorResponse,
   409: errorResponse,
+  413: errorResponse,
   422: errorResponse,
   503: errorResponse,
 };
@@ -35,7 +39,7 @@ const errors = {
 export function messagesRoutes(deps: MessagesRoutesDeps) {
   return async function register(app: FastifyInstance): Promise<void> {
     const routes = app.withTypeProvider<ZodTypeProvider>();
-    const { messages } = deps;
+    const { messages, mediaLinks } = deps;
 
     // Routes under /api/sessions/:id are checked against a session key's session by the auth hook.
     routes.post(
@@ -43,6 +47,8 @@ export function messagesRoutes(deps: MessagesRoutesDeps) {
       {
         schema: {
           tags,
+          description:
+            'Queues one message. `{ to, text }` is a text message; `type` picks another kind. Media (image, video, audio, voice, document, sticker) takes `media` as exactly one of `url`, `base64` or `id`: inline files over MEDIA_BASE64_MAX_BYTES are 413, files the kind cannot carry or that disagree with `mimetype` are 422 UNSUPPORTED_MEDIA, an unknown id is 404 MEDIA_NOT_FOUND.',
           params: sessionIdParams,
           body: sendMessageBody,
           response: { 202: acceptedMessage, ...errors },
@@ -90,7 +96,10 @@ export function messagesRoutes(deps: MessagesRoutesDeps) {
       },
       async (request) => {
         const page = await messages.list(request.params.id, request.query);
-        return { items: page.items.map(toMessageView), nextCursor: page.nextCursor };
+        return {
+          items: page.items.map((item) => toMessageView(item, mediaLinks)),
+          nextCursor: page.nextCursor,
+        };
       },
     );
 
@@ -108,7 +117,7 @@ export function messagesRoutes(deps: MessagesRoutesDeps) {
       async (request) => {
         const message = await messages.get(request.params.id);
         assertSessionAccess(request, message.sessionId);
-        return toMessageView(message);
+        return toMessageView(message, mediaLinks);
       },
     );
   };

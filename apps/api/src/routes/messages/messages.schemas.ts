@@ -1,5 +1,7 @@
 import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from '@wagw/db';
+import { MEDIA_MESSAGE_TYPES } from '@wagw/media';
 import { z } from 'zod';
+import { mediaInputs } from './media-input.schemas.js';
 
 /**
  * What a client sends. Recipients and referenced messages are checked by the service (they need
@@ -66,6 +68,7 @@ export const sendMessageBody = z.discriminatedUnion('type', [
   locationInput,
   contactInput,
   reactionInput,
+  ...mediaInputs(to),
 ]);
 export type SendMessageInput = z.infer<typeof sendMessageBody>;
 
@@ -101,6 +104,30 @@ export const presenceBody = z.strictObject({
 
 export const acceptedJob = z.object({ jobId: z.string(), status: z.literal('queued') });
 
+/** The file of a media message (`mediaView` of @wagw/media); absent on other messages. */
+const messageMedia = z
+  .object({
+    type: z.enum(MEDIA_MESSAGE_TYPES),
+    id: z.string().optional().describe('the media store id; absent until the file is stored'),
+    mimetype: z.string().optional(),
+    size: z.number().optional().describe('bytes'),
+    sha256: z.string().optional(),
+    fileName: z.string().optional(),
+    caption: z.string().optional(),
+    url: z
+      .string()
+      .optional()
+      .describe('a signed link to GET /api/media/:id that works without an API key until urlExpiresAt'),
+    urlExpiresAt: z.string().optional(),
+    sourceUrl: z
+      .string()
+      .optional()
+      .describe('outbound: the media.url the worker fetches, until the file is stored'),
+    pending: z.literal(true).optional().describe('inbound: the download is still running'),
+    error: z.string().optional().describe('why the file is not there; the message itself is kept'),
+  })
+  .describe('The file of a media message, with a signed link once it is stored.');
+
 export const messageView = z.object({
   id: z.string(),
   sessionId: z.string(),
@@ -111,6 +138,7 @@ export const messageView = z.object({
   from: z.string().nullable(),
   type: z.string(),
   payload: z.record(z.string(), z.unknown()),
+  media: messageMedia.optional(),
   status: z.enum(MESSAGE_STATUSES),
   statusReason: z.string().nullable(),
   waMessageId: z.string().nullable(),

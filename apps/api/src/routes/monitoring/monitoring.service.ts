@@ -1,11 +1,17 @@
 import { cpus, freemem, loadavg, uptime as systemUptime, totalmem } from 'node:os';
 import type { Repositories } from '@wagw/db';
-import { type MaintenanceDeps, type MaintenanceRunReport, runMaintenanceTask } from '@wagw/maintenance';
+import {
+  type MaintenanceDeps,
+  type MaintenanceRunReport,
+  readMediaInventory,
+  runMaintenanceTask,
+} from '@wagw/maintenance';
 import { createLeaseStore, QUEUES } from '@wagw/queue';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { withRedis } from '../../lib/redis-guard.js';
 import type { HealthService } from '../health/health.service.js';
+import { readMediaCounters } from './media-counters.js';
 
 export interface MonitoringServiceDeps {
   health: HealthService;
@@ -70,11 +76,29 @@ export function createMonitoringService(deps: MonitoringServiceDeps) {
     })).catch(() => null);
   }
 
+  /**
+   * Media counters of the whole gateway, and what the last complete media-retention walk counted
+   * in the store (null before the first one); null when Redis cannot be read.
+   */
+  async function media() {
+    return withRedis(deps.redis, async () => {
+      const [counters, inventory] = await Promise.all([
+        readMediaCounters(deps.redis, deps.redisPrefix),
+        readMediaInventory(deps.redis, deps.redisPrefix),
+      ]);
+      return {
+        counters,
+        inventory: inventory && { ...inventory, measuredAt: inventory.measuredAt.toISOString() },
+      };
+    }).catch(() => null);
+  }
+
   async function metrics() {
-    const [report, messages, queueRatesNow] = await Promise.all([
+    const [report, messages, queueRatesNow, mediaNow] = await Promise.all([
       deps.health.report(),
       deps.repos.messages.countByStatus().catch(() => null),
       queueRates(),
+      media(),
     ]);
     const memory = process.memoryUsage();
     const breakers = Object.entries(report.circuitBreakers);
@@ -114,6 +138,9 @@ export function createMonitoringService(deps: MonitoringServiceDeps) {
       missingWorkers: report.missingWorkers,
       queues: report.queues,
       queueRates: queueRatesNow,
+      // { <event>: { count, bytes } } for stored, fetched, received, sent, failed, deleted.
+      media: mediaNow?.counters ?? null,
+      mediaStore: { check: report.checks.media ?? null, inventory: mediaNow?.inventory ?? null },
     };
   }
 
