@@ -14,6 +14,7 @@ export type { ScanOptions } from './flows/pairing.js';
 export type { PreKeyUpload } from './flows/prekey-upload.js';
 export type { PairingQr } from './flows/qr.js';
 export type { RemoveCompanionOptions } from './flows/remove-companion.js';
+export type { CdnFaults } from './media/cdn-faults.js';
 export type { MediaKind } from './media/media-kinds.js';
 export type { StoredBlob } from './media/media-store.js';
 export type { MediaOptions, SimMedia } from './media/media-tier.js';

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { MediaCounters } from '../observe/counters.js';
+import type { CdnFaults } from './cdn-faults.js';
 import { sendJson } from './cdn-upload.js';
 import type { MediaStore } from './media-store.js';
 
@@ -20,8 +21,10 @@ export async function handleDownload(
   request: IncomingMessage,
   response: ServerResponse,
   url: URL,
-  deps: { store: MediaStore; counters: MediaCounters },
+  deps: { store: MediaStore; counters: MediaCounters; faults: CdnFaults },
 ): Promise<void> {
+  const failure = deps.faults.takeFailure();
+  if (failure !== undefined) return sendJson(response, failure, { error: 'injected CDN fault' });
   const blob = deps.store.find(url.pathname);
   if (!blob) return sendJson(response, 404, { error: 'no such media' });
   const range = parseRange(request.headers.range, blob.size);
@@ -43,7 +46,13 @@ export async function handleDownload(
     return;
   }
   // A client that hangs up mid-download ends the pipeline with an error that is its own business.
-  await pipeline(createReadStream(blob.file, { start, end }), response).catch(() => undefined);
+  const file = createReadStream(blob.file, { start, end });
+  const pacer = deps.faults.pacer();
+  const { counters } = deps;
+  counters.activeDownloads++;
+  counters.maxActiveDownloads = Math.max(counters.maxActiveDownloads, counters.activeDownloads);
+  await (pacer ? pipeline(file, pacer, response) : pipeline(file, response)).catch(() => undefined);
+  counters.activeDownloads--;
 }
 
 /**

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { MediaCounters } from '../observe/counters.js';
 import { handleDownload } from './cdn-download.js';
+import type { CdnFaults } from './cdn-faults.js';
 import { handleUpload, sendJson } from './cdn-upload.js';
 import type { MediaAuthTokens } from './media-auth.js';
 import type { MediaStore } from './media-store.js';
@@ -13,6 +14,7 @@ interface CdnDeps {
   tokens: MediaAuthTokens;
   counters: MediaCounters;
   certificates: TestCertificates;
+  faults: CdnFaults;
 }
 
 /**

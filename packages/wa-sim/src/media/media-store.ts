@@ -97,6 +97,21 @@ export class MediaStore {
     }
   }
 
+  /**
+   * Forgets the blob's path, as WhatsApp's CDN drops files after a while: downloads get 404. The
+   * file stays on disk, so the sender's phone can upload it again ({@link reupload}).
+   */
+  expire(urlOrPath: string): StoredBlob | undefined {
+    const blob = this.find(urlOrPath);
+    if (blob) this.blobs.delete(new URL(blob.directPath, `https://${MEDIA_HOST}`).pathname);
+    return blob;
+  }
+
+  /** The same bytes stored again under a new path, as a phone answering a media retry does. */
+  reupload(kind: MediaKind, blob: StoredBlob): StoredBlob {
+    return this.add(kind, blob.file, blob.size, blob.fileEncSha256);
+  }
+
   async close(): Promise<void> {
     this.blobs.clear();
     await rm(this.dir, { recursive: true, force: true });

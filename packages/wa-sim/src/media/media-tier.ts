@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import type { proto } from '@whiskeysockets/baileys';
 import type { MediaCounters } from '../observe/counters.js';
 import type { StanzaRouter } from '../router/stanza-router.js';
+import { CdnFaults } from './cdn-faults.js';
 import { CdnServer } from './cdn-server.js';
 import { MediaAuthTokens } from './media-auth.js';
 import { installMediaConnIq } from './media-conn-iq.js';
+import { installMediaRetry, SentMedia } from './media-retry.js';
 import { MEDIA_HOST, MediaStore, type StoredBlob } from './media-store.js';
 import {
   inspectReceivedMedia,
@@ -43,12 +45,24 @@ export interface SimMedia {
   readonly hosts: readonly string[];
   /** A stored blob by its url or direct path. */
   find(urlOrPath: string): StoredBlob | undefined;
+  /** Error answers and a slow link for downloads (see `cdn-faults.ts`). */
+  readonly faults: CdnFaults;
+  /**
+   * The CDN forgets the file of a message a peer sent, as WhatsApp's does after a while: downloads
+   * get 404 until the client asks the sender for it again (a media retry), which uploads it under a
+   * new path. False when no peer sent a file under that message id.
+   */
+  expire(messageId: string): boolean;
+  /** Like {@link expire}, and the sender's phone lost the file too: media retries get NOT_FOUND. */
+  lose(messageId: string): boolean;
 }
 
 /** What simulated peers need from the media tier (used by `messaging/`). */
 export interface PeerMediaAccess {
   inspect(message: proto.IMessage): Promise<ReceivedMedia | undefined>;
   prepare(input: PeerMediaInput): Promise<proto.IMessage>;
+  /** A peer sent this message: its phone keeps the file to answer media retries. */
+  recordSent(id: string, message: proto.IMessage): void;
 }
 
 const DEFAULT_AUTH_TTL_SECONDS = 21_600;
@@ -62,7 +76,9 @@ export class MediaTier implements SimMedia, PeerMediaAccess {
   readonly caFile: string;
   readonly caPem: string;
   readonly hosts: readonly string[];
+  readonly faults = new CdnFaults();
   private readonly store: MediaStore;
+  private readonly sent: SentMedia;
   private readonly server: CdnServer;
   private readonly requestedPort: number;
 
@@ -79,8 +95,10 @@ export class MediaTier implements SimMedia, PeerMediaAccess {
     this.caFile = join(dir, 'ca.pem');
     writeFileSync(this.caFile, certificates.caPem);
     this.store = new MediaStore(dir, counters, maxBlobBytes);
-    this.server = new CdnServer({ store: this.store, tokens, counters, certificates });
+    this.server = new CdnServer({ store: this.store, tokens, counters, certificates, faults: this.faults });
     installMediaConnIq(router, tokens, this.hosts, maxBlobBytes);
+    this.sent = new SentMedia(this.store);
+    installMediaRetry(router, { store: this.store, sent: this.sent, counters });
   }
 
   get port(): number {
@@ -105,6 +123,20 @@ export class MediaTier implements SimMedia, PeerMediaAccess {
 
   prepare(input: PeerMediaInput): Promise<proto.IMessage> {
     return prepareOutgoingMedia(this.store, input);
+  }
+
+  recordSent(id: string, message: proto.IMessage): void {
+    this.sent.record(id, message);
+  }
+
+  expire(messageId: string): boolean {
+    const file = this.sent.get(messageId);
+    if (file) this.store.expire(file.blob.directPath);
+    return file !== undefined;
+  }
+
+  lose(messageId: string): boolean {
+    return this.expire(messageId) && this.sent.lose(messageId);
   }
 
   /** Stops the CDN and deletes the blobs and the CA file. */

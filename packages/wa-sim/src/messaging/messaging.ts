@@ -80,6 +80,7 @@ export class Messaging implements ContactActions {
     const id = options.id ?? newMessageId();
     const media = mediaOf(message);
     const mediaType = media ? encMediaType(media.kind, media.content) : undefined;
+    if (media) this.media.recordSent(id, message);
     const sent: SentMessage = { id, deliveredTo: [], queuedFor: [], types: [] };
     for (const companion of account.companions.values()) {
       const payload = await from

@@ -14,6 +14,13 @@ export interface MediaCounters {
   bytesStored: number;
   /** Uploads answered with a 4xx (bad or expired auth, hash mismatch, too large, bad path). */
   rejectedUploads: number;
+  /** Media retry requests clients sent (`<receipt type="server-error">`, a file gone from the CDN). */
+  retryRequests: number;
+  /** Files a sender's phone uploaded again to answer one. */
+  reuploads: number;
+  /** Download bodies being sent right now, and the most at once (how hard clients hit the CDN). */
+  activeDownloads: number;
+  maxActiveDownloads: number;
 }
 
 /**
@@ -36,7 +43,16 @@ export class Counters {
   idleDrops = 0;
   /** `<conflict type="replaced"/>` (440) sent because the same companion logged in again. */
   replacedConflicts = 0;
-  readonly media: MediaCounters = { uploads: 0, downloads: 0, bytesStored: 0, rejectedUploads: 0 };
+  readonly media: MediaCounters = {
+    uploads: 0,
+    downloads: 0,
+    bytesStored: 0,
+    rejectedUploads: 0,
+    retryRequests: 0,
+    reuploads: 0,
+    activeDownloads: 0,
+    maxActiveDownloads: 0,
+  };
   private readonly perCompanion = new Map<string, ConcurrencyCount>();
   /** Ids of connections accepted but neither `open` (login IQs answered) nor closed yet. */
   private readonly connecting = new Set<number>();
