@@ -135,6 +135,9 @@ export async function startGateway(
     async startWorker(id, env = {}) {
       const child = spawnRole('worker', {
         ...FAST_WORKER_ENV,
+        // Media goes to the simulator's CDN, whose certificate a test CA issued.
+        WA_MEDIA_ORIGIN_OVERRIDE: sim.media.origin,
+        NODE_EXTRA_CA_CERTS: sim.media.caFile,
         ...options.workerEnv,
         ...env,
         INSTANCE_ID: id,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { toBaileysContent, typedLength } from './content.js';
+import {
+  isMediaPayload,
+  type MediaPayload,
+  toBaileysContent,
+  toMediaContent,
+  typedLength,
+} from './content.js';
 
 const target = { id: '3EB0ABC', remoteJid: '15557654321@s.whatsapp.net', fromMe: false };
 
@@ -40,5 +46,77 @@ describe('toBaileysContent', () => {
   it('typed length counts only what a person types', () => {
     expect(typedLength({ type: 'text', text: 'hello' })).toBe(5);
     expect(typedLength({ type: 'reaction', emoji: '👍', target })).toBe(0);
+  });
+});
+
+describe('toMediaContent', () => {
+  const stored = { id: 'a'.repeat(64), sha256: 'a'.repeat(64), size: 10, mimetype: 'image/jpeg' };
+  const file = (mimetype: string) => ({ path: '/media/aa/aa/file', mimetype });
+  const payload = <T extends MediaPayload['type']>(type: T, extra: Partial<MediaPayload> = {}) =>
+    ({ type, media: stored, ...extra }) as MediaPayload;
+
+  it('sends the local file by path, so Baileys can stream it and its media cache can hit', () => {
+    expect(toMediaContent(payload('image', { caption: 'look' }), file('image/jpeg'))).toEqual({
+      image: { url: '/media/aa/aa/file' },
+      mimetype: 'image/jpeg',
+      caption: 'look',
+    });
+    expect(isMediaPayload(payload('image'))).toBe(true);
+    expect(isMediaPayload({ type: 'text', text: 'hi' })).toBe(false);
+  });
+
+  it('gives a video its own thumbnail (empty rather than none, so Baileys never shells out) and duration', () => {
+    expect(
+      toMediaContent(payload('video'), file('video/mp4'), { jpegThumbnail: 'AAAA', seconds: 3 }),
+    ).toEqual({
+      video: { url: '/media/aa/aa/file' },
+      mimetype: 'video/mp4',
+      jpegThumbnail: 'AAAA',
+      seconds: 3,
+    });
+    expect(toMediaContent(payload('video'), file('video/mp4'))).toMatchObject({ jpegThumbnail: '' });
+  });
+
+  it('sends voice as push-to-talk Ogg/Opus, and audio as audio with a name WhatsApp plays', () => {
+    expect(toMediaContent(payload('voice'), file('audio/ogg; codecs=opus'))).toEqual({
+      audio: { url: '/media/aa/aa/file' },
+      mimetype: 'audio/ogg; codecs=opus',
+      ptt: true,
+    });
+    expect(toMediaContent(payload('audio'), file('audio/ogg'))).toMatchObject({
+      mimetype: 'audio/ogg; codecs=opus',
+      ptt: false,
+    });
+    expect(toMediaContent(payload('audio'), file('audio/x-m4a'))).toMatchObject({ mimetype: 'audio/mp4' });
+    expect(toMediaContent(payload('audio'), file('audio/mpeg'))).toMatchObject({ mimetype: 'audio/mpeg' });
+  });
+
+  it('names a document after its type unless the client named it, and prefers the declared mimetype', () => {
+    expect(toMediaContent(payload('document'), file('application/pdf'))).toMatchObject({
+      document: { url: '/media/aa/aa/file' },
+      mimetype: 'application/pdf',
+      fileName: 'document.pdf',
+    });
+    expect(
+      toMediaContent(
+        payload('document', { mimetype: 'text/csv', fileName: 'report.csv', caption: 'Q3' }),
+        file('application/octet-stream'),
+      ),
+    ).toEqual({
+      document: { url: '/media/aa/aa/file' },
+      mimetype: 'text/csv',
+      fileName: 'report.csv',
+      caption: 'Q3',
+    });
+    expect(toMediaContent(payload('document'), file('application/octet-stream'))).toMatchObject({
+      fileName: 'document',
+    });
+  });
+
+  it('sends a sticker as WebP', () => {
+    expect(toMediaContent(payload('sticker'), file('image/webp'))).toEqual({
+      sticker: { url: '/media/aa/aa/file' },
+      mimetype: 'image/webp',
+    });
   });
 });

@@ -1,5 +1,8 @@
+import { essence, isVoiceReady, VOICE_MIMETYPE } from '@wagw/media';
 import type { MessagePayload } from '@wagw/queue';
 import type { AnyMessageContent, WAMessage } from '@whiskeysockets/baileys';
+import { defaultDocumentName } from '../media/document-name.js';
+import type { VideoPreview } from '../media/video-preview.js';
 
 /** What `sock.sendMessage(jid, content, { quoted })` gets for one message row's payload. */
 export interface OutgoingContent {
@@ -53,6 +56,72 @@ export function toBaileysContent(payload: MessagePayload): OutgoingContent {
       // Media payloads are sent by the media path, which resolves their bytes first.
       throw new Error(`${payload.type} messages are not sent through toBaileysContent`);
   }
+}
+
+/** The payloads that carry a file. */
+export type MediaPayload = Extract<MessagePayload, { media: unknown }>;
+
+export function isMediaPayload(payload: MessagePayload): payload is MediaPayload {
+  return 'media' in payload;
+}
+
+/** The file a media message sends, ready on this host. */
+export interface ReadyFile {
+  /** A local path: Baileys streams it, and its media cache is keyed by it (`<type>:<path>`). */
+  path: string;
+  /** What the bytes are, sniffed by the worker. */
+  mimetype: string;
+}
+
+/**
+ * Maps a media payload and its file to Baileys content. Pure. The mimetype sent is the client's
+ * when given (it agrees with the bytes, `checkMediaKind` saw to that, and may carry parameters),
+ * else the sniffed one.
+ */
+export function toMediaContent(
+  payload: MediaPayload,
+  file: ReadyFile,
+  preview?: VideoPreview,
+): AnyMessageContent {
+  const media = { url: file.path };
+  const mimetype = payload.mimetype ?? file.mimetype;
+  const caption = payload.caption === undefined ? {} : { caption: payload.caption };
+  switch (payload.type) {
+    case 'image':
+      return { image: media, mimetype, ...caption };
+    case 'video':
+      return {
+        video: media,
+        mimetype,
+        ...caption,
+        jpegThumbnail: preview?.jpegThumbnail ?? '',
+        // Not in Baileys' content type, but copied into the videoMessage like every other field.
+        ...(preview?.seconds === undefined ? {} : ({ seconds: preview.seconds } as object)),
+      };
+    case 'audio':
+      return { audio: media, mimetype: audioMimetype(payload.mimetype, file.mimetype), ptt: false };
+    case 'voice':
+      return { audio: media, mimetype: VOICE_MIMETYPE, ptt: true };
+    case 'document':
+      return {
+        document: media,
+        mimetype,
+        fileName: payload.fileName ?? defaultDocumentName(mimetype),
+        ...caption,
+      };
+    case 'sticker':
+      return { sticker: media, mimetype: 'image/webp' };
+  }
+}
+
+/**
+ * The mimetype of an audio message: Ogg/Opus is named as WhatsApp names it, and `audio/x-m4a`
+ * (what the sniffer calls AAC in MP4) as `audio/mp4`, which WhatsApp clients play.
+ */
+function audioMimetype(declared: string | undefined, sniffed: string): string {
+  if (declared !== undefined) return declared;
+  if (isVoiceReady(sniffed)) return VOICE_MIMETYPE;
+  return essence(sniffed) === 'audio/x-m4a' ? 'audio/mp4' : sniffed;
 }
 
 /** Characters a person would type for this payload (drives the typing indicator); 0 = no typing. */

@@ -32,15 +32,19 @@ function setup(failFor?: string) {
     received: vi.fn(async () => undefined),
     status: vi.fn(async () => undefined),
     batchCompleted: vi.fn(async () => undefined),
+    mediaCounted: vi.fn(async () => undefined),
   };
+  const media = { store: vi.fn(async () => true) };
   const inbound = createInbound({
     sessionId: 's1',
     logger,
     repos: repos as never,
     db: (fn) => fn(),
     events,
+    media,
+    mediaMaxBytes: 64 * 1024 * 1024,
   });
-  return { inbound, stored, repos, events };
+  return { inbound, stored, repos, events, media };
 }
 
 describe('inbound', () => {
@@ -52,6 +56,43 @@ describe('inbound', () => {
     expect(stored.get('A')?.payload).toMatchObject({ text: 'one' });
     expect(stored.get('A')?.createdAt).toEqual(new Date(1_700_000_000_000));
     expect(events.received).toHaveBeenCalledTimes(3);
+    expect(events.received).toHaveBeenCalledWith(
+      's1',
+      expect.objectContaining({
+        waMessageId: 'A',
+        type: 'text',
+        payload: { text: 'one', from: { jid: '15557654321@s.whatsapp.net', lid: null, pushName: 'Bob' } },
+        createdAt: new Date(1_700_000_000_000),
+      }),
+    );
+  });
+
+  it('hands media messages to the media part with the key WhatsApp sent, and announces nothing itself', async () => {
+    const { inbound, stored, events, media } = setup();
+    const photo = {
+      ...message('IMG', null),
+      key: { id: 'IMG', remoteJid: '888@lid', remoteJidAlt: '15557654321@s.whatsapp.net', fromMe: false },
+      message: {
+        imageMessage: { mediaKey: new Uint8Array(32), directPath: '/v/t62/1.enc', mimetype: 'image/jpeg' },
+      },
+    } as WAMessage;
+    await inbound.onMessages([photo]);
+    expect(stored.size).toBe(0);
+    expect(events.received).not.toHaveBeenCalled();
+    expect(media.store).toHaveBeenCalledWith(
+      expect.objectContaining({
+        waMessageId: 'IMG',
+        remoteJid: '15557654321@s.whatsapp.net',
+        type: 'image',
+        payload: {
+          mimetype: 'image/jpeg',
+          media: { pending: true },
+          from: { jid: '15557654321@s.whatsapp.net', lid: '888@lid', pushName: 'Bob' },
+        },
+      }),
+      expect.objectContaining({ type: 'image', download: expect.objectContaining({ mediaType: 'image' }) }),
+      { id: 'IMG', remoteJid: '888@lid' },
+    );
   });
 
   it('one message that fails to store does not stop the batch', async () => {

@@ -1,6 +1,8 @@
 import { type ContactUpsert, newId, type Repositories } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
 import type { Contact, WAMessage } from '@whiskeysockets/baileys';
+import { isExtractedMedia } from '../media/inbound-content.js';
+import type { InboundMedia } from '../media/inbound-media.js';
 import { extractInbound } from './inbound-extract.js';
 import type { MessageEvents } from './message-events.js';
 import { createYielder } from './yield.js';
@@ -11,6 +13,10 @@ export interface InboundDeps {
   repos: Pick<Repositories, 'messages' | 'contacts'>;
   db: <T>(fn: () => Promise<T>) => Promise<T>;
   events: MessageEvents;
+  /** Media messages: stored with their pending download, announced once the file is settled. */
+  media: Pick<InboundMedia, 'store'>;
+  /** MEDIA_MAX_BYTES, the cap of received files (each type has its own cap below it). */
+  mediaMaxBytes: number;
   /** Called for each sender seen, to look up its profile picture in the background. */
   onSender?: (jid: string) => void;
 }
@@ -41,36 +47,31 @@ export function createInbound(deps: InboundDeps) {
     // A stub without content (e.g. CIPHERTEXT: could not decrypt yet) is not stored: Baileys asks the
     // sender to retry, and the retried copy arrives under the same id, which must not be taken.
     if (!message.message) return;
-    const extracted = extractInbound(message.message);
+    const extracted = extractInbound(message.message, { mediaMaxBytes: deps.mediaMaxBytes });
     if (!extracted) return;
     const chat = chatJid(key);
-    const id = newId();
     const timestamp = Number(message.messageTimestamp ?? 0);
-    const createdAt = timestamp > 0 ? new Date(timestamp * 1000) : new Date();
     const from = { jid: chat.jid, lid: chat.lid, pushName: message.pushName ?? null };
-    const inserted = await deps.db(() =>
-      deps.repos.messages.insertInboundIgnoringDuplicates({
-        id,
-        sessionId,
-        direction: 'inbound',
-        waMessageId: key.id as string,
-        remoteJid: chat.jid,
-        type: extracted.type,
-        payload: { ...extracted.payload, from },
-        createdAt,
-      }),
-    );
+    const row = {
+      id: newId(),
+      sessionId,
+      direction: 'inbound' as const,
+      waMessageId: key.id,
+      remoteJid: chat.jid,
+      type: extracted.type,
+      payload: { ...extracted.payload, from },
+      createdAt: timestamp > 0 ? new Date(timestamp * 1000) : new Date(),
+    };
     if (!senders.has(chat.jid))
       senders.set(chat.jid, { jid: chat.jid, lid: chat.lid, notify: message.pushName ?? null });
-    if (!inserted) return;
-    await deps.events.received(sessionId, {
-      messageId: id,
-      waMessageId: key.id,
-      from,
-      type: extracted.type,
-      payload: extracted.payload,
-      timestamp: createdAt.toISOString(),
-    });
+    if (isExtractedMedia(extracted)) {
+      // Announced by the media part once its file is settled; the key names it in a re-upload request.
+      const participant = key.participant ? { participant: key.participant } : {};
+      await deps.media.store(row, extracted, { id: key.id, remoteJid: key.remoteJid, ...participant });
+      return;
+    }
+    const inserted = await deps.db(() => deps.repos.messages.insertInboundIgnoringDuplicates(row));
+    if (inserted) await deps.events.received(sessionId, row);
   }
 
   async function upsertContacts(contacts: ContactUpsert[]): Promise<void> {

@@ -4,8 +4,10 @@ import { type MessagePayload, messagePayload, sendMessageJob, waMessageIdFor } f
 import { type Breaker, isBrokenCircuit, sleep } from '@wagw/resilience';
 import type { WASocket } from '@whiskeysockets/baileys';
 import type { Job } from 'bullmq';
-import type { AckWaiter } from './ack-waiter.js';
-import { type OutgoingContent, toBaileysContent, typedLength } from './content.js';
+import { MediaSendError } from '../media/media-send-error.js';
+import type { OutgoingMedia, PreparedMedia } from '../media/outgoing-media.js';
+import type { AckResult, AckWaiter } from './ack-waiter.js';
+import { isMediaPayload, type OutgoingContent, toBaileysContent, typedLength } from './content.js';
 import { done, fail, hold, type JobOutcome, retry } from './job-outcome.js';
 import {
   type DailyCounter,
@@ -23,6 +25,13 @@ import type { StatusTracker } from './status-tracker.js';
 
 /** A send cut short because the socket went away waits this long before the queue is tried again. */
 const INTERRUPTED_PAUSE_MS = 1000;
+/**
+ * A media upload to WhatsApp's CDN gives up when its connection is idle this long (Baileys'
+ * `mediaUploadTimeoutMs`, an idle timeout: a large file on a slow link still gets through).
+ */
+const MEDIA_UPLOAD_TIMEOUT_MS = 60_000;
+/** Bounds the wait for an ack while `sendMessage` is still uploading; the real bound starts after it. */
+const ACK_WAIT_CEILING_MS = 3600_000;
 
 /**
  * Everything a send needs, built once per open socket of a session: the worker's parts (database,
@@ -51,6 +60,8 @@ export interface SendContext {
   daily: DailyCounter;
   /** Consecutive rate-overlimit answers, for the pause's exponential growth. */
   overlimit: { streak: number };
+  /** Makes a media message's file ready (outgoing-media.ts). */
+  media: Pick<OutgoingMedia, 'prepare' | 'sent'>;
 }
 
 export type SendJob = Pick<Job, 'id' | 'data' | 'attemptsMade' | 'opts'>;
@@ -120,17 +131,33 @@ async function send(
   const claimed = await ctx.tracker.advance(row, 'sending');
   if (claimed?.status !== 'sending') return done({ status: `skipped (${claimed?.status ?? 'changed'})` });
   held.row = claimed;
+  // The file is made ready outside the send breaker: a bad URL or file is not WhatsApp's fault.
+  let prepared: PreparedMedia | undefined;
+  if (isMediaPayload(payload.data)) {
+    try {
+      prepared = await ctx.media.prepare(claimed, payload.data);
+    } catch (err) {
+      if (err instanceof MediaSendError) return mediaNotReady(job, ctx, claimed, err);
+      throw err;
+    }
+  }
+  const out = prepared?.out ?? toBaileysContent(payload.data);
   let outcome: Attempt;
   try {
-    outcome = await ctx.breaker.execute(() => attempt(ctx, claimed, toBaileysContent(payload.data)));
+    outcome = await ctx.breaker.execute(() => attempt(ctx, claimed, out, prepared !== undefined));
   } catch (err) {
     if (isBrokenCircuit(err)) throw err;
     return retryLater(job, ctx, claimed, err as Error);
+  } finally {
+    await prepared
+      ?.release()
+      .catch((err) => ctx.logger.warn({ err, sessionId: ctx.sessionId }, 'releasing a media file failed'));
   }
   switch (outcome.kind) {
     case 'sent':
       ctx.overlimit.streak = 0;
       await ctx.tracker.advance(claimed, 'sent');
+      if (prepared) ctx.media.sent(prepared);
       await ctx.daily
         .increment(ctx.sessionId)
         .catch((err) => ctx.logger.warn({ err, sessionId: ctx.sessionId }, 'daily send counter failed'));
@@ -168,13 +195,21 @@ async function pace(ctx: SendContext, jid: string, payload: MessagePayload): Pro
  * One attempt on the socket, run inside the send breaker. A transient failure is thrown, because
  * a thrown error is what the breaker counts; `send` turns it into a retry right outside.
  */
-async function attempt(ctx: SendContext, row: Message, out: OutgoingContent): Promise<Attempt> {
+async function attempt(
+  ctx: SendContext,
+  row: Message,
+  out: OutgoingContent,
+  media: boolean,
+): Promise<Attempt> {
   const id = row.waMessageId ?? waMessageIdFor(row.id);
-  const ack = ctx.acks.expect(id, ctx.pacing.ackTimeoutMs);
+  // Waiting starts before sending (the ack can beat `sendMessage`), but SEND_ACK_TIMEOUT counts from
+  // when the stanza is written: a media send uploads the file first, for as long as that takes.
+  const ack = ctx.acks.expect(id, ACK_WAIT_CEILING_MS);
   try {
     await ctx.sock.sendMessage(row.remoteJid, out.content, {
       messageId: id,
       ...(out.quoted ? { quoted: out.quoted } : {}),
+      ...(media ? { mediaUploadTimeoutMs: MEDIA_UPLOAD_TIMEOUT_MS } : {}),
     });
   } catch (err) {
     ctx.acks.forget(id);
@@ -184,7 +219,7 @@ async function attempt(ctx: SendContext, row: Message, out: OutgoingContent): Pr
     if (kind === 'rate-limited') return { kind, reason: 'WhatsApp rate limit (rate-overlimit)' };
     throw new Error(`send failed: ${(err as Error).message}`);
   }
-  const result = await ack;
+  const result = await ackWithin(ack, ctx.pacing.ackTimeoutMs, () => ctx.acks.forget(id));
   if (result.kind === 'closed') return { kind: 'interrupted' };
   if (result.kind === 'timeout') {
     if (!ctx.isOpen()) return { kind: 'interrupted' };
@@ -194,6 +229,42 @@ async function attempt(ctx: SendContext, row: Message, out: OutgoingContent): Pr
   const kind = classifyCode(result.error);
   if (kind === 'transient') throw new Error(errorReason([result.error]));
   return { kind, reason: errorReason([result.error]) };
+}
+
+/** The ack, or `timeout` after `ms`; `giveUp` then stops the waiter. */
+async function ackWithin(ack: Promise<AckResult>, ms: number, giveUp: () => void): Promise<AckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<AckResult>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'timeout' }), ms);
+  });
+  const result = await Promise.race([ack, timeout]);
+  clearTimeout(timer);
+  if (result.kind === 'timeout') giveUp();
+  return result;
+}
+
+/**
+ * The file of a media message could not be made ready: failed now with the reason, or, for a
+ * transient failure with attempts left, back to `queued` and retried by BullMQ. The send breaker
+ * is not involved.
+ */
+async function mediaNotReady(
+  job: SendJob,
+  ctx: SendContext,
+  row: Message,
+  err: MediaSendError,
+): Promise<JobOutcome> {
+  const attempts = job.attemptsMade + 1;
+  if (!err.transient) return failMessage(ctx, row, err.reason);
+  if (attempts >= (job.opts.attempts ?? 1)) {
+    return failMessage(ctx, row, `${err.reason} (gave up after ${attempts} attempts)`);
+  }
+  ctx.logger.warn(
+    { sessionId: ctx.sessionId, messageId: row.id, jobId: job.id, attempt: attempts, reason: err.reason },
+    'media not ready',
+  );
+  await ctx.tracker.requeue(row, `retrying: ${err.reason}`);
+  return retry(err);
 }
 
 /** A transient failure: back to `queued` and retried by BullMQ, unless this was the last attempt. */

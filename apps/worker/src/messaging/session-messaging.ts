@@ -1,8 +1,11 @@
 import type { Repositories, Session } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
+import { recordMedia } from '@wagw/queue';
 import { type Breaker, createBreaker, sleep } from '@wagw/resilience';
 import type { BaileysEventMap, WASocket } from '@whiskeysockets/baileys';
 import type { Redis } from 'ioredis';
+import { createInboundMedia } from '../media/inbound-media.js';
+import { createOutgoingMedia } from '../media/outgoing-media.js';
 import type { WorkerMedia } from '../media/worker-media.js';
 import { createInbound } from './inbound.js';
 import type { MessageEvents } from './message-events.js';
@@ -19,7 +22,7 @@ export interface BreakerSettings {
 
 /** What every session's messaging takes from the worker-wide service (worker-messaging.service.ts). */
 export interface WorkerMessagingParts {
-  repos: Pick<Repositories, 'messages' | 'contacts' | 'sessions'>;
+  repos: Pick<Repositories, 'messages' | 'contacts' | 'sessions' | 'mediaDownloads'>;
   /** Runs a database call through the worker's database breaker. */
   db: <T>(fn: () => Promise<T>) => Promise<T>;
   dbBreaker: Breaker;
@@ -27,6 +30,8 @@ export interface WorkerMessagingParts {
   daily: DailyCounter;
   /** Consumer-profile Redis connection for the send-queue consumers. */
   connection: Redis;
+  /** Producer-profile connection (fails fast): counters. */
+  redis: Redis;
   prefix: string;
   delivery: PacingDefaults & { ackTimeoutMs: number; profilePictureTimeoutMs: number };
   /** MSG_FAILURE_THRESHOLD / MSG_RESET_TIMEOUT: each session's send breaker. */
@@ -86,17 +91,37 @@ export function createSessionMessaging(options: {
     pacing: worker.delivery,
     daily: worker.daily,
     overlimit: { streak: 0 },
+    media: createOutgoingMedia({
+      media: worker.media,
+      repos,
+      db,
+      record: (event, bytes) =>
+        void recordMedia(worker.redis, worker.prefix, event, bytes).catch((err) =>
+          logger.debug({ err, sessionId }, 'media counter failed'),
+        ),
+    }),
   };
   let current: SocketScope | undefined;
 
   const lookupPicture = (jid: string) =>
     current ? current.sock.profilePictureUrl(jid, 'preview') : Promise.resolve(undefined);
+  const inboundMedia = createInboundMedia({
+    sessionId,
+    logger,
+    repos,
+    db,
+    events,
+    media: worker.media,
+    socket: () => current?.sock,
+  });
   const inbound = createInbound({
     sessionId,
     logger,
     repos,
     db,
     events,
+    media: inboundMedia,
+    mediaMaxBytes: worker.media.config.maxBytes,
     onSender: (jid) => pictures.refresh(lookupPicture, jid),
   });
 
@@ -131,6 +156,10 @@ export function createSessionMessaging(options: {
     if (current) await closed();
     const scope: SocketScope = { sock, abort: new AbortController() };
     current = scope;
+    // Downloads a previous owner (or socket) left pending; they need no send consumer.
+    void inboundMedia
+      .resume()
+      .catch((err) => logger.warn({ err, sessionId }, 'resuming media downloads failed'));
     const session = await loadSession();
     // A BullMQ Worker costs ~7 ms of CPU and a blocking Redis connection to start (measured: 200 in
     // one process, 1.5 s CPU, 400 ms event-loop stall). Spread the starts when many sessions open at
@@ -167,6 +196,7 @@ export function createSessionMessaging(options: {
     breaker,
     async dispose(): Promise<void> {
       await closed();
+      await inboundMedia.dispose();
       breaker.dispose();
     },
   };

@@ -33,6 +33,14 @@ export class TtlCache<V> {
     }
   }
 
+  delete(key: string): boolean {
+    return this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
   get size(): number {
     return this.entries.size;
   }

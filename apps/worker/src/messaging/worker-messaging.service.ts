@@ -44,6 +44,7 @@ export function createWorkerMessaging(deps: WorkerMessagingDeps) {
     events: createMessageEvents({ redis: deps.redis, prefix: deps.prefix, logger }),
     daily: createDailyCounter(deps.redis, deps.prefix),
     connection: deps.connection,
+    redis: deps.redis,
     prefix: deps.prefix,
     delivery: deps.delivery,
     sendBreaker: deps.sendBreaker,

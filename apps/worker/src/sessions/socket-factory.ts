@@ -6,6 +6,7 @@ import {
   WA_CERT_DETAILS,
   type WASocket,
 } from '@whiskeysockets/baileys';
+import { createMediaUploadCache } from '../media/media-upload-cache.js';
 import type { MediaTransport } from './media-origin.js';
 import { withSharedAsyncStorage } from './shared-async-storage.js';
 
@@ -37,6 +38,8 @@ export function createSocketFactory(
     if (key.length !== 32) throw new Error('WA_ROOT_PUBLIC_KEY must be 32 bytes in base64');
     WA_CERT_DETAILS.PUBLIC_KEY = key;
   }
+  // One for the whole worker: a file sent by any of its sessions is uploaded once (see the cache).
+  const mediaCache = createMediaUploadCache();
   // Baileys' per-socket AsyncLocalStorage would otherwise tax every promise of the process once per
   // socket ever created (see shared-async-storage.ts).
   return (auth, logger) =>
@@ -53,6 +56,7 @@ export function createSocketFactory(
         maxMsgRetryCount: settings.maxMsgRetryCount,
         // Uploads only: Baileys' downloads take a dispatcher per call instead (media-origin.ts).
         ...(media ? { fetchAgent: media.fetchAgent } : {}),
+        mediaCache,
         // A gateway is not a phone: do not appear online or pull full history on every connect.
         markOnlineOnConnect: false,
         syncFullHistory: false,
