@@ -19,6 +19,13 @@ installGracefulShutdown({
 });
 
 logger.info(
-  { cleanupIntervalMs: config.cleanupIntervalMs, revivalIntervalMs: config.revivalIntervalMs },
+  {
+    cleanupIntervalMs: config.cleanupIntervalMs,
+    revivalIntervalMs: config.revivalIntervalMs,
+    mediaStore: config.media.store.kind,
+    // 0: media is kept forever and the retention task is not scheduled.
+    mediaRetentionDays: config.media.retention.days,
+    mediaRetentionIntervalMs: config.media.retention.intervalMs,
+  },
   'scheduler ready',
 );

@@ -11,17 +11,31 @@ export interface MaintenanceSchedule {
   everyMs: number;
 }
 
+type ScheduleConfig = Pick<
+  SchedulerConfig,
+  'cleanupIntervalMs' | 'revivalIntervalMs' | 'outboxReconcileIntervalMs'
+> & { media: Pick<SchedulerConfig['media'], 'retention'> };
+
 /**
- * What runs, and how often (from CLEANUP_INTERVAL, REVIVAL_INTERVAL and OUTBOX_RECONCILE_INTERVAL):
- * every task of the queue contract's MAINTENANCE_TASKS, and no other (the record must name each).
+ * What runs, and how often (from CLEANUP_INTERVAL, REVIVAL_INTERVAL, OUTBOX_RECONCILE_INTERVAL and
+ * MEDIA_RETENTION_INTERVAL): every task of the queue contract's MAINTENANCE_TASKS (the record must
+ * name each), except media-retention when MEDIA_RETENTION_DAYS is 0 (keep media forever).
  */
-export function maintenanceSchedules(
-  config: Pick<SchedulerConfig, 'cleanupIntervalMs' | 'revivalIntervalMs' | 'outboxReconcileIntervalMs'>,
-): MaintenanceSchedule[] {
-  const everyMs: Record<MaintenanceTask, number> = {
+export function maintenanceSchedules(config: ScheduleConfig): MaintenanceSchedule[] {
+  const everyMs: Record<MaintenanceTask, number | null> = {
     'stale-session-cleanup': config.cleanupIntervalMs,
     'revive-failed-sessions': config.revivalIntervalMs,
     'outbox-reconciliation': config.outboxReconcileIntervalMs,
+    'media-retention': config.media.retention.days > 0 ? config.media.retention.intervalMs : null,
   };
-  return MAINTENANCE_TASKS.map((task) => ({ task, everyMs: everyMs[task] }));
+  return MAINTENANCE_TASKS.flatMap((task) => {
+    const every = everyMs[task];
+    return every === null ? [] : [{ task, everyMs: every }];
+  });
+}
+
+/** Tasks this configuration turns off; their job schedulers, left by an earlier start, are removed. */
+export function disabledTasks(config: ScheduleConfig): MaintenanceTask[] {
+  const scheduled = new Set(maintenanceSchedules(config).map((s) => s.task));
+  return MAINTENANCE_TASKS.filter((task) => !scheduled.has(task));
 }

@@ -2,6 +2,7 @@ import type { SchedulerConfig } from '@wagw/config';
 import { createDatabase } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
 import { type MaintenanceDeps, type MaintenanceRunReport, processMaintenanceJob } from '@wagw/maintenance';
+import { openMediaStore } from '@wagw/media';
 import {
   createConsumerConnection,
   createLeaseStore,
@@ -14,7 +15,7 @@ import {
   waitUntilReady,
 } from '@wagw/queue';
 import { Queue, Worker } from 'bullmq';
-import { maintenanceSchedules } from './maintenance-schedules.js';
+import { disabledTasks, maintenanceSchedules } from './maintenance-schedules.js';
 
 export interface SchedulerOptions {
   /** Called with each run's report after it is logged (metrics, tests). Default: none. */
@@ -25,10 +26,17 @@ export interface SchedulerOptions {
 const SCHEDULED_JOB_OPTIONS = { ...DEFAULT_JOB_OPTIONS, attempts: 3 };
 
 /**
+ * Maintenance jobs one replica runs at once. Two, so that a long media-retention walk (minutes on a
+ * large store) never holds back outbox reconciliation or session revival; two runs of one task
+ * still never overlap, because each run holds its task's run lock.
+ */
+const MAINTENANCE_CONCURRENCY = 2;
+
+/**
  * One scheduler replica: registers the maintenance job schedulers (idempotent, so every replica
- * may do it) and consumes the maintenance queue with concurrency 1. Any number of replicas can run;
- * the tasks' run locks keep two of them from running the same task at once. main.ts adds config,
- * logging and signals.
+ * may do it) and consumes the maintenance queue. Any number of replicas can run; the tasks' run
+ * locks keep two runs of the same task from overlapping, on one replica or across several.
+ * main.ts adds config, logging and signals.
  */
 export async function startScheduler(
   config: SchedulerConfig,
@@ -74,6 +82,9 @@ export async function startScheduler(
         },
       );
     }
+    // A task turned off (MEDIA_RETENTION_DAYS=0) must not keep running from a schedule an earlier
+    // start left in Redis; removing a scheduler that does not exist is a no-op.
+    for (const task of disabledTasks(config)) await queue.removeJobScheduler(task);
   }
   await upsertSchedules();
   // The schedules live in Redis. If Redis loses its data (FLUSHALL, a restart without persistence)
@@ -92,6 +103,12 @@ export async function startScheduler(
     revivalCooldownMs: config.revivalCooldownMs,
     staleSessionAgeMs: config.staleSessionAgeMs,
     outboxGraceMs: config.outboxGraceMs,
+    media: {
+      // The same store as the API and the workers (MEDIA_STORE and its settings).
+      store: openMediaStore(config.media.store),
+      backend: config.media.store.kind,
+      retentionDays: config.media.retention.days,
+    },
   };
   const worker = new Worker<MaintenanceJob>(
     QUEUES.maintenance,
@@ -101,7 +118,7 @@ export async function startScheduler(
       options.onReport?.(report);
       return report;
     },
-    { connection: consumer, prefix, concurrency: 1 },
+    { connection: consumer, prefix, concurrency: MAINTENANCE_CONCURRENCY },
   );
   worker.on('error', (err) => logger.warn({ err }, 'maintenance worker error'));
   worker.on('failed', (job, err) =>

@@ -3,7 +3,7 @@ import { createDatabase, type Database } from '@wagw/db';
 import { createLogger } from '@wagw/logger';
 import { type MaintenanceRunReport, REVIVAL_REASON, runLockKey } from '@wagw/maintenance';
 import { createProducerConnection, listHeartbeats, QUEUES, waitUntilReady } from '@wagw/queue';
-import { redisUrl, type TempSqlite, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
+import { createTempDir, redisUrl, type TempSqlite, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Scheduler, startScheduler } from '../src/index.js';
@@ -15,6 +15,7 @@ const prefix = uniquePrefix('scheduler');
 const redis = createProducerConnection(redisUrl());
 const logger = createLogger({ name: 'scheduler-test', level: 'silent' });
 let tmp: TempSqlite;
+const mediaDir = createTempDir('wagw-scheduler-media-');
 let db: Database;
 let queue: Queue;
 
@@ -26,6 +27,7 @@ function replicaConfig(instanceId: string): SchedulerConfig {
     LOG_LEVEL: 'silent',
     HEARTBEAT_INTERVAL: '500',
     INSTANCE_ID: instanceId,
+    MEDIA_DIR: mediaDir.path,
   });
   // Below the env minimum of 1 s on purpose: many runs in a short test. A zero cool-down revives
   // a failed session on the next run.
@@ -35,6 +37,7 @@ function replicaConfig(instanceId: string): SchedulerConfig {
     revivalIntervalMs: INTERVAL_MS,
     outboxReconcileIntervalMs: INTERVAL_MS,
     revivalCooldownMs: 0,
+    media: { ...config.media, retention: { ...config.media.retention, intervalMs: INTERVAL_MS } },
   };
 }
 
@@ -52,6 +55,7 @@ afterAll(async () => {
   await queue?.close();
   await db?.close();
   tmp?.cleanup();
+  mediaDir.cleanup();
   const keys = await redis.keys(`${prefix}:*`);
   if (keys.length > 0) await redis.del(...keys);
   redis.disconnect();
@@ -81,6 +85,7 @@ describe('two scheduler replicas on one prefix', () => {
 
       const schedulers = await queue.getJobSchedulers();
       expect(schedulers.map((s) => s.key).sort()).toEqual([
+        'media-retention',
         'outbox-reconciliation',
         'revive-failed-sessions',
         'stale-session-cleanup',
@@ -138,6 +143,6 @@ describe('two scheduler replicas on one prefix', () => {
     expect(await listHeartbeats(redis, prefix, 'scheduler')).toEqual([]);
     const again = await start('scheduler-c');
     await again.close();
-    expect(await queue.getJobSchedulersCount()).toBe(3);
+    expect(await queue.getJobSchedulersCount()).toBe(4);
   });
 });

@@ -1,4 +1,10 @@
 export { cleanupStaleSessions, STALE_REASON } from './cleanup-stale-sessions.task.js';
+export { type MediaInventory, readMediaInventory } from './media-inventory.js';
+export {
+  applyMediaRetention,
+  MediaRetentionError,
+  type MediaRetentionReport,
+} from './media-retention.task.js';
 export { reconcileOutbox } from './outbox-reconciliation.task.js';
 export { REVIVAL_REASON, reviveFailedSessions } from './revive-failed-sessions.task.js';
 export { runLockKey, withRunLock } from './run-lock.js';

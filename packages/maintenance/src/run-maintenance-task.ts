@@ -6,6 +6,11 @@ import {
   cleanupStaleSessions,
 } from './cleanup-stale-sessions.task.js';
 import {
+  applyMediaRetention,
+  type MediaRetentionDeps,
+  type MediaRetentionReport,
+} from './media-retention.task.js';
+import {
   type OutboxReconciliationDeps,
   type OutboxReconciliationReport,
   reconcileOutbox,
@@ -24,7 +29,8 @@ function isMaintenanceTask(task: string): task is MaintenanceTask {
 export interface MaintenanceDeps {
   repos: CleanupStaleSessionsDeps['repos'] &
     ReviveFailedSessionsDeps['repos'] &
-    OutboxReconciliationDeps['repos'];
+    OutboxReconciliationDeps['repos'] &
+    MediaRetentionDeps['repos'];
   leases: CleanupStaleSessionsDeps['leases'];
   /** Our own Redis commands (run lock, nudge, QR keys); a fail-fast connection is best. */
   redis: CleanupStaleSessionsDeps['redis'];
@@ -36,6 +42,14 @@ export interface MaintenanceDeps {
   staleSessionAgeMs: number;
   /** OUTBOX_GRACE_MS: a `queued` message younger than this is not reconciled yet. Default: 30000. */
   outboxGraceMs?: number;
+  /**
+   * What media-retention needs: the media store and its settings. Absent (the API, which never runs
+   * retention): that task fails as unrecoverable.
+   */
+  media?: Pick<
+    MediaRetentionDeps,
+    'store' | 'backend' | 'retentionDays' | 'maxDeletesPerRun' | 'timeBudgetMs'
+  >;
   /** Run-lock TTL in ms (renewed while a run lasts). Default: 60000. */
   lockTtlMs?: number;
   /** Clock. Default: `() => new Date()`. */
@@ -45,7 +59,8 @@ export interface MaintenanceDeps {
 type MaintenanceTaskReport =
   | CleanupStaleSessionsReport
   | ReviveFailedSessionsReport
-  | OutboxReconciliationReport;
+  | OutboxReconciliationReport
+  | MediaRetentionReport;
 
 /** Default OUTBOX_GRACE_MS. */
 const DEFAULT_OUTBOX_GRACE_MS = 30_000;
@@ -58,7 +73,10 @@ export type MaintenanceRunReport =
       startedAt: string;
       finishedAt: string;
       durationMs: number;
-      /** Whether workers were told to reconcile at once ('*' on the reconcile channel). */
+      /**
+       * Whether workers were told to reconcile at once ('*' on the reconcile channel): after a task
+       * about sessions or jobs changed something, never after media retention.
+       */
       nudged: boolean;
       result: MaintenanceTaskReport;
     };
@@ -73,14 +91,32 @@ function runTask(task: MaintenanceTask, deps: MaintenanceDeps): Promise<Maintena
       return reviveFailedSessions({ ...deps, cooldownMs: deps.revivalCooldownMs });
     case 'outbox-reconciliation':
       return reconcileOutbox({ ...deps, graceMs: deps.outboxGraceMs ?? DEFAULT_OUTBOX_GRACE_MS });
+    case 'media-retention':
+      return applyMediaRetention({ ...deps, ...mediaOf(deps) });
   }
 }
 
+/** Tasks whose changes workers act on (sessions to claim, jobs to take); a record, so none is forgotten. */
+const NUDGES_WORKERS: Record<MaintenanceTask, boolean> = {
+  'stale-session-cleanup': true,
+  'revive-failed-sessions': true,
+  'outbox-reconciliation': true,
+  'media-retention': false,
+};
+
+function mediaOf(deps: MaintenanceDeps): NonNullable<MaintenanceDeps['media']> {
+  if (deps.media) return deps.media;
+  throw new UnrecoverableError(
+    'maintenance task "media-retention" needs a media store, and this process has none',
+  );
+}
+
 /**
- * Runs one task under its run lock and nudges the workers when it changed anything, so a revived
- * or reset session is claimed now rather than at the workers' next reconcile pass. A run that
- * finds the lock taken returns `{ skipped: 'already running' }`. A task not in
- * `MAINTENANCE_TASKS` throws `UnrecoverableError` (BullMQ does not retry it).
+ * Runs one task under its run lock and nudges the workers when a session or job task changed
+ * anything, so a revived or reset session is claimed now rather than at the workers' next
+ * reconcile pass. A run that finds the lock taken returns `{ skipped: 'already running' }`. A task
+ * not in `MAINTENANCE_TASKS`, or media-retention without `deps.media`, throws `UnrecoverableError`
+ * (BullMQ does not retry it).
  */
 export async function runMaintenanceTask(task: string, deps: MaintenanceDeps): Promise<MaintenanceRunReport> {
   if (!isMaintenanceTask(task)) {
@@ -88,12 +124,14 @@ export async function runMaintenanceTask(task: string, deps: MaintenanceDeps): P
       `maintenance task "${task}" does not exist (the tasks: ${MAINTENANCE_TASKS.join(', ')})`,
     );
   }
+  // Before the lock: a process that cannot run the task must not hold it against one that can.
+  if (task === 'media-retention') mediaOf(deps);
   const locked = await withRunLock(
     { redis: deps.redis, key: runLockKey(deps.prefix, task), ttlMs: deps.lockTtlMs },
     async () => {
       const started = new Date();
       const result = await runTask(task, deps);
-      const nudged = result.changed > 0 && (await nudgeWorkers(deps));
+      const nudged = NUDGES_WORKERS[task] && result.changed > 0 && (await nudgeWorkers(deps));
       const finished = new Date();
       return {
         task,

@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { createDatabase, type Database } from '@wagw/db';
+import { createFsMediaStore } from '@wagw/media';
 import { createLeaseStore, createProducerConnection, MAINTENANCE_TASKS, waitUntilReady } from '@wagw/queue';
-import { redisUrl, type TempSqlite, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
+import { createTempDir, redisUrl, type TempSqlite, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
 import { UnrecoverableError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MaintenanceDeps, processMaintenanceJob, runLockKey, runMaintenanceTask } from '../src/index.js';
@@ -8,6 +10,7 @@ import { type MaintenanceDeps, processMaintenanceJob, runLockKey, runMaintenance
 const prefix = uniquePrefix('run-maintenance');
 const redis = createProducerConnection(redisUrl());
 let tmp: TempSqlite;
+const mediaDir = createTempDir('wagw-run-maintenance-media-');
 let db: Database;
 let deps: MaintenanceDeps;
 
@@ -23,12 +26,18 @@ beforeAll(async () => {
     prefix,
     revivalCooldownMs: 60_000,
     staleSessionAgeMs: 60_000,
+    media: {
+      store: createFsMediaStore({ root: join(mediaDir.path, 'media') }),
+      backend: 'fs',
+      retentionDays: 30,
+    },
   };
 });
 
 afterAll(async () => {
   await db?.close();
   tmp?.cleanup();
+  mediaDir.cleanup();
   const keys = await redis.keys(`${prefix}:*`);
   if (keys.length > 0) await redis.del(...keys);
   redis.disconnect();
@@ -62,6 +71,22 @@ describe('runMaintenanceTask', () => {
       });
       // The lock is per task: the other task still runs.
       expect(await runMaintenanceTask('stale-session-cleanup', deps)).toHaveProperty('result');
+    } finally {
+      await redis.del(key);
+    }
+  });
+
+  it('fails media-retention as unrecoverable in a process without a media store, lock or not', async () => {
+    const { media: _media, ...withoutMedia } = deps;
+    const key = runLockKey(prefix, 'media-retention');
+    // Checked before the lock: even while another replica holds it, the answer is the error (not
+    // "skipped"), so a misconfigured process shows up at once and never holds the lock itself.
+    await redis.set(key, 'another-replica', 'PX', 5000);
+    try {
+      const run = runMaintenanceTask('media-retention', withoutMedia);
+      await expect(run).rejects.toBeInstanceOf(UnrecoverableError);
+      await expect(run).rejects.toThrow('maintenance task "media-retention" needs a media store');
+      expect(await redis.get(key)).toBe('another-replica');
     } finally {
       await redis.del(key);
     }

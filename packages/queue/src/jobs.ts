@@ -91,6 +91,7 @@ export const MAINTENANCE_TASKS = [
   'stale-session-cleanup',
   'revive-failed-sessions',
   'outbox-reconciliation',
+  'media-retention',
 ] as const;
 export type MaintenanceTask = (typeof MAINTENANCE_TASKS)[number];
 

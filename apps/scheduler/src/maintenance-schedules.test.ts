@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { disabledTasks, maintenanceSchedules } from './maintenance-schedules.js';
+
+const config = (days: number) => ({
+  cleanupIntervalMs: 1_800_000,
+  revivalIntervalMs: 60_000,
+  outboxReconcileIntervalMs: 30_000,
+  media: { retention: { days, intervalMs: 3_600_000 } },
+});
+
+describe('maintenanceSchedules', () => {
+  it('schedules media retention every MEDIA_RETENTION_INTERVAL while MEDIA_RETENTION_DAYS > 0', () => {
+    expect(maintenanceSchedules(config(30))).toEqual([
+      { task: 'stale-session-cleanup', everyMs: 1_800_000 },
+      { task: 'revive-failed-sessions', everyMs: 60_000 },
+      { task: 'outbox-reconciliation', everyMs: 30_000 },
+      { task: 'media-retention', everyMs: 3_600_000 },
+    ]);
+    expect(disabledTasks(config(30))).toEqual([]);
+  });
+
+  it('leaves media retention out, and marks it for removal, with MEDIA_RETENTION_DAYS=0', () => {
+    expect(maintenanceSchedules(config(0)).map((s) => s.task)).toEqual([
+      'stale-session-cleanup',
+      'revive-failed-sessions',
+      'outbox-reconciliation',
+    ]);
+    expect(disabledTasks(config(0))).toEqual(['media-retention']);
+  });
+});
