@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ApiConfig } from '@wagw/config';
+import cookie from '@fastify/cookie';
+import { type ApiConfig, defaultDashboardConfig } from '@wagw/config';
 import type { Database } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
 import { createSendQueues, redisKeys, type WebhookRetryPolicy } from '@wagw/queue';
@@ -8,8 +9,17 @@ import type { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
+import { createApiKeyResolver } from './plugins/api-key-resolver.js';
 import { registerAuth } from './plugins/auth.js';
 import { BULL_BOARD_PATH, registerBullBoard } from './plugins/bull-board.js';
+import { createDashboardCookies } from './plugins/dashboard-cookie.js';
+import { createDashboardAuth } from './plugins/dashboard-session-auth.js';
+import { createSignOutList } from './plugins/dashboard-sign-outs.js';
+import {
+  DASHBOARD_PATH,
+  DEFAULT_DASHBOARD_DIST,
+  registerDashboardStatic,
+} from './plugins/dashboard-static.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
 import { type LoadSheddingOptions, registerLoadShedding } from './plugins/load-shedding.js';
 import { METRICS_PATH, registerMetrics } from './plugins/metrics.js';
@@ -20,6 +30,7 @@ import { apiKeysRoutes } from './routes/api-keys/api-keys.routes.js';
 import { createApiKeyService } from './routes/api-keys/api-keys.service.js';
 import { batchesRoutes } from './routes/batches/batches.routes.js';
 import { createBatchService } from './routes/batches/batches.service.js';
+import { DASHBOARD_SIGN_IN_PATH, dashboardRoutes } from './routes/dashboard/dashboard.routes.js';
 import { eventsRoutes } from './routes/events/events.routes.js';
 import { healthRoutes } from './routes/health/health.routes.js';
 import { createHealthService } from './routes/health/health.service.js';
@@ -30,14 +41,18 @@ import { createMessageIntakeService } from './routes/messages/message-intake.ser
 import { messagesRoutes } from './routes/messages/messages.routes.js';
 import { monitoringRoutes } from './routes/monitoring/monitoring.routes.js';
 import { createMonitoringService } from './routes/monitoring/monitoring.service.js';
+import { throughputRoutes } from './routes/monitoring/throughput.routes.js';
 import { pairingRoutes } from './routes/sessions/pairing.routes.js';
 import { createPairingService } from './routes/sessions/pairing.service.js';
 import { qrRoutes } from './routes/sessions/qr.routes.js';
 import { createQrService } from './routes/sessions/qr.service.js';
+import { sessionStatsRoutes } from './routes/sessions/session-stats.routes.js';
 import { sessionsRoutes } from './routes/sessions/sessions.routes.js';
 import { createSessionService } from './routes/sessions/sessions.service.js';
 import { deadLettersRoutes } from './routes/webhooks/dead-letters.routes.js';
 import { createDeadLetterService } from './routes/webhooks/dead-letters.service.js';
+import { webhookActivityRoutes } from './routes/webhooks/webhook-activity.routes.js';
+import { createWebhookActivityService } from './routes/webhooks/webhook-activity.service.js';
 import { createWebhookAdminService } from './routes/webhooks/webhook-admin.service.js';
 import { createWebhookQueue } from './routes/webhooks/webhook-queue.js';
 import type { ConfigWebhook } from './routes/webhooks/webhook-view.js';
@@ -65,7 +80,9 @@ export interface AppDeps {
     // Optional so tests need not spell them out: defaults 600 requests/min and a read-only board.
     Partial<Pick<ApiConfig, 'rateLimitPerMinute' | 'bullBoardReadOnly'>> &
     // Operations (docs/operations.md). Defaults: 30000 ms timeout, /metrics open, 300000 ms stale age.
-    Partial<Pick<ApiConfig, 'requestTimeoutMs' | 'metricsToken' | 'staleSessionAgeMs'>>;
+    Partial<Pick<ApiConfig, 'requestTimeoutMs' | 'metricsToken' | 'staleSessionAgeMs'>> &
+    // The dashboard cookie (DASHBOARD_*). Default: 12 h sign-ins, secret derived from apiKey.
+    Partial<Pick<ApiConfig, 'dashboard'>>;
   logger: Logger;
   db: Database;
   /** A producer connection (fails fast): the API never waits on a Redis that is down. */
@@ -88,6 +105,8 @@ export interface AppDeps {
   healthCheckTimeoutMs?: number;
   /** Load shedding limits (config.loadShedding); defaults in plugins/load-shedding.ts. */
   loadShedding?: LoadSheddingOptions;
+  /** The built dashboard served at /dashboard. Default: apps/dashboard/dist of this checkout. */
+  dashboardDistDir?: string;
   /** Default: no private network allowed, no global webhook, 12 attempts from 5000 ms. */
   webhooks?: WebhookSettings;
   /**
@@ -124,13 +143,28 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerLoadShedding(app, deps.loadShedding);
   // Before any route: the timeout is stamped on routes as they are added.
   registerRequestTimeout(app, { timeoutMs: deps.config.requestTimeoutMs ?? 30_000 });
-  // /metrics has its own credentials (METRICS_TOKEN), checked by the metrics plugin.
-  const publicPrefixes = ['/api/health', DOCS_PATH, METRICS_PATH];
-  registerAuth(app, {
+  // /metrics has its own credentials (METRICS_TOKEN), checked by the metrics plugin. The dashboard's
+  // page and its sign-in are public: they are how a browser gets credentials.
+  const publicPrefixes = ['/api/health', DOCS_PATH, METRICS_PATH, DASHBOARD_PATH, DASHBOARD_SIGN_IN_PATH];
+  const keys = createApiKeyResolver({ adminKey: deps.config.apiKey, apiKeys: deps.db.repos.apiKeys });
+  const dashboardSettings = deps.config.dashboard ?? defaultDashboardConfig(deps.config.apiKey);
+  const dashboardCookies = createDashboardCookies({
+    secret: dashboardSettings.cookieSecret,
     adminKey: deps.config.apiKey,
-    apiKeys: deps.db.repos.apiKeys,
+    ttlMs: dashboardSettings.sessionTtlMs,
+  });
+  const signOuts = createSignOutList({ redis: deps.redis, redisPrefix: deps.redisPrefix });
+  // Before auth (hooks run in order): it parses the Cookie header the dashboard session comes in.
+  await app.register(cookie);
+  registerAuth(app, {
+    keys,
     publicPrefixes,
     basicAuthPrefixes: [BULL_BOARD_PATH],
+    // The cookie opens the JSON API only; Bull Board keeps HTTP Basic (its own pages send no CSRF token).
+    dashboard: {
+      auth: createDashboardAuth({ cookies: dashboardCookies, signOuts, keys }),
+      prefixes: ['/api'],
+    },
   });
   // After auth (hooks run in order): the budget is per resolved key.
   registerRateLimit(app, {
@@ -240,9 +274,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }),
     }),
   );
+  // Dashboard operations (issue #15): test events, recent deliveries, throughput, 24 h counts.
+  const activity = createWebhookActivityService({
+    webhooks,
+    redis: deps.redis,
+    redisPrefix: deps.redisPrefix,
+    queue: webhookQueue.get,
+    retry: webhookSettings.retry,
+  });
+  await app.register(webhookActivityRoutes({ activity }));
+  await app.register(throughputRoutes({ messages: deps.db.repos.messages }));
+  await app.register(sessionStatsRoutes({ repos: deps.db.repos }));
 
   await app.register(mediaRoutes({ media: deps.media && createMediaService(deps.media, countStoredMedia) }));
   await app.register(apiKeysRoutes({ apiKeys: createApiKeyService({ repos: deps.db.repos }) }));
+  await app.register(dashboardRoutes({ keys, cookies: dashboardCookies, signOuts }));
+  await registerDashboardStatic(app, { distDir: deps.dashboardDistDir ?? DEFAULT_DASHBOARD_DIST });
   await registerBullBoard(app, {
     redis: deps.redis,
     prefix: deps.redisPrefix,

@@ -21,7 +21,9 @@ export interface TestApp {
 }
 
 export interface TestAppOptions
-  extends Partial<Pick<AppDeps, 'pairingWaitMs' | 'maxEventStreams' | 'eventStreamPingMs' | 'webhooks'>> {
+  extends Partial<
+    Pick<AppDeps, 'pairingWaitMs' | 'maxEventStreams' | 'eventStreamPingMs' | 'webhooks' | 'dashboardDistDir'>
+  > {
   /** Points Redis elsewhere (e.g. redis://127.0.0.1:1, where nothing listens). */
   redisUrlOverride?: string;
   /** Default: a temp SQLite file. A PostgreSQL URL for dialect-specific tests (caller drops it). */
@@ -31,7 +33,9 @@ export interface TestAppOptions
   /** Operations settings (REQUEST_TIMEOUT, METRICS_TOKEN, STALE_SESSION_AGE) and load shedding. */
   config?: Partial<Pick<AppDeps['config'], 'requestTimeoutMs' | 'metricsToken' | 'staleSessionAgeMs'>> &
     // RATE_LIMIT_PER_MINUTE (default here: 0, off, so load tests are not throttled) and BULL_BOARD_READ_ONLY.
-    Partial<Pick<AppDeps['config'], 'rateLimitPerMinute' | 'bullBoardReadOnly'>>;
+    Partial<Pick<AppDeps['config'], 'rateLimitPerMinute' | 'bullBoardReadOnly'>> &
+    // DASHBOARD_SESSION_TTL and DASHBOARD_COOKIE_SECRET (default: derived from TEST_API_KEY), TRUST_PROXY.
+    Partial<Pick<AppDeps['config'], 'dashboard' | 'trustProxy'>>;
   loadShedding?: AppDeps['loadShedding'];
   /** Default: a silent logger. */
   logger?: AppDeps['logger'];
@@ -74,6 +78,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     maxEventStreams: options.maxEventStreams,
     eventStreamPingMs: options.eventStreamPingMs,
     webhooks: options.webhooks,
+    dashboardDistDir: options.dashboardDistDir,
     // Off unless a test sets it: parallel test files load the machine, and a shed request would
     // fail a test about something else (load-shedding.test.ts turns it on).
     loadShedding: options.loadShedding ?? { maxEventLoopDelayMs: 0, maxEventLoopUtilization: 0 },

@@ -1,4 +1,5 @@
 import { commonConfig, commonEnv } from './common-env.js';
+import { dashboardConfig, dashboardEnv } from './dashboard-env.js';
 import { bool, decimal, host, int, optionalSecret, secret } from './fields.js';
 import { parseEnv } from './load.js';
 import { mediaConfig, mediaEnv } from './media-env.js';
@@ -35,6 +36,7 @@ export const apiEnv = {
   RATE_LIMIT_PER_MINUTE: int(600, { min: 0, max: 1_000_000 }),
   // Bull Board (/admin/queues) only shows queues and jobs unless false: retry/clean/remove need intent.
   BULL_BOARD_READ_ONLY: bool(true),
+  ...dashboardEnv,
   ...mediaEnv,
 } as const;
 
@@ -58,6 +60,7 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     staleSessionAgeMs: parsed.STALE_SESSION_AGE,
     rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE,
     bullBoardReadOnly: parsed.BULL_BOARD_READ_ONLY,
+    dashboard: dashboardConfig(parsed, parsed.API_KEY),
     media: mediaConfig(parsed, parsed.API_KEY),
   };
 }

@@ -1,4 +1,5 @@
 export { type ApiConfig, apiEnv, loadApiConfig } from './api-env.js';
+export { type DashboardConfig, defaultDashboardConfig } from './dashboard-env.js';
 export { DEFAULT_DATABASE_URL, type ParsedDatabaseUrl, parseDatabaseUrl } from './database-url.js';
 export { loadConfigOrExit } from './exit.js';
 export { redactUrl } from './fields.js';

@@ -19,6 +19,10 @@ export const ERROR_CODES = {
   FORBIDDEN: 403,
   /** A signed media link whose signature does not match, or whose time has passed. */
   MEDIA_LINK_INVALID: 403,
+  /** A state-changing request made with the dashboard cookie lacks X-CSRF-Token, or sends the wrong one. */
+  CSRF_TOKEN_INVALID: 403,
+  /** A state-changing request with the dashboard cookie came from another site (Sec-Fetch-Site). */
+  CROSS_SITE_REQUEST_REFUSED: 403,
   // 404/405
   NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
@@ -34,6 +38,8 @@ export const ERROR_CODES = {
   DEAD_LETTER_NOT_FOUND: 404,
   /** No stored media has this id (a malformed id included). */
   MEDIA_NOT_FOUND: 404,
+  /** /dashboard was asked for but apps/dashboard/dist has not been built (npm run build -w @wagw/dashboard). */
+  DASHBOARD_NOT_BUILT: 404,
   METHOD_NOT_ALLOWED: 405,
   // 409/413/415/416/422: conflicts with current state
   CONFLICT: 409,

@@ -54,3 +54,10 @@ export {
 } from './queue-depths.js';
 export { normalizeRecipient } from './recipient-jid.js';
 export { createSendQueues, type SendQueues } from './send-queues.js';
+export {
+  DELIVERY_LOG_LENGTH,
+  type DeliveryAttempt,
+  type DeliveryOutcome,
+  readDeliveryAttempts,
+  recordDeliveryAttempt,
+} from './webhook-delivery-log.js';

@@ -25,6 +25,8 @@ export function redisKeys(prefix: string) {
      * cached webhook lists, so a change is seen by the very next event dispatched.
      */
     webhooksVersion: `${prefix}:webhooks:version`,
+    /** A webhook's recent delivery attempts, newest first, capped (see webhook-delivery-log.ts). */
+    webhookDeliveries: (webhookId: string) => `${prefix}:webhook-deliveries:${webhookId}`,
     /** Pub/sub channel: "look at your sessions now" (payload: a session id, or '*' for all). */
     reconcileChannel: `${prefix}:reconcile`,
   };

@@ -11,18 +11,25 @@ describe('EVENT_NAMES', () => {
         'message.received',
         'message.status',
         'batch.completed',
+        'webhook.test',
       ]),
     );
   });
 });
 
 describe('isValidEventFilter', () => {
-  it.each(['*', 'session.*', 'message.*', 'batch.*', 'message.status', 'session.pairing_code'])(
-    'accepts %s',
-    (filter) => {
-      expect(isValidEventFilter(filter)).toBe(true);
-    },
-  );
+  it.each([
+    '*',
+    'session.*',
+    'message.*',
+    'batch.*',
+    'webhook.*',
+    'webhook.test',
+    'message.status',
+    'session.pairing_code',
+  ])('accepts %s', (filter) => {
+    expect(isValidEventFilter(filter)).toBe(true);
+  });
 
   it.each(['', 'message', 'message.', 'messages.*', 'message.sent', '*.status', 'session.**', 'MESSAGE.*'])(
     'refuses %j',

@@ -9,12 +9,14 @@ const NAMES = [
   'message.received',
   'message.status',
   'batch.completed',
+  // Sent to one endpoint on request (POST /api/webhooks/:id/test), never fanned out from the stream.
+  'webhook.test',
 ] as const;
 
 /** Typed as plain strings so callers can ask `EVENT_NAMES.includes(input)` about any string. */
 export const EVENT_NAMES: readonly string[] = NAMES;
 
-/** The `<group>` parts (`session`, `message`, `batch`), for `<group>.*` filters. */
+/** The `<group>` parts (`session`, `message`, `batch`, `webhook`), for `<group>.*` filters. */
 const GROUPS = new Set(NAMES.map((name) => name.slice(0, name.indexOf('.'))));
 
 /**

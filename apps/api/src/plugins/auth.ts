@@ -1,16 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { type ApiKey, type ApiKeysRepository, hashApiKey } from '@wagw/db';
 import { AppError, isAppError } from '@wagw/errors';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiKeyResolver, Principal } from './api-key-resolver.js';
+import type { DashboardClaims } from './dashboard-cookie.js';
+import { type DashboardAuth, dashboardCookieOf } from './dashboard-session-auth.js';
 import { sendError } from './error-handler.js';
 
-/**
- * Who is calling. The admin (config API_KEY, or a stored key without a session) may do anything;
- * a session key may act only on its own session.
- */
-type Principal =
-  | { kind: 'admin' /** Set for stored admin keys; absent for the config API_KEY. */; keyId?: string }
-  | { kind: 'session'; sessionId: string; keyId: string };
+export { keysMatch } from './api-key-resolver.js';
 
 /**
  * How a route is authorised for session keys (route option `config.sessionAccess`):
@@ -25,6 +20,8 @@ type SessionAccess = 'resource' | 'any';
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    /** Set when the request was authenticated by the dashboard cookie rather than a key. */
+    dashboardSession?: DashboardClaims;
   }
   interface FastifyContextConfig {
     sessionAccess?: SessionAccess;
@@ -38,10 +35,8 @@ declare module 'fastify' {
 }
 
 export interface AuthOptions {
-  /** The admin key from config (API_KEY). */
-  adminKey: string;
-  /** Stored keys (admin keys without a session, per-session keys), looked up by their sha256. */
-  apiKeys: Pick<ApiKeysRepository, 'findByHash' | 'touch'>;
+  /** Resolves presented keys (and the keys dashboard cookies name) to principals. */
+  keys: ApiKeyResolver;
   /** URL prefixes that need no key: health probes and the API docs must work without credentials. */
   publicPrefixes: readonly string[];
   /**
@@ -49,21 +44,15 @@ export interface AuthOptions {
    * and a 401 asks the browser for them: pages opened in a browser cannot send X-API-Key.
    */
   basicAuthPrefixes?: readonly string[];
-  /** How often at most last_used_at is written per key. Default 60000 ms (not on every request). */
-  touchIntervalMs?: number;
+  /**
+   * The dashboard cookie, accepted in place of a key under `prefixes` when the request presents no
+   * key (a key, when present, wins: it is what a script or curl meant to use). Absent: nowhere.
+   */
+  dashboard?: { auth: DashboardAuth; prefixes: readonly string[] };
 }
 
 /** The route pattern whose `:id` is a session id, checked against the key's session by the hook. */
 const SESSION_ROUTE = /^\/api\/sessions\/:id(\/|$)/;
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
-/** Comparing fixed-length digests keeps the check constant-time whatever the presented key's length. */
-export function keysMatch(presented: string, expected: string): boolean {
-  return timingSafeEqual(digest(presented), digest(expected));
-}
 
 function presentedKey(request: FastifyRequest, allowBasic = false): string | undefined {
   const header = request.headers['x-api-key'];
@@ -122,39 +111,25 @@ function authorizeSessionKey(request: FastifyRequest, sessionId: string): void {
 }
 
 /**
- * Requires an API key (X-API-Key or Authorization: Bearer) on every route except the public ones,
- * resolves it to `request.principal` and refuses session keys outside their session.
+ * Requires an API key (X-API-Key or Authorization: Bearer), or under the dashboard prefixes the
+ * dashboard cookie, on every route except the public ones; resolves it to `request.principal` and
+ * refuses session keys outside their session.
  */
 export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
-  const expected = options.adminKey;
   const basicPrefixes = options.basicAuthPrefixes ?? [];
-  const touchIntervalMs = options.touchIntervalMs ?? 60_000;
-  // Per replica: keys whose last_used_at this process wrote recently (or is writing right now).
-  const touchedAt = new Map<string, number>();
+  const dashboard = options.dashboard;
 
-  function touchLater(request: FastifyRequest, key: ApiKey): void {
-    const now = Date.now();
-    const last = Math.max(touchedAt.get(key.id) ?? 0, key.lastUsedAt?.getTime() ?? 0);
-    if (now - last < touchIntervalMs) return;
-    touchedAt.set(key.id, now);
-    // Bookkeeping must never fail or slow a request: written after it, errors only logged.
-    options.apiKeys.touch(key.id, new Date(now)).catch((err: unknown) => {
-      request.log.warn({ err, keyId: key.id }, 'api key last_used_at update failed');
-    });
-    // Bounded: entries older than the interval carry no information any more.
-    if (touchedAt.size > 10_000) {
-      for (const [id, at] of touchedAt) if (now - at >= touchIntervalMs) touchedAt.delete(id);
-    }
-  }
-
-  async function authenticate(request: FastifyRequest, key: string): Promise<Principal> {
-    if (keysMatch(key, expected)) return { kind: 'admin' };
-    const stored = await options.apiKeys.findByHash(hashApiKey(key));
-    if (!stored) throw new AppError('UNAUTHORIZED', 'invalid API key');
-    touchLater(request, stored);
-    return stored.sessionId === null
-      ? { kind: 'admin', keyId: stored.id }
-      : { kind: 'session', sessionId: stored.sessionId, keyId: stored.id };
+  async function authenticate(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    path: string,
+    key: string | undefined,
+  ): Promise<Principal> {
+    if (key !== undefined) return options.keys.byKey(request, key);
+    const cookie =
+      dashboard && matchesPrefix(path, dashboard.prefixes) ? dashboardCookieOf(request) : undefined;
+    if (dashboard && cookie !== undefined) return dashboard.auth.authenticate(request, reply, cookie);
+    throw new AppError('UNAUTHORIZED', 'missing API key: send X-API-Key or Authorization: Bearer <key>');
   }
 
   app.addHook('onRequest', async (request, reply) => {
@@ -167,10 +142,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
       const key = presentedKey(request, basic);
       // A valid link opens only the route that declares it, and leaves no principal behind.
       if (key === undefined && request.routeOptions.config.signedLink?.(request)) return;
-      if (key === undefined) {
-        throw new AppError('UNAUTHORIZED', 'missing API key: send X-API-Key or Authorization: Bearer <key>');
-      }
-      request.principal = await authenticate(request, key);
+      request.principal = await authenticate(request, reply, path, key);
       if (request.principal.kind === 'session') authorizeSessionKey(request, request.principal.sessionId);
     } catch (err) {
       if (!isAppError(err)) throw err;

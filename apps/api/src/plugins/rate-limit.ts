@@ -42,16 +42,33 @@ type WindowRedis = Redis & {
 /** Log "Redis down, not limiting" at most this often, not once per request. */
 const FAIL_OPEN_LOG_INTERVAL_MS = 30_000;
 
-/** Which budget a request draws from: its stored key's id; the config API_KEY counts as "admin". */
-function keyIdOf(request: FastifyRequest): string | undefined {
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * A route that needs no key (dashboard sign-in) counts its requests per client address instead,
+     * at most `limit` per window (and never more than the per-key limit), in a budget of its own
+     * `name`. The client address is `request.ip`: the proxy's own unless TRUST_PROXY is set.
+     */
+    clientIpRateLimit?: { name: string; limit: number };
+  }
+}
+
+/**
+ * Which budget a request draws from, and its size: its stored key's id; the config API_KEY counts
+ * as "admin"; a keyless route that declares `clientIpRateLimit` counts per client address.
+ */
+function budgetOf(request: FastifyRequest, limit: number): { id: string; limit: number } | undefined {
   const principal = request.principal;
-  if (!principal) return undefined;
-  return principal.keyId ?? 'admin';
+  if (principal) return { id: principal.keyId ?? 'admin', limit };
+  const perIp = request.routeOptions.config?.clientIpRateLimit;
+  if (!perIp) return undefined;
+  return { id: `${perIp.name}:${request.ip}`, limit: Math.min(perIp.limit, limit) };
 }
 
 /**
  * Per-key rate limiting shared by all API replicas through Redis. Runs after authentication, so
- * only authenticated requests count (public health probes and docs are never limited).
+ * only authenticated requests count (public health probes and docs are never limited), plus the
+ * keyless routes that ask to be counted per client address (sign-in: a bad-key flood gets 429).
  *
  * Fails open: when Redis is down or slow the request goes through uncounted and a warning is
  * logged. Blocking every request because the limiter's store is unreachable would turn a Redis
@@ -59,7 +76,6 @@ function keyIdOf(request: FastifyRequest): string | undefined {
  */
 export function registerRateLimit(app: FastifyInstance, options: RateLimitOptions): void {
   if (options.limit <= 0) return;
-  const { limit } = options;
   const windowMs = options.windowMs ?? 60_000;
   const timeoutMs = options.timeoutMs ?? 250;
   const redis = options.redis as WindowRedis;
@@ -78,8 +94,9 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
   }
 
   app.addHook('onRequest', async (request, reply) => {
-    const keyId = keyIdOf(request);
-    if (keyId === undefined) return;
+    const budget = budgetOf(request, options.limit);
+    if (budget === undefined) return;
+    const { id: keyId, limit } = budget;
     let used: number;
     let resetMs: number;
     try {

@@ -1,6 +1,12 @@
 import type { Repositories, Webhook } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
-import { type GatewayEvent, metricsKeys, webhookDeliveryJob } from '@wagw/queue';
+import {
+  type DeliveryOutcome,
+  type GatewayEvent,
+  metricsKeys,
+  recordDeliveryAttempt,
+  webhookDeliveryJob,
+} from '@wagw/queue';
 import { isBrokenCircuit } from '@wagw/resilience';
 import { deliveryHeaders, type NetworkPolicy, type PostResult, postWebhook } from '@wagw/webhooks';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
@@ -39,6 +45,11 @@ export function verdictOf(result: PostResult): Verdict {
   return 'permanent';
 }
 
+function outcomeOf(verdict: Verdict, lastAttempt: boolean): DeliveryOutcome {
+  if (verdict === 'ok') return 'delivered';
+  return verdict === 'permanent' || lastAttempt ? 'dead_lettered' : 'retrying';
+}
+
 class ReceiverTrouble extends Error {
   constructor(readonly result: PostResult) {
     super(describe(result));
@@ -66,6 +77,27 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
 
   function count(outcome: string): void {
     void deps.redis.hincrby(counters, outcome, 1).catch(() => undefined);
+  }
+
+  /** The webhook's recent-deliveries list (GET /api/webhooks/:id/deliveries). Best effort, like count(). */
+  function logAttempt(
+    webhookId: string,
+    event: GatewayEvent,
+    attempt: number,
+    result: PostResult,
+    how: { outcome: DeliveryOutcome; replay: boolean },
+  ): void {
+    void recordDeliveryAttempt(deps.redis, deps.prefix, webhookId, {
+      eventId: event.id,
+      event: event.event,
+      attempt,
+      at: new Date().toISOString(),
+      outcome: how.outcome,
+      httpStatus: result.status,
+      durationMs: Math.round(result.durationMs),
+      error: result.ok ? null : describe(result),
+      replay: how.replay,
+    }).catch(() => undefined);
   }
 
   async function defer(job: Job, token: string | undefined, ms: number, why: string): Promise<never> {
@@ -156,12 +188,16 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
     }
 
     const verdict = verdictOf(result);
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    logAttempt(hook.id, event, attempt, result, {
+      outcome: outcomeOf(verdict, lastAttempt),
+      replay: data.deadLetterId !== undefined,
+    });
     if (verdict === 'ok') {
       if (data.deadLetterId) await deps.db(() => deps.repos.deadLetters.resolve(event.id, hook.id));
       count('delivered');
       return { status: result.status, durationMs: result.durationMs, attempt };
     }
-    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (verdict === 'permanent' || lastAttempt) return deadLetter(job, hook, event, result);
     count('retried');
     logger.debug(

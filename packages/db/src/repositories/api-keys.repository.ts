@@ -32,6 +32,16 @@ export function createApiKeysRepository(x: Executor): ApiKeysRepository {
       );
     },
 
+    findActiveById(id) {
+      return x.first(
+        x.db
+          .select()
+          .from(apiKeys)
+          .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+          .limit(1),
+      );
+    },
+
     list(filter) {
       const where = filter?.sessionId === undefined ? undefined : eq(apiKeys.sessionId, filter.sessionId);
       return x.all(x.db.select().from(apiKeys).where(where).orderBy(asc(apiKeys.id)));

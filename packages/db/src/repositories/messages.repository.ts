@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Executor } from '../executor/executor.js';
+import { createMessageCounts } from './message-counts.js';
 import type { Message, MessagesRepository } from './repository-types.js';
 import {
   batchCounts,
@@ -18,6 +19,8 @@ import {
 export function createMessagesRepository(x: Executor): MessagesRepository {
   const { messages } = x.tables;
   return {
+    ...createMessageCounts(x),
+
     async insert(input) {
       const row = messageRow(input);
       await x.run(x.db.insert(messages).values(row));

@@ -210,6 +210,20 @@ export interface MessagesRepository {
    * message that used the file, not from when its bytes were first stored).
    */
   isMediaInUse(mediaId: string, since: Date): Promise<boolean>;
+  /**
+   * Messages per minute in [since, until): outbound ones by when they were sent (sent_at), inbound
+   * ones by created_at. Only minutes with any message, oldest first; `minute` is its first instant.
+   */
+  countPerMinute(since: Date, until: Date): Promise<MessageMinute[]>;
+  /** A session's outbound messages sent at or after `since`, and its inbound ones created since. */
+  countSince(sessionId: string, since: Date): Promise<{ sent: number; received: number }>;
+}
+
+/** One minute of `countPerMinute`. */
+export interface MessageMinute {
+  minute: Date;
+  sent: number;
+  received: number;
 }
 
 /**
@@ -300,6 +314,8 @@ export interface ApiKeysRepository {
   create(input: NewApiKey): Promise<ApiKey>;
   /** Revoked keys are not returned. */
   findByHash(keyHash: string): Promise<ApiKey | null>;
+  /** The key with this id unless it is revoked (a dashboard cookie names its key by id). */
+  findActiveById(id: string): Promise<ApiKey | null>;
   /** Every key, revoked ones included (revokedAt set), oldest first; optionally one session's only. */
   list(filter?: { sessionId?: string }): Promise<ApiKey[]>;
   /** Sets last_used_at (default: now). */

@@ -120,7 +120,11 @@ export function defineTables(k: ColumnKit) {
     },
     (t) => [
       k.uniqueIndex('messages_session_wa_id_uq').on(t.sessionId, t.waMessageId),
-      k.index('messages_session_status_idx').on(t.sessionId, t.status),
+      // (session, status) lookups, and a session's inbound messages of a period (status = received,
+      // created_at range): the dashboard's 24 h counts per session.
+      k.index('messages_session_status_created_idx').on(t.sessionId, t.status, t.createdAt),
+      // A session's outbound messages sent in a period (24 h counts, messages per minute).
+      k.index('messages_session_sent_idx').on(t.sessionId, t.sentAt),
       // Covers `hasUnsettledInBatch` (batch_id = ? AND status IN (...)) as well as batch-only lookups.
       k.index('messages_batch_status_idx').on(t.batchId, t.status),
       k.index('messages_status_created_idx').on(t.status, t.createdAt),

@@ -61,12 +61,14 @@ export function directoryContract(ctx: ContractContext) {
     expect((await repos().webhooks.listForSession(a)).find((w) => w.id === global.id)).toEqual(global);
   });
 
-  it('apiKeys: create, findByHash, touch, revoke; hashes are unique', async () => {
+  it('apiKeys: create, findByHash, findActiveById, touch, revoke; hashes are unique', async () => {
     const sessionId = await newSession();
     const keyHash = hashApiKey(uniqueName('key'));
     const key = await repos().apiKeys.create({ name: 'ci', keyHash, prefix: 'wagw_ab', sessionId });
     expect(await repos().apiKeys.findByHash(keyHash)).toEqual(key);
     expect(await repos().apiKeys.findByHash('0'.repeat(64))).toBeNull();
+    expect(await repos().apiKeys.findActiveById(key.id)).toEqual(key);
+    expect(await repos().apiKeys.findActiveById('no-such-key')).toBeNull();
     await expect(repos().apiKeys.create({ name: 'dup', keyHash, prefix: 'x' })).rejects.toThrow();
     const at = new Date('2025-01-02T03:04:05.678Z');
     await repos().apiKeys.touch(key.id, at);
@@ -74,6 +76,7 @@ export function directoryContract(ctx: ContractContext) {
     expect(await repos().apiKeys.revoke(key.id)).toBe(true);
     expect(await repos().apiKeys.revoke(key.id)).toBe(false);
     expect(await repos().apiKeys.findByHash(keyHash)).toBeNull();
+    expect(await repos().apiKeys.findActiveById(key.id)).toBeNull();
     const admin = await repos().apiKeys.create({
       name: 'admin',
       keyHash: hashApiKey(uniqueName('k')),

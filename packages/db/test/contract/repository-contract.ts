@@ -6,6 +6,7 @@ import { databaseContract } from './database.contract.js';
 import { directoryContract } from './directory.contract.js';
 import { idempotencyKeysContract } from './idempotency-keys.contract.js';
 import { mediaDownloadsContract } from './media-downloads.contract.js';
+import { messageCountsContract } from './message-counts.contract.js';
 import { messagesContract } from './messages.contract.js';
 import { sessionsContract } from './sessions.contract.js';
 import { webhooksContract } from './webhooks.contract.js';
@@ -42,6 +43,7 @@ export function describeRepositoryContract(name: string, factory: ContractFactor
     describe('sessions', () => sessionsContract(ctx));
     describe('authState', () => authStateContract(ctx));
     describe('messages', () => messagesContract(ctx));
+    describe('message counts', () => messageCountsContract(ctx));
     describe('mediaDownloads', () => mediaDownloadsContract(ctx));
     describe('batches and outbox', () => batchesOutboxContract(ctx));
     describe('idempotencyKeys', () => idempotencyKeysContract(ctx));
