@@ -2,6 +2,8 @@
  * `npm start`: runs the whole gateway (API, worker, scheduler) on its embedded defaults: a SQLite
  * file under ./data/ and Redis at 127.0.0.1:6379, starting a local redis-server when none answers.
  * Ctrl-C or SIGTERM stops every process gracefully; the exit code is 0 when all stopped cleanly.
+ * `npm start` runs this launcher's bundle (dist/start.js) and the roles' bundles; `npm run dev` runs
+ * it from source, and the roles too (scripts/start/processes.ts).
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -9,13 +11,29 @@ import { resolve } from 'node:path';
 import { createDatabase } from '@wagw/db';
 import { ensureApiKey } from './start/api-key.js';
 import { isLocalRedis, redisAnswers, redisServerInstalled, startLocalRedis } from './start/local-redis.js';
-import { ROLES, spawnRole, waitForExit } from './start/processes.js';
+import { missingBuilds, ROLES, ROOT, runsCompiled, spawnRole, waitForExit } from './start/processes.js';
+import { buildIsStale } from './start/stale-build.js';
 
 const say = (line: string) => process.stdout.write(`[wagw] ${line}\n`);
 const fail = (line: string): never => {
   process.stderr.write(`[wagw] ${line}\n`);
   process.exit(1);
 };
+
+const missing = missingBuilds();
+if (missing.length > 0)
+  fail(`not built: ${missing.join(', ')}. Run \`npm run build\` (npm install runs it).`);
+if (
+  runsCompiled &&
+  buildIsStale(
+    ROOT,
+    ROLES.map((role) => `apps/${role}/dist/main.js`),
+  )
+) {
+  say(
+    'warning: sources changed since the last build; `npm run build` to run them (`npm run dev` runs the sources)',
+  );
+}
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 const dataDir = resolve('data');

@@ -1,31 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { listHeartbeats } from '@wagw/queue';
 import { createTempDir, freePort, redisUrl, uniquePrefix } from '@wagw/testing';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { exitOf, runNode, waitForBeatingRoles, waitForHealthOk } from './launcher-helpers.js';
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-
-function run(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-async function exitOf(child: ChildProcess, timeoutMs: number) {
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code, stderr };
-}
+/** From source, through tsx: what `npm run dev` does (the build is tested in production-build.e2e). */
+const run = (args: string[], env: Record<string, string>) => runNode(['--import', 'tsx', ...args], env);
 
 const redis = new Redis(redisUrl());
 afterAll(() => redis.disconnect());
@@ -56,7 +36,7 @@ describe('bad configuration', () => {
   );
 });
 
-describe('npm start (scripts/start.ts)', () => {
+describe('npm run dev (scripts/start.ts from source)', () => {
   it('brings up api, worker and scheduler, answers health, and stops cleanly on SIGTERM', async () => {
     const dir = createTempDir('wagw-start-');
     const port = await freePort();
@@ -77,27 +57,19 @@ describe('npm start (scripts/start.ts)', () => {
     });
     const exited = exitOf(launcher, 60_000);
 
-    // `degraded` (also 200) until the worker's first heartbeat lands: wait for `ok`.
-    let health: Response | undefined;
-    let body: { status?: string } = {};
-    for (let i = 0; i < 150 && body.status !== 'ok'; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      health = await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined);
-      body = health?.ok ? ((await health.json()) as { status?: string }) : {};
+    let stopStarted = 0;
+    try {
+      const health = await waitForHealthOk(port);
+      expect(health.status).toBe(200);
+      expect(health.body).toMatchObject({ status: 'ok', database: 'connected', redis: 'connected' });
+      expect(output).toContain(`http://127.0.0.1:${port}/api/health`);
+      expect(await waitForBeatingRoles(redis, prefix)).toEqual(['scheduler', 'worker']);
+    } finally {
+      // Also on failure: three processes must not outlive the test.
+      stopStarted = Date.now();
+      launcher.kill('SIGTERM');
     }
-    expect(health?.status).toBe(200);
-    expect(body).toMatchObject({ status: 'ok', database: 'connected', redis: 'connected' });
-    expect(output).toContain(`http://127.0.0.1:${port}/api/health`);
 
-    let roles: string[] = [];
-    for (let i = 0; i < 50 && roles.length < 2; i++) {
-      roles = (await listHeartbeats(redis, prefix)).map((beat) => beat.role).sort();
-      if (roles.length < 2) await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(roles).toEqual(['scheduler', 'worker']);
-
-    const stopStarted = Date.now();
-    launcher.kill('SIGTERM');
     const { code } = await exited;
     expect(code).toBe(0);
     expect(Date.now() - stopStarted).toBeLessThan(30_000);

@@ -43,16 +43,26 @@ describe('docker-compose.yml', () => {
     expect(command).toContain('--maxmemory-policy noeviction');
   });
 
-  it('starts each role from a file that exists', () => {
+  it('starts each role from its bundle, built from a source that exists', () => {
+    // The bundles are built in the image (Dockerfile; apps/api/test/docker-image.test.ts checks that
+    // the build makes every file named here).
     for (const role of ['api', 'worker', 'scheduler']) {
-      const entry = services[role]?.command?.find((part) => part.endsWith('.ts'));
-      expect(entry, `${role} command`).toBe(`apps/${role}/src/main.ts`);
-      expect(existsSync(`${root}${entry}`)).toBe(true);
+      expect(services[role]?.command, `${role} command`).toEqual([
+        'node',
+        '--enable-source-maps',
+        `apps/${role}/dist/main.js`,
+      ]);
+      expect(existsSync(`${root}apps/${role}/src/main.ts`)).toBe(true);
     }
     for (const role of ['worker', 'scheduler']) {
-      const check = services[role]?.healthcheck?.test.find((part) => part.endsWith('.ts'));
-      expect(check && existsSync(`${root}${check}`), `${role} healthcheck script`).toBe(true);
+      expect(services[role]?.healthcheck?.test, `${role} healthcheck`).toEqual([
+        'CMD',
+        'node',
+        'dist/heartbeat-check.js',
+        role,
+      ]);
     }
+    expect(existsSync(`${root}scripts/heartbeat-check.ts`)).toBe(true);
   });
 
   it('sets only variables the processes read', () => {

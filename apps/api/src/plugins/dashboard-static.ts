@@ -1,16 +1,25 @@
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import { AppError } from '@wagw/errors';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { findUp } from './find-up.js';
 
 /** Where the dashboard is served; public (the page loads before sign-in, its API calls do not). */
 export const DASHBOARD_PATH = '/dashboard';
 
-/** The build of apps/dashboard in this checkout (`vite build`, run by the root postinstall). */
-export const DEFAULT_DASHBOARD_DIST = fileURLToPath(new URL('../../../dashboard/dist/', import.meta.url));
+/**
+ * The build of apps/dashboard in this checkout (`vite build`, run by the root postinstall): found
+ * from the repo root above this module, which runs from source or from the bundle in apps/api/dist.
+ * The dist folder itself may not exist yet (the routes answer 404 until it does), so the search is
+ * for apps/dashboard; without one, the path the source layout implies.
+ */
+const repoRoot = findUp(import.meta.url, join('apps', 'dashboard'));
+export const DEFAULT_DASHBOARD_DIST = repoRoot
+  ? `${join(repoRoot, 'apps', 'dashboard', 'dist')}${sep}`
+  : fileURLToPath(new URL('../../../dashboard/dist/', import.meta.url));
 
 export interface DashboardStaticOptions {
   /** The built dashboard: index.html and assets/ with content-hashed names. */

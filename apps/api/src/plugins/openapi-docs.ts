@@ -1,14 +1,23 @@
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { findUp } from './find-up.js';
 
 /** Public: the interactive docs (UI) and the spec they load (`/docs/json`). */
 export const DOCS_PATH = '/docs';
 
-/** The API package's version, written into `info.version`. */
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+/**
+ * The API package's version, written into `info.version`: from the nearest package.json above this
+ * module, apps/api's both from source (src/plugins/) and from the bundle (dist/main.js).
+ */
+function apiVersion(): string {
+  const dir = findUp(import.meta.url, 'package.json');
+  if (!dir) throw new Error('no package.json above the API module: cannot tell the API version');
+  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 export interface OpenApiOptions {
   /** Documented as needing no credentials (`security: []`), like the auth hook's public prefixes. */
@@ -35,7 +44,7 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'wagw API', version, description: DESCRIPTION },
+      info: { title: 'wagw API', version: apiVersion(), description: DESCRIPTION },
       components: {
         securitySchemes: {
           ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Options for `createDatabase`. Every field except `url` is optional; defaults are listed. */
@@ -33,7 +35,17 @@ export const DEFAULTS = {
   busyTimeoutMs: 5_000,
 } as const;
 
-/** The repo's `drizzle/` folder, resolved from this file (packages/db/src/client/). */
+/**
+ * The repo's `drizzle/<dialect>` folder: the nearest one above this module. Searched rather than
+ * fixed, because this code runs from two depths: packages/db/src/client/ (from source) and inlined
+ * into a bundle (apps/<role>/dist/, dist/). Falls back to the source layout's path, so a missing
+ * folder is reported with the place it was expected.
+ */
 export function defaultMigrationsFolder(dialect: 'sqlite' | 'pg'): string {
-  return fileURLToPath(new URL(`../../../../drizzle/${dialect}`, import.meta.url));
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (let dir = here; ; dir = dirname(dir)) {
+    const folder = join(dir, 'drizzle', dialect);
+    if (existsSync(join(folder, 'meta', '_journal.json'))) return folder;
+    if (dirname(dir) === dir) return join(here, '..', '..', '..', '..', 'drizzle', dialect);
+  }
 }

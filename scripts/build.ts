@@ -1,0 +1,67 @@
+/**
+ * `npm run build:server`: bundles every process production runs into one ESM file each, with a
+ * source map beside it, so production starts them with plain `node --enable-source-maps`.
+ *
+ * - The @wagw/* workspace packages (exported as TypeScript source) are inlined: no package needs a
+ *   compiled copy of its own, and a process loads one file of ours instead of hundreds of .ts ones.
+ * - Every other bare import (fastify, Baileys, better-sqlite3, sharp, pino...) stays external and is
+ *   loaded from node_modules as published: native addons, worker threads and files a package reads
+ *   next to itself keep working, and `npm prune --omit=dev` decides what the image carries.
+ * Why esbuild rather than tsc project references: docs/operations.md, "Production build".
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import {
+  BUNDLES,
+  type Bundle,
+  checkInputs,
+  checkOutput,
+  externalPackages,
+  type Mismatch,
+} from './build/bundles.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+async function bundle({ in: entry, out }: Bundle): Promise<{ bytes: number; problems: string[] }> {
+  rmSync(`${ROOT}${out}.js`, { force: true });
+  rmSync(`${ROOT}${out}.js.map`, { force: true });
+  const mismatches: Mismatch[] = [];
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: [{ in: entry, out }],
+    outdir: ROOT,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    // The sources travel in the map: stack traces and debuggers show TypeScript without a checkout.
+    sourcesContent: true,
+    // Class and function names stay as written: pino's err.type, stack frames, log fields.
+    keepNames: true,
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [externalPackages(ROOT, out, mismatches)],
+  });
+  const problems = [
+    ...checkInputs(result.metafile),
+    ...mismatches.map((m) => m.message),
+    ...checkOutput(`${out}.js`, readFileSync(`${ROOT}${out}.js`, 'utf8')),
+  ];
+  if (result.warnings.length > 0)
+    problems.push(`${entry}: ${result.warnings.length} esbuild warning(s) above`);
+  return { bytes: result.metafile.outputs[`${out}.js`]?.bytes ?? 0, problems };
+}
+
+const started = performance.now();
+const results = await Promise.all(BUNDLES.map(bundle));
+const problems = results.flatMap((r) => r.problems);
+if (problems.length > 0) {
+  for (const problem of problems) process.stderr.write(`build: ${problem}\n`);
+  process.exit(1);
+}
+BUNDLES.forEach(({ out }, i) => {
+  process.stdout.write(`  ${out}.js  ${Math.round((results[i]?.bytes ?? 0) / 1024)} KiB\n`);
+});
+process.stdout.write(`bundled ${BUNDLES.length} entries in ${Math.round(performance.now() - started)} ms\n`);
