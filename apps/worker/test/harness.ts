@@ -4,7 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDatabase, type Database, type Session, type SessionStatus } from '@wagw/db';
+import {
+  createDatabase,
+  type Database,
+  type Session,
+  type SessionSettings,
+  type SessionStatus,
+} from '@wagw/db';
 import { createProducerConnection, redisKeys, waitUntilReady } from '@wagw/queue';
 import { freePort, redisUrl, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
 import { type SimulatorOptions, startSimulator, type WaSimulator } from '@wagw/wa-sim';
@@ -46,8 +52,12 @@ export interface Gateway {
    * Creates a session that should run. `seedPreKeys` stores ready-made one-time pre-keys with its
    * fresh credentials (from one pool per process), so its first login uploads them instead of
    * generating 812 key pairs (~0.3 s of CPU each): what makes 200-session tests affordable.
+   * `settings` are the session's settings (pacing, webhooks), as the API stores them.
    */
-  createSession(name: string, options?: { seedPreKeys?: boolean }): Promise<Session>;
+  createSession(
+    name: string,
+    options?: { seedPreKeys?: boolean; settings?: SessionSettings },
+  ): Promise<Session>;
   /** Runs a session through QR pairing with the simulated phone; resolves when it is open. */
   pair(sessionId: string, timeoutMs?: number): Promise<void>;
   waitForStatus(
@@ -192,7 +202,7 @@ export async function startGateway(
     },
 
     async createSession(name, createOptions = {}) {
-      const session = await db.repos.sessions.create({ name });
+      const session = await db.repos.sessions.create({ name, settings: createOptions.settings });
       if (createOptions.seedPreKeys) await seedPreKeys(db, session.id);
       const running = await db.repos.sessions.requestCommand(session.id, { desired: 'running' });
       await gateway.nudge(session.id);

@@ -12,6 +12,7 @@ export type {
 } from './faults/fault-types.js';
 export type { ScanOptions } from './flows/pairing.js';
 export type { PreKeyUpload } from './flows/prekey-upload.js';
+export type { ProvisionOptions } from './flows/provision.js';
 export type { PairingQr } from './flows/qr.js';
 export type { RemoveCompanionOptions } from './flows/remove-companion.js';
 export type { CdnFaults } from './media/cdn-faults.js';

@@ -1,10 +1,11 @@
-import { type BinaryNode, Curve, type KeyPair } from '@whiskeysockets/baileys';
+import { type AuthenticationCreds, type BinaryNode, Curve, type KeyPair } from '@whiskeysockets/baileys';
 import type { WebSocket } from 'ws';
 import { FaultController } from './faults/fault-controller.js';
 import { installDefaultIqs } from './flows/default-iqs.js';
 import { dispatchNode } from './flows/dispatch.js';
 import { handleLogin } from './flows/login.js';
 import { forgetPairing, type ScanOptions, scanQr, startPairing } from './flows/pairing.js';
+import { type ProvisionOptions, provisionCompanion } from './flows/provision.js';
 import { type RemoveCompanionOptions, removeCompanion } from './flows/remove-companion.js';
 import { type MediaOptions, MediaTier } from './media/media-tier.js';
 import { installMessaging } from './messaging/index.js';
@@ -167,6 +168,10 @@ class Simulator implements WaSimulator, ConnectionHooks {
 
   scan(qr: string, options?: ScanOptions): Promise<Companion> {
     return scanQr(this.ctx, qr, options);
+  }
+
+  provision(creds: AuthenticationCreds, options?: ProvisionOptions): Companion {
+    return provisionCompanion(this.ctx, creds, options);
   }
 
   removeCompanion(jid: string, options?: RemoveCompanionOptions): Companion | undefined {

@@ -1,5 +1,7 @@
+import type { AuthenticationCreds } from '@whiskeysockets/baileys';
 import type { FaultController } from './faults/fault-controller.js';
 import type { ScanOptions } from './flows/pairing.js';
+import type { ProvisionOptions } from './flows/provision.js';
 import type { RemoveCompanionOptions } from './flows/remove-companion.js';
 import type { SimMedia } from './media/media-tier.js';
 import type { Messaging } from './messaging/messaging.js';
@@ -57,6 +59,12 @@ export interface WaSimulator {
    * `<pair-success>` was signed; the client then gets 515 and logs in again by itself.
    */
   scan(qr: string, options?: ScanOptions): Promise<Companion>;
+  /**
+   * Links a companion to Baileys `creds` without a connection or a QR: what a scan does, with
+   * `creds` updated in place as Baileys' own pairing code updates them (flows/provision.ts). The
+   * creds then log in like any paired client's. For tests and benchmarks that need many sessions.
+   */
+  provision(creds: AuthenticationCreds, options?: ProvisionOptions): Companion;
   /**
    * The phone unlinks a device: the companion is deleted from the world (its creds get 401 at the
    * next login), `companion-removed` is emitted and, unless `notify: false`, its live connections

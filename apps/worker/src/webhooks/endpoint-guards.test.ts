@@ -40,3 +40,48 @@ describe('endpoint guards', () => {
     expect(Object.keys(guards.states()).sort()).toEqual(['webhook:busy', 'webhook:open']);
   });
 });
+
+describe('waiting for an endpoint slot', () => {
+  it('hands a freed slot to the longest waiter when one is expected within the budget', async () => {
+    guards = createEndpointGuards({ concurrency: 1, breaker: { threshold: 3, resetMs: 1000 } });
+    const first = await guards.acquire('fast', 250);
+    expect(first).not.toBeNull();
+    const order: string[] = [];
+    const second = guards.acquire('fast', 250).then((release) => {
+      order.push('second');
+      return release;
+    });
+    const third = guards.acquire('fast', 250).then((release) => {
+      order.push('third');
+      return release;
+    });
+    first?.();
+    (await second)?.();
+    (await third)?.();
+    expect(order).toEqual(['second', 'third']);
+    // Every slot is free again: as many as the concurrency can be taken at once.
+    expect(guards.tryAcquire('fast')).toBe(true);
+    expect(guards.tryAcquire('fast')).toBe(false);
+  });
+
+  it('does not wait behind a delivery in flight for longer than the budget (a hanging receiver)', async () => {
+    guards = createEndpointGuards({ concurrency: 1, breaker: { threshold: 3, resetMs: 1000 } });
+    const hanging = await guards.acquire('slow', 20);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const started = Date.now();
+    expect(await guards.acquire('slow', 20)).toBeNull();
+    expect(Date.now() - started).toBeLessThan(20);
+    hanging?.();
+  });
+
+  it('gives up after twice the budget when no slot came', async () => {
+    guards = createEndpointGuards({ concurrency: 1, breaker: { threshold: 3, resetMs: 1000 } });
+    const held = await guards.acquire('busy', 25);
+    const started = Date.now();
+    expect(await guards.acquire('busy', 25)).toBeNull();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    held?.();
+    // The waiter that gave up is gone: the freed slot is free, not handed to it.
+    expect(guards.tryAcquire('busy')).toBe(true);
+  });
+});

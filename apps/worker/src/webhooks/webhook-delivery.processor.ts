@@ -60,6 +60,13 @@ function describe(result: PostResult): string {
   return result.status === null ? (result.error ?? 'no response') : `HTTP ${result.status}`;
 }
 
+/**
+ * A job finding its endpoint's slots taken waits in the process when a slot is expected within
+ * this long, and is otherwise put back as delayed by this long (plus jitter): waiting is only
+ * chosen when it is expected to be quicker than the round trip through the delayed set.
+ */
+const SLOT_WAIT_BUDGET_MS = 250;
+
 /** Random extra delay so deferred jobs of one endpoint do not all come back in the same tick. */
 function jitter(ms: number): number {
   return ms + Math.floor(Math.random() * Math.min(1000, Math.max(50, ms / 2)));
@@ -75,8 +82,18 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
   const { logger } = deps;
   const counters = metricsKeys(deps.prefix).webhooks;
 
+  // Outcome counts are added up and written once per turn of the event loop (one HINCRBY per
+  // outcome in one pipeline) rather than one command per delivery.
+  const tally = new Map<string, number>();
   function count(outcome: string): void {
-    void deps.redis.hincrby(counters, outcome, 1).catch(() => undefined);
+    if (tally.size === 0) setImmediate(flushCounts);
+    tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
+  }
+  function flushCounts(): void {
+    const pipeline = deps.redis.pipeline();
+    for (const [outcome, n] of tally) pipeline.hincrby(counters, outcome, n);
+    tally.clear();
+    void pipeline.exec().catch(() => undefined);
   }
 
   /** The webhook's recent-deliveries list (GET /api/webhooks/:id/deliveries). Best effort, like count(). */
@@ -152,7 +169,8 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
     const breaker = deps.guards.breaker(hook.id);
     const waitMs = breaker.retryAfterMs();
     if (waitMs > 0) return defer(job, token, waitMs, 'endpoint breaker open');
-    if (!deps.guards.tryAcquire(hook.id)) return defer(job, token, 250, 'endpoint at its concurrency limit');
+    const releaseSlot = await deps.guards.acquire(hook.id, SLOT_WAIT_BUDGET_MS);
+    if (!releaseSlot) return defer(job, token, SLOT_WAIT_BUDGET_MS, 'endpoint at its concurrency limit');
 
     const attempt = (data.priorAttempts ?? 0) + job.attemptsMade + 1;
     const body = JSON.stringify(event);
@@ -184,7 +202,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
       if (!(err instanceof ReceiverTrouble)) throw err;
       result = err.result;
     } finally {
-      deps.guards.release(hook.id);
+      releaseSlot();
     }
 
     const verdict = verdictOf(result);

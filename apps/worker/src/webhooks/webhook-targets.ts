@@ -33,6 +33,13 @@ interface Candidates {
 
 /** Sessions whose lists are cached at most; beyond it the cache starts over (it is only a cache). */
 const MAX_CACHED_SESSIONS = 10_000;
+/**
+ * How long one webhook's definition read for a delivery is reused. Every delivery checks that its
+ * webhook still exists and is enabled; one query per delivery was the largest database cost of a
+ * burst (bench/webhook-throughput.bench.ts). A second bounds how long a deleted or disabled webhook
+ * can still receive; a version change seen by the dispatcher drops these entries at once.
+ */
+const DEFINITION_MAX_AGE_MS = 1000;
 
 /**
  * Which endpoints an event goes to: the session's own webhooks, global ones from the database, and
@@ -59,6 +66,7 @@ export function createWebhookTargets(deps: WebhookTargetsDeps) {
     : null;
 
   const cache = new Map<string | null, Candidates>();
+  const definitions = new Map<string, { hook: Webhook | null; at: number }>();
   const versionKey = redisKeys(deps.prefix).webhooksVersion;
   const maxAgeMs = deps.maxAgeMs ?? 10_000;
   let version: string | null = null;
@@ -90,6 +98,7 @@ export function createWebhookTargets(deps: WebhookTargetsDeps) {
     const current = await deps.redis.get(versionKey);
     if (current !== version) {
       cache.clear();
+      definitions.clear();
       version = current;
     }
   }
@@ -114,7 +123,13 @@ export function createWebhookTargets(deps: WebhookTargetsDeps) {
     /** The current definition of one webhook (null when deleted); the configured one by its id. */
     async get(webhookId: string): Promise<Webhook | null> {
       if (webhookId === CONFIG_WEBHOOK_ID) return configWebhook;
-      return deps.db(() => deps.repos.webhooks.getById(webhookId));
+      const cached = definitions.get(webhookId);
+      if (cached && Date.now() - cached.at < DEFINITION_MAX_AGE_MS) return cached.hook;
+      const at = Date.now();
+      const hook = await deps.db(() => deps.repos.webhooks.getById(webhookId));
+      if (definitions.size >= MAX_CACHED_SESSIONS) definitions.clear();
+      definitions.set(webhookId, { hook, at });
+      return hook;
     },
   };
 }

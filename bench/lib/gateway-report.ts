@@ -1,0 +1,48 @@
+/** What the gateway benches print with their figures, and how they end a profiled worker. */
+import { execFileSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Gateway } from '../../apps/worker/test/harness.js';
+import { stopProcess } from '../../apps/worker/test/harness.js';
+
+export function machineLine(): string {
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    // Not a git checkout (a copied tree): the figures stand without it.
+  }
+  return `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}, commit ${commit}, ${new Date().toISOString()}`;
+}
+
+/**
+ * With CPU_PROF_DIR set, the bench's worker is CPU-profiled (bench/lib/gateway-cpu-profile.ts); the
+ * profile is written when the process exits by itself, so workers are stopped with SIGTERM
+ * (graceful) before the harness' close would SIGKILL them.
+ */
+export function profilingEnv(): Record<string, string> {
+  const dir = process.env.CPU_PROF_DIR;
+  if (!dir) return {};
+  const preload = fileURLToPath(new URL('./gateway-cpu-profile.ts', import.meta.url));
+  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import tsx --import ${preload}`.trim() };
+}
+
+export async function stopWorkersGracefully(gw: Gateway): Promise<void> {
+  if (!process.env.CPU_PROF_DIR) return;
+  await Promise.all(
+    [...gw.workers.values()]
+      .filter((child) => child.exitCode === null && child.signalCode === null)
+      .map((child) => stopProcess(child, 'SIGTERM', 20_000)),
+  );
+}
+
+export const perSecond = (count: number, ms: number) => (count * 1000) / ms;
+
+/** A positive whole number from the environment (the bench's size knobs), or `fallback` when unset. */
+export function benchNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got "${raw}"`);
+  return value;
+}
