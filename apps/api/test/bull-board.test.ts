@@ -1,14 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sendQueueName } from '@wagw/queue';
-import { createTempDir } from '@wagw/testing';
+import { createTempDir, requireTool } from '@wagw/testing';
 import { Queue } from 'bullmq';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH, createTestApp, TEST_API_KEY, type TestApp, testRedis } from './api-test-app.js';
 
-// Debian's chromium package (.ci/run installs it when missing); playwright-core brings no browser.
-const CHROMIUM = '/usr/bin/chromium';
 const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
@@ -27,7 +25,8 @@ beforeAll(async () => {
   await sendQueue.add('text', { to: 'x' });
   baseUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    // Debian's chromium (.ci/run installs it when missing); playwright-core brings no browser.
+    executablePath: requireTool('chromium'),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
 });

@@ -1,10 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTempDir } from '@wagw/testing';
-
-/** The ffmpeg the test machines have (docs: tests); also what a voice note conversion needs. */
-const FFMPEG = '/usr/bin/ffmpeg';
+import { createTempDir, requireTool } from '@wagw/testing';
 
 /** Real files of every kind a media message carries, made by ffmpeg (a few KB each). */
 export type SampleKind = 'jpeg' | 'webp' | 'mp4' | 'opus' | 'mp3' | 'wav';
@@ -38,7 +35,9 @@ export function sample(kind: SampleKind, variant = 0): Buffer {
   try {
     const args = ARGS[kind](variant);
     const out = join(dir.path, args.at(-1) ?? '');
-    execFileSync(FFMPEG, ['-v', 'error', '-y', ...args.slice(0, -1), out], { timeout: 20_000 });
+    execFileSync(requireTool('ffmpeg'), ['-v', 'error', '-y', ...args.slice(0, -1), out], {
+      timeout: 20_000,
+    });
     return readFileSync(out);
   } finally {
     dir.cleanup();

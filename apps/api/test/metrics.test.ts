@@ -13,7 +13,7 @@ import {
   startHeartbeat,
   WEBHOOK_DISPATCH_GROUP,
 } from '@wagw/queue';
-import { createTempDir } from '@wagw/testing';
+import { createTempDir, requireTool } from '@wagw/testing';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH, createTestApp, type TestApp } from './api-test-app.js';
@@ -21,11 +21,13 @@ import { AUTH, createTestApp, type TestApp } from './api-test-app.js';
 const PHONE = '4917012345678';
 const TOKEN = 'metrics-token-0123456789';
 
+let promtool = '';
 let t: TestApp;
 let guarded: TestApp;
 let sessionId = '';
 let messageId = '';
 beforeAll(async () => {
+  promtool = requireTool('promtool');
   t = await createTestApp();
   guarded = await createTestApp({ config: { metricsToken: TOKEN } });
   const session = await t.db.repos.sessions.create({ name: 'metrics', desiredState: 'running' });
@@ -75,7 +77,7 @@ describe('GET /metrics', () => {
       expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
       const text = res.body;
       // promtool exits non-zero on any format error; lint warnings (e.g. naming) are errors too.
-      execFileSync('promtool', ['check', 'metrics'], { input: text });
+      execFileSync(promtool, ['check', 'metrics'], { input: text });
 
       expect(text).toContain('process_cpu_seconds_total');
       expect(text).toContain('wagw_sessions{status="open"} 1');
@@ -147,7 +149,7 @@ describe('GET /metrics', () => {
       await t.redis.xreadgroup('GROUP', WEBHOOK_DISPATCH_GROUP, 'fake', 'COUNT', 1, 'STREAMS', key, '>');
 
       const text = (await scrape(t)).body;
-      execFileSync('promtool', ['check', 'metrics'], { input: text });
+      execFileSync(promtool, ['check', 'metrics'], { input: text });
       expect(text).toContain('wagw_queue_jobs{queue="webhooks",state="waiting"} 1');
       expect(text).toContain('wagw_queue_jobs{queue="webhooks",state="delayed"} 1');
       expect(text).toContain('wagw_queue_jobs{queue="webhooks",state="active"} 0');
@@ -161,7 +163,7 @@ describe('GET /metrics', () => {
       const [[last] = []] = await t.redis.xrevrange(key, '+', '-', 'COUNT', 1);
       await t.redis.xdel(key, last as string);
       const unknown = (await scrape(t)).body;
-      execFileSync('promtool', ['check', 'metrics'], { input: unknown });
+      execFileSync(promtool, ['check', 'metrics'], { input: unknown });
       expect(unknown).toContain(dispatch('wagw_event_dispatch_pending', 1));
       expect(unknown).not.toContain('wagw_event_dispatch_lag{');
     } finally {
@@ -177,7 +179,7 @@ describe('GET /metrics', () => {
     const down = await createTestApp({ redisUrlOverride: 'redis://127.0.0.1:1' });
     try {
       const text = (await scrape(down)).body;
-      execFileSync('promtool', ['check', 'metrics'], { input: text });
+      execFileSync(promtool, ['check', 'metrics'], { input: text });
       expect(text).toContain('wagw_dependency_up{dependency="redis"} 0');
       expect(text).not.toContain('wagw_event_dispatch_pending{');
       expect(text).not.toContain('wagw_queue_jobs{');
@@ -196,7 +198,7 @@ describe('GET /metrics', () => {
     const dir = createTempDir('wagw-metrics-media-');
     try {
       const before = (await scrape(m)).body;
-      execFileSync('promtool', ['check', 'metrics'], { input: before });
+      execFileSync(promtool, ['check', 'metrics'], { input: before });
       for (const event of ['stored', 'fetched', 'received', 'sent', 'failed', 'deleted']) {
         expect(before).toContain(`wagw_media_events_total{event="${event}"} 0`);
         expect(before).toContain(`wagw_media_bytes_total{event="${event}"} 0`);
@@ -238,7 +240,7 @@ describe('GET /metrics', () => {
       expect(report).toMatchObject({ deleted: 1, keptInUse: 1, sampleDeletedIds: [unused.id] });
 
       const text = (await scrape(m)).body;
-      execFileSync('promtool', ['check', 'metrics'], { input: text });
+      execFileSync(promtool, ['check', 'metrics'], { input: text });
       const expected: Record<string, [number, number]> = {
         stored: [2, 1024],
         fetched: [0, 0],

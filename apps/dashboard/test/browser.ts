@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
+import { requireTool } from '@wagw/testing';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
-// Debian's chromium package (.ci/run installs it when missing); playwright-core brings no browser.
-const CHROMIUM = '/usr/bin/chromium';
 const DASHBOARD = fileURLToPath(new URL('..', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const SCREENSHOTS = join(ROOT, 'docs', 'dashboard');
@@ -66,7 +65,8 @@ export async function ensureDashboardBuilt(): Promise<void> {
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM,
+    // Debian's chromium (.ci/run installs it when missing); playwright-core brings no browser.
+    executablePath: requireTool('chromium'),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
 }

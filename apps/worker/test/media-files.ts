@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createFsMediaStore, type MediaStore } from '@wagw/media';
 import type { MediaSource } from '@wagw/queue';
+import { requireTool } from '@wagw/testing';
 import sharp from 'sharp';
-
-const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
 
 /** One file of each kind a media message can carry, made with the tools the gateway itself uses. */
 export interface MediaFiles {
@@ -26,6 +25,7 @@ export interface MediaFiles {
 }
 
 export async function makeMediaFiles(): Promise<MediaFiles> {
+  const FFMPEG = requireTool('ffmpeg');
   const dir = mkdtempSync(join(tmpdir(), 'wagw-media-files-'));
   try {
     const ffmpeg = (name: string, args: string[]) => {
@@ -64,7 +64,7 @@ export function makeNoiseVideo(seconds: number): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'wagw-media-files-'));
   try {
     const out = join(dir, 'noise.mp4');
-    execFileSync(FFMPEG, [
+    execFileSync(requireTool('ffmpeg'), [
       ...['-hide_banner', '-loglevel', 'error'],
       ...['-f', 'lavfi', '-i', `color=c=gray:size=320x240:rate=25:duration=${seconds}`],
       ...['-vf', 'noise=alls=100:allf=t', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0'],

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTempDir, type TempDir } from '@wagw/testing';
+import { createTempDir, requireTool, type TempDir } from '@wagw/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   convertToVoiceNote,
@@ -13,7 +13,7 @@ import {
   VoiceConversionError,
 } from '../src/index.js';
 
-const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
+let FFMPEG = '';
 const MiB = 1024 * 1024;
 
 let dir: TempDir;
@@ -21,6 +21,7 @@ let store: MediaStore;
 let mp3: string;
 
 beforeAll(() => {
+  FFMPEG = requireTool('ffmpeg');
   dir = createTempDir('wagw-voice-');
   store = createFsMediaStore({ root: join(dir.path, 'store') });
   mp3 = join(dir.path, 'tone.mp3');

@@ -4,3 +4,4 @@ export { freePort } from './ports.js';
 export { redisUrl, uniquePrefix } from './redis.js';
 export { type EventStreamClient, openEventStream, type SseMessage } from './sse-client.js';
 export { createTempDir, type TempDir, type TempSqlite, tempSqliteUrl } from './temp-dir.js';
+export { requireTool, type ToolName } from './tools.js';
