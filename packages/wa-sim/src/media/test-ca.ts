@@ -99,8 +99,12 @@ function newCertificate(
 ): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
-  // A positive serial: a leading 0 bit keeps the DER INTEGER from reading as negative.
-  cert.serialNumber = `0${randomBytes(15).toString('hex')}`;
+  // A positive, minimally encoded DER INTEGER: the first byte is 0x01-0x7f. (A '0' prefixed to the
+  // hex, as before, made an odd-length string that forge pads with a 0x00 byte; before a byte below
+  // 0x80 that is a non-minimal INTEGER, which OpenSSL 3 refuses as "illegal padding".)
+  const serial = randomBytes(16);
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x01;
+  cert.serialNumber = serial.toString('hex');
   const now = Date.now();
   // Backdated a minute so a client whose clock is slightly behind still accepts it.
   cert.validity.notBefore = new Date(now - 60_000);
