@@ -4,16 +4,20 @@
  *
  * 1. max(SIZES) sessions are linked in the simulator without QR scans (`sim.provision`, see
  *    bench/lib/density-fleet.ts) and left `stopped`, their credentials in the database.
- * 2. A fresh worker (production defaults, `--inspect` on loopback for the probe) is measured idle,
- *    then sessions are set `running` up to each size in turn; once all are open the reading is taken.
+ * 2. A fresh worker (the bundle apps/worker/dist/main.js, rebuilt from the work tree first; production
+ *    defaults; `--inspect` on loopback for the probe) is measured idle, then sessions are set
+ *    `running` up to each size in turn; once all are open the reading is taken.
  * 3. The worker stops; a plain script (bench/lib/density-raw-sockets.ts) logs the same credentials in
  *    with raw Baileys sockets, measured at 0 and at each size the same way.
  *
  * A reading = full GC through the inspector, then VmRSS and V8 heap used (bench/lib/density-probe.ts).
- * Per session = (reading at N − reading at 0) ÷ N; ratio = worker ÷ raw. Goal: ratio ≤ 1.1 and 1,000
- * sessions open on one worker. Writes docs/benchmarks/density.svg.
+ * Per session = (reading at N − reading at 0) ÷ N; ratio = worker ÷ raw. Also printed: the marginal
+ * cost past the smallest size, which leaves out one-off costs of the first sockets. Goal: ratio ≤ 1.1
+ * and 1,000 sessions open on one worker. Writes docs/benchmarks/density.svg.
  *
  * Run: npm run bench:density          (SIZES=100,500,1000 by default; e.g. SIZES=100 for one size)
+ *      RAW_SHARED_ASYNC_STORAGE=1 npm run bench:density   (baseline without Baileys' per-socket
+ *      AsyncLocalStorage cost, which grows with the number of sockets; see density-raw-sockets.ts)
  */
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -24,7 +28,13 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '@wagw/testing';
 import { startGateway, stopProcess } from '../apps/worker/test/harness.js';
 import { writeDensityChart } from './lib/density-chart.js';
-import { productionWorkerEnv, provisionSessions, setDesired, waitForOpen } from './lib/density-fleet.js';
+import {
+  buildProcessBundles,
+  productionWorkerEnv,
+  provisionSessions,
+  setDesired,
+  waitForOpen,
+} from './lib/density-fleet.js';
 import { connectProbe, inspectFlag, type MemoryReading, settledReading } from './lib/density-probe.js';
 
 const SIZES = (process.env.SIZES ?? '100,500,1000')
@@ -35,8 +45,14 @@ const MAX = SIZES.at(-1) ?? 0;
 if (!(MAX > 0)) throw new Error('SIZES must list positive session counts');
 /** Wait after the last session opened before reading: post-login traffic and timers settle. */
 const SETTLE_MS = Number(process.env.SETTLE_MS ?? 10_000);
-/** When set, a directory: heap snapshots of the worker and the raw script, idle and at the largest size. */
+/**
+ * When set, a directory: heap snapshots of the worker and the raw script at the largest size, each
+ * taken after that size's reading. None is taken idle: a snapshot leaves the process' RSS tens of MiB
+ * higher (the allocator keeps what the snapshot used), which would inflate every later reading.
+ */
 const SNAPSHOT_DIR = process.env.HEAP_SNAPSHOT_DIR;
+/** RAW_SHARED_ASYNC_STORAGE=1: the raw script builds its sockets as the worker does (see its header). */
+const SHARED_STORAGE_RAW = process.env.RAW_SHARED_ASYNC_STORAGE === '1';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MiB = 1024 * 1024;
 const log = (line: string) => console.log(line);
@@ -44,6 +60,7 @@ const log = (line: string) => console.log(line);
 type Series = { idle: MemoryReading; at: Map<number, MemoryReading & { openMs: number }> };
 
 async function main() {
+  buildProcessBundles();
   const gw = await startGateway({ sim: { transcriptLimit: 500 } });
   const credsFile = join(tmpdir(), `wagw-density-${process.pid}.json`);
   let raw: ChildProcess | undefined;
@@ -60,7 +77,6 @@ async function main() {
     });
     const probe = await connectProbe(worker.pid as number, port);
     const workerSeries: Series = { idle: await settledReading(probe, SETTLE_MS), at: new Map() };
-    if (SNAPSHOT_DIR) await probe.snapshot(join(SNAPSHOT_DIR, 'worker-0.heapsnapshot'));
     log(`worker idle: ${fmt(workerSeries.idle)}`);
     let running = 0;
     for (const size of SIZES) {
@@ -72,9 +88,9 @@ async function main() {
       const openMs = performance.now() - started;
       const reading = await settledReading(probe, SETTLE_MS);
       workerSeries.at.set(size, { ...reading, openMs });
+      log(`worker ${size} open (+${(openMs / 1000).toFixed(1)} s): ${fmt(reading)}`);
       if (SNAPSHOT_DIR && size === MAX)
         await probe.snapshot(join(SNAPSHOT_DIR, `worker-${size}.heapsnapshot`));
-      log(`worker ${size} open (+${(openMs / 1000).toFixed(1)} s): ${fmt(reading)}`);
     }
     probe.close();
     await setDesired(gw, sessions, 'stopped');
@@ -108,7 +124,6 @@ async function main() {
     await once(raw, 'message');
     const rawProbe = await connectProbe(raw.pid as number, rawPort);
     const rawSeries: Series = { idle: await settledReading(rawProbe, SETTLE_MS), at: new Map() };
-    if (SNAPSHOT_DIR) await rawProbe.snapshot(join(SNAPSHOT_DIR, 'raw-0.heapsnapshot'));
     log(`raw idle: ${fmt(rawSeries.idle)}`);
     for (const size of SIZES) {
       raw.send({ open: size });
@@ -116,9 +131,9 @@ async function main() {
       if (answer.error) throw new Error(`raw sockets: ${answer.error}`);
       const reading = await settledReading(rawProbe, SETTLE_MS);
       rawSeries.at.set(size, { ...reading, openMs: answer.ms ?? 0 });
+      log(`raw ${size} open (+${((answer.ms ?? 0) / 1000).toFixed(1)} s): ${fmt(reading)}`);
       if (SNAPSHOT_DIR && size === MAX)
         await rawProbe.snapshot(join(SNAPSHOT_DIR, `raw-${size}.heapsnapshot`));
-      log(`raw ${size} open (+${((answer.ms ?? 0) / 1000).toFixed(1)} s): ${fmt(reading)}`);
     }
     rawProbe.close();
     raw.send({ end: true });
@@ -144,7 +159,10 @@ function report(worker: Series, raw: Series) {
     `\nsession density: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}, commit ${commit}`,
   );
   log(
-    `idle base: worker RSS ${(worker.idle.rss / MiB).toFixed(1)} MiB (under tsx), raw RSS ${(raw.idle.rss / MiB).toFixed(1)} MiB`,
+    `idle base: worker RSS ${(worker.idle.rss / MiB).toFixed(1)} MiB (bundle, apps/worker/dist/main.js), raw RSS ${(raw.idle.rss / MiB).toFixed(1)} MiB (under tsx)`,
+  );
+  log(
+    `raw baseline: ${SHARED_STORAGE_RAW ? 'sockets built in withSharedAsyncStorage, as the worker builds them (RAW_SHARED_ASYNC_STORAGE=1)' : "plain makeWASocket (one AsyncLocalStorage per socket, Baileys' own)"}`,
   );
   log(
     '| sessions | worker RSS | raw RSS | worker KiB/session (RSS) | raw KiB/session (RSS) | ratio (RSS) | worker KiB/session (heap) | raw KiB/session (heap) | ratio (heap) | worker open s | raw open s |',
@@ -163,10 +181,33 @@ function report(worker: Series, raw: Series) {
       `| ${n} | ${(w.rss / MiB).toFixed(0)} MiB | ${(r.rss / MiB).toFixed(0)} MiB | ${kib(worker, 'rss')} | ${kib(raw, 'rss')} | ${rssRatio.toFixed(2)} | ${kib(worker, 'heapUsed')} | ${kib(raw, 'heapUsed')} | ${heapRatio.toFixed(2)} | ${(w.openMs / 1000).toFixed(1)} | ${(r.openMs / 1000).toFixed(1)} |`,
     );
   }
+  // Marginal cost past the smallest size: the first sockets also pay one-off costs (code compiled on
+  // first use, allocator arenas, BullMQ's scripts), which (N − 0) ÷ N spreads over few sessions.
+  const base = SIZES[0] as number;
+  if (SIZES.length > 1) {
+    log(`\nmarginal, from ${base} sessions: (reading at N − reading at ${base}) ÷ (N − ${base})`);
+    log(
+      '| sessions | worker KiB/session (RSS) | raw KiB/session (RSS) | ratio (RSS) | worker KiB/session (heap) | raw KiB/session (heap) | ratio (heap) |',
+    );
+    log('| --- | --- | --- | --- | --- | --- | --- |');
+    const marginal = (s: Series, n: number, key: keyof MemoryReading) =>
+      ((s.at.get(n)?.[key] ?? Number.NaN) - (s.at.get(base)?.[key] ?? Number.NaN)) / (n - base);
+    for (const n of SIZES.slice(1)) {
+      const kib = (s: Series, key: keyof MemoryReading) => (marginal(s, n, key) / 1024).toFixed(0);
+      const ratio = (key: keyof MemoryReading) =>
+        (marginal(worker, n, key) / marginal(raw, n, key)).toFixed(2);
+      log(
+        `| ${base} → ${n} | ${kib(worker, 'rss')} | ${kib(raw, 'rss')} | ${ratio('rss')} | ${kib(worker, 'heapUsed')} | ${kib(raw, 'heapUsed')} | ${ratio('heapUsed')} |`,
+      );
+    }
+  }
   const chart = writeDensityChart(
     join(ROOT, 'docs/benchmarks/density.svg'),
     SIZES.map((n) => ({ sessions: n, worker: worker.at.get(n)?.rss ?? 0, raw: raw.at.get(n)?.rss ?? 0 })),
     { worker: worker.idle.rss, raw: raw.idle.rss },
+    SHARED_STORAGE_RAW
+      ? 'raw Baileys sockets, shared AsyncLocalStorage'
+      : 'raw Baileys sockets (plain script)',
   );
   log(`chart: ${chart}`);
   log(`worst RSS ratio: ${worst.toFixed(2)} (goal ≤ 1.10)`);

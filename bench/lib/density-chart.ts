@@ -27,6 +27,8 @@ export function writeDensityChart(
   file: string,
   points: DensityPoint[],
   idle: { worker: number; raw: number },
+  /** Legend of the baseline line. */
+  rawLabel = 'raw Baileys sockets (plain script)',
 ): string {
   const all = [{ sessions: 0, ...idle }, ...points];
   const maxX = Math.max(...all.map((p) => p.sessions));
@@ -50,7 +52,7 @@ export function writeDensityChart(
     );
   const series = [
     { key: 'worker' as const, label: 'one wagw worker', color: '#1f77b4' },
-    { key: 'raw' as const, label: 'raw Baileys sockets (plain script)', color: '#ff7f0e' },
+    { key: 'raw' as const, label: rawLabel, color: '#ff7f0e' },
   ];
   for (const [i, s] of series.entries()) {
     const coords = all.map((p) => `${x(p.sessions).toFixed(1)},${y(p[s.key] / MiB).toFixed(1)}`);

@@ -6,7 +6,7 @@
  * GC an idle process' RSS depends on when V8 last collected, which at 1,000 sockets moves by tens of
  * MiB between two readings a second apart.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { WebSocket } from 'ws';
 
 export interface MemoryReading {
@@ -54,7 +54,9 @@ export async function connectProbe(pid: number, port: number, timeoutMs = 30_000
   });
   let nextId = 1;
   const pending = new Map<number, (result: unknown) => void>();
-  let chunks: string[] = [];
+  // A snapshot of a heap of a few hundred MiB is over a GiB of JSON: more than one V8 string can hold,
+  // so its chunks go straight to the file as they arrive.
+  let snapshotFd: number | undefined;
   ws.on('message', (data) => {
     const message = JSON.parse(String(data)) as {
       id?: number;
@@ -62,14 +64,15 @@ export async function connectProbe(pid: number, port: number, timeoutMs = 30_000
       method?: string;
       params?: { chunk: string };
     };
-    if (message.method === 'HeapProfiler.addHeapSnapshotChunk') chunks.push(message.params?.chunk ?? '');
+    if (message.method === 'HeapProfiler.addHeapSnapshotChunk' && snapshotFd !== undefined)
+      writeSync(snapshotFd, message.params?.chunk ?? '');
     if (message.id !== undefined) pending.get(message.id)?.(message.result);
     if (message.id !== undefined) pending.delete(message.id);
   });
-  const call = <T>(method: string) =>
+  const call = <T>(method: string, timeoutMs = 60_000) =>
     new Promise<T>((resolve, reject) => {
       const id = nextId++;
-      const timer = setTimeout(() => reject(new Error(`${method} timed out`)), 60_000);
+      const timer = setTimeout(() => reject(new Error(`${method} timed out`)), timeoutMs);
       pending.set(id, (result) => {
         clearTimeout(timer);
         resolve(result as T);
@@ -86,10 +89,14 @@ export async function connectProbe(pid: number, port: number, timeoutMs = 30_000
       return { rss: rssOf(pid), heapUsed: heap.usedSize };
     },
     async snapshot(file) {
-      chunks = [];
-      await call('HeapProfiler.takeHeapSnapshot');
-      writeFileSync(file, chunks.join(''));
-      chunks = [];
+      snapshotFd = openSync(file, 'w');
+      try {
+        // At 1,000 sessions on a busy 2-core machine this takes minutes, not seconds.
+        await call('HeapProfiler.takeHeapSnapshot', 15 * 60_000);
+      } finally {
+        closeSync(snapshotFd);
+        snapshotFd = undefined;
+      }
     },
     close: () => ws.close(),
   };

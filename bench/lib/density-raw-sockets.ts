@@ -8,7 +8,15 @@
  *
  * Driven over IPC by bench/session-density.bench.ts: `{ open: n }` opens sockets until n are open
  * and answers `{ opened: n, ms }`; `{ end: true }` ends every socket and exits.
- * Environment: WA_WS_URL, WA_ROOT_PUBLIC_KEY (base64), RAW_CREDS_FILE.
+ * Environment: WA_WS_URL, WA_ROOT_PUBLIC_KEY (base64), RAW_CREDS_FILE; RAW_SHARED_ASYNC_STORAGE=1
+ * builds each socket the way the worker does, inside withSharedAsyncStorage.
+ *
+ * Why that option: Baileys 7.0.0-rc14 creates one AsyncLocalStorage per socket
+ * (addTransactionCapability) and Node 20 copies every enabled AsyncLocalStorage's slot onto every new
+ * promise and timer (`_propagate`). With N plain sockets each live async resource carries N
+ * properties, so a plain script's memory per socket grows with N (measured: 215 KiB/socket at 100,
+ * 619 at 1,000, heap). The worker avoids this (apps/worker/src/sessions/shared-async-storage.ts);
+ * with the option, the baseline is Baileys' per-socket cost without that quadratic term.
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -20,6 +28,7 @@ import {
   type WASocket,
 } from '@whiskeysockets/baileys';
 import pino from 'pino';
+import { withSharedAsyncStorage } from '../../apps/worker/src/sessions/shared-async-storage.js';
 
 const CONCURRENCY = 10;
 const OPEN_TIMEOUT_MS = 120_000;
@@ -31,40 +40,44 @@ const material = JSON.parse(readFileSync(process.env.RAW_CREDS_FILE as string, '
 // The worker's Baileys logger runs at WA_LOG_LEVEL (default 'error').
 const logger = pino({ level: 'error' });
 const sockets: WASocket[] = [];
+const build: <R>(make: () => R) => R =
+  process.env.RAW_SHARED_ASYNC_STORAGE === '1' ? withSharedAsyncStorage : (make) => make();
 
 function openOne({ creds: credsText, preKey }: Material): Promise<void> {
   const creds = JSON.parse(credsText, BufferJSON.reviver) as AuthenticationCreds;
   const keys = new Map<string, unknown>([
     [`pre-key:${preKey.id}`, JSON.parse(preKey.value, BufferJSON.reviver)],
   ]);
-  const sock = makeWASocket({
-    auth: {
-      creds,
-      keys: {
-        get: (type, ids) =>
-          Object.fromEntries(
-            ids.flatMap((id) => (keys.has(`${type}:${id}`) ? [[id, keys.get(`${type}:${id}`)]] : [])),
-          ) as never,
-        set: (data) => {
-          for (const [type, entries] of Object.entries(data))
-            for (const [id, value] of Object.entries(entries ?? {}))
-              if (value == null) keys.delete(`${type}:${id}`);
-              else keys.set(`${type}:${id}`, value);
+  const sock = build(() =>
+    makeWASocket({
+      auth: {
+        creds,
+        keys: {
+          get: (type, ids) =>
+            Object.fromEntries(
+              ids.flatMap((id) => (keys.has(`${type}:${id}`) ? [[id, keys.get(`${type}:${id}`)]] : [])),
+            ) as never,
+          set: (data) => {
+            for (const [type, entries] of Object.entries(data))
+              for (const [id, value] of Object.entries(entries ?? {}))
+                if (value == null) keys.delete(`${type}:${id}`);
+                else keys.set(`${type}:${id}`, value);
+          },
         },
       },
-    },
-    logger: logger as never,
-    waWebSocketUrl: wsUrl,
-    browser: Browsers.macOS('Chrome'),
-    keepAliveIntervalMs: 30_000,
-    connectTimeoutMs: 60_000,
-    defaultQueryTimeoutMs: 60_000,
-    retryRequestDelayMs: 250,
-    maxMsgRetryCount: 3,
-    markOnlineOnConnect: false,
-    syncFullHistory: false,
-    printQRInTerminal: false,
-  });
+      logger: logger as never,
+      waWebSocketUrl: wsUrl,
+      browser: Browsers.macOS('Chrome'),
+      keepAliveIntervalMs: 30_000,
+      connectTimeoutMs: 60_000,
+      defaultQueryTimeoutMs: 60_000,
+      retryRequestDelayMs: 250,
+      maxMsgRetryCount: 3,
+      markOnlineOnConnect: false,
+      syncFullHistory: false,
+      printQRInTerminal: false,
+    }),
+  );
   sockets.push(sock);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('raw socket not open in time')), OPEN_TIMEOUT_MS);

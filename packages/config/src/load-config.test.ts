@@ -97,7 +97,7 @@ describe('loadWorkerConfig', () => {
     expect(config.sendBreaker).toEqual({ failureThreshold: 5, resetTimeoutMs: 60_000 });
     expect(config.whatsapp.wsUrl).toBe('wss://web.whatsapp.com/ws/chat');
     expect(config.whatsapp.rootPublicKey).toBeUndefined();
-    expect(config.maxSessions).toBe(50);
+    expect(config.maxSessions).toBe(500);
     expect(config.instanceId).toMatch(/^worker-.+-\d+$/);
   });
 

@@ -9,8 +9,10 @@ export const workerEnv = {
   ...mediaEnv,
   // Read only to derive the media link secret when MEDIA_URL_SECRET is unset (see mediaEnv).
   API_KEY: optionalSecret(16),
-  // Most sessions one worker owns at once; placement never exceeds it.
-  MAX_SESSIONS_PER_WORKER: int(50, { min: 1, max: 10_000 }),
+  // Most sessions one worker owns at once; placement never exceeds it. From the density benchmark
+  // (docs/benchmarks.md): ~0.36 MiB per idle session and 1,000 held on one 2-core box; logins
+  // (11-16/s there) are the limit, so half the measured ceiling.
+  MAX_SESSIONS_PER_WORKER: int(500, { min: 1, max: 10_000 }),
   // Lease time-to-live in ms: how long a dead worker's sessions wait before another takes them.
   LEASE_TTL: int(15_000, { min: 1000 }),
   // Consecutive send failures that open a session's send circuit breaker.
