@@ -2,12 +2,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import SlowFirstSequencer from './packages/testing/src/slow-first-sequencer.js';
 
 // One vitest project per workspace, named after its package, so `vitest run --project @wagw/db`
 // runs one package and `vitest run` runs everything with the same settings. Paths are taken from
 // this file's directory, not the working directory: each workspace's `test` script runs vitest from
 // inside the workspace.
 const repoRoot = fileURLToPath(new URL('.', import.meta.url));
+// libsignal (inside Baileys) logs every session it opens or closes with console.log/info/warn: in
+// tests that move thousands of messages that is megabytes of output nobody reads.
+const LIBSIGNAL_NOISE =
+  /^(Closing session|Closing open session|Removing old closed session|Session already|Migrating session|Decrypted message with closed session)/;
+
 const workspaces = ['packages', 'apps'].flatMap((group) =>
   readdirSync(join(repoRoot, group), { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
@@ -18,8 +24,23 @@ export default defineConfig({
   test: {
     // Forks, not threads: native modules (better-sqlite3) and tests that spawn and signal processes.
     pool: 'forks',
+    // Vitest's default is one fewer worker than CPUs: one on the 2-core machines this runs on, so
+    // files ran one after another. Most files wait (on child processes, Redis, backoff), not
+    // compute: four at a time keep both cores busy. VITEST_MAX_WORKERS overrides it.
+    maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 4),
+    onConsoleLog: (log) => !LIBSIGNAL_NOISE.test(log),
+    // Longest files first, across projects (packages/testing/src/slow-first-sequencer.ts).
+    sequence: { sequencer: SlowFirstSequencer },
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // The ten slowest files after every run (docs/architecture.md, "Where tests live").
+    reporters: ['default', join(repoRoot, 'packages/testing/src/slowest-files-reporter.ts')],
+    // Redis and PostgreSQL must answer before any file runs: one line saying how to get them if not.
+    // Then the process bundles the end-to-end tests start are rebuilt from the current sources.
+    globalSetup: [
+      join(repoRoot, 'packages/testing/src/services-setup.ts'),
+      join(repoRoot, 'scripts/test/build-bundles.setup.ts'),
+    ],
     projects: workspaces.map((dir) => ({
       extends: true,
       test: {

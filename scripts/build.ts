@@ -9,7 +9,8 @@
  *   next to itself keep working, and `npm prune --omit=dev` decides what the image carries.
  * Why esbuild rather than tsc project references: docs/operations.md, "Production build".
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import {
@@ -24,8 +25,6 @@ import {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 async function bundle({ in: entry, out }: Bundle): Promise<{ bytes: number; problems: string[] }> {
-  rmSync(`${ROOT}${out}.js`, { force: true });
-  rmSync(`${ROOT}${out}.js.map`, { force: true });
   const mismatches: Mismatch[] = [];
   const result = await build({
     absWorkingDir: ROOT,
@@ -41,16 +40,30 @@ async function bundle({ in: entry, out }: Bundle): Promise<{ bytes: number; prob
     // Class and function names stay as written: pino's err.type, stack frames, log fields.
     keepNames: true,
     metafile: true,
+    // Written below, each file by rename: a process starting while the tests rebuild (vitest's
+    // global setup and production-build.e2e.test.ts both build) reads the old bundle or the new one,
+    // never half of one.
+    write: false,
     logLevel: 'warning',
     plugins: [externalPackages(ROOT, out, mismatches)],
   });
   const problems = [
     ...checkInputs(result.metafile),
     ...mismatches.map((m) => m.message),
-    ...checkOutput(`${out}.js`, readFileSync(`${ROOT}${out}.js`, 'utf8')),
+    ...result.outputFiles
+      .filter((file) => file.path.endsWith('.js'))
+      .flatMap((file) => checkOutput(`${out}.js`, file.text)),
   ];
   if (result.warnings.length > 0)
     problems.push(`${entry}: ${result.warnings.length} esbuild warning(s) above`);
+  if (problems.length === 0) {
+    for (const file of result.outputFiles) {
+      const temp = `${file.path}.${process.pid}.tmp`;
+      mkdirSync(dirname(file.path), { recursive: true });
+      writeFileSync(temp, file.contents);
+      renameSync(temp, file.path);
+    }
+  }
   return { bytes: result.metafile.outputs[`${out}.js`]?.bytes ?? 0, problems };
 }
 

@@ -14,9 +14,10 @@ describe('failover between worker processes', () => {
   it(`kill -9 of a worker holding ${SESSIONS} open sessions: all open on the other worker within lease TTL + 5 s`, async () => {
     const doomed = await gw.startWorker('doomed');
     const sessions = await Promise.all(
-      Array.from({ length: SESSIONS }, (_, i) => gw.createSession(`failover-${i}`)),
+      Array.from({ length: SESSIONS }, (_, i) => gw.createSession(`failover-${i}`, { linked: true })),
     );
-    await Promise.all(sessions.map((s) => gw.pair(s.id, 60_000)));
+    // Linked beforehand (session-lifecycle.e2e.test.ts covers QR pairing): they open by logging in.
+    await Promise.all(sessions.map((s) => gw.waitForStatus(s.id, 'open', 60_000)));
     for (const s of sessions) expect(await gw.ownerOf(s.id)).toBe('doomed');
     await gw.startWorker('survivor');
     const pairings = gw.sim.counters.pairings;

@@ -52,11 +52,13 @@ export interface Gateway {
    * Creates a session that should run. `seedPreKeys` stores ready-made one-time pre-keys with its
    * fresh credentials (from one pool per process), so its first login uploads them instead of
    * generating 812 key pairs (~0.3 s of CPU each): what makes 200-session tests affordable.
+   * `linked` goes further: the session is already linked in the simulator (`sim.provision`, as a QR
+   * scan would have linked it) and opens by itself, for tests about what happens to open sessions.
    * `settings` are the session's settings (pacing, webhooks), as the API stores them.
    */
   createSession(
     name: string,
-    options?: { seedPreKeys?: boolean; settings?: SessionSettings },
+    options?: { seedPreKeys?: boolean; linked?: boolean; settings?: SessionSettings },
   ): Promise<Session>;
   /** Runs a session through QR pairing with the simulated phone; resolves when it is open. */
   pair(sessionId: string, timeoutMs?: number): Promise<void>;
@@ -115,7 +117,8 @@ export async function startGateway(
   }
 
   function spawnRole(role: 'api' | 'worker' | 'scheduler', env: Record<string, string>): ChildProcess {
-    return spawn(process.execPath, ['--import', 'tsx', `apps/${role}/src/main.ts`], {
+    // The bundle vitest's global setup built from the current sources (scripts/test/build-bundles.setup.ts).
+    return spawn(process.execPath, ['--enable-source-maps', `apps/${role}/dist/main.js`], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -203,7 +206,8 @@ export async function startGateway(
 
     async createSession(name, createOptions = {}) {
       const session = await db.repos.sessions.create({ name, settings: createOptions.settings });
-      if (createOptions.seedPreKeys) await seedPreKeys(db, session.id);
+      if (createOptions.linked) await seedPreKeys(db, session.id, sim);
+      else if (createOptions.seedPreKeys) await seedPreKeys(db, session.id);
       const running = await db.repos.sessions.requestCommand(session.id, { desired: 'running' });
       await gateway.nudge(session.id);
       return running!;
@@ -277,10 +281,20 @@ export async function startGateway(
 
 let preKeyPool: KeyPair[] | undefined;
 
-async function seedPreKeys(db: Database, sessionId: string): Promise<void> {
+async function seedPreKeys(db: Database, sessionId: string, sim?: WaSimulator): Promise<void> {
   preKeyPool ??= Array.from({ length: INITIAL_PREKEY_COUNT }, () => Curve.generateKeyPair());
   const creds = initAuthCreds();
   const first = creds.nextPreKeyId;
+  if (sim) {
+    // Linked as a QR scan would link it (Baileys' own pairing code updates `creds`), with its pre-keys
+    // already on the server: the first login opens without a QR, a 515 restart or a key upload.
+    // As after a first login's history sync, so Baileys does not hold events for its 20 s sync wait.
+    creds.accountSyncCounter = 1;
+    creds.firstUnuploadedPreKeyId = first + preKeyPool.length;
+    sim.provision(creds, {
+      preKeys: preKeyPool.map((pair, i) => ({ id: first + i, publicKey: pair.public })),
+    });
+  }
   await db.repos.authState.setKeys(
     sessionId,
     preKeyPool.map((pair, i) => ({

@@ -29,7 +29,11 @@ describe('pacing', () => {
     });
     const gaps = at.slice(1).map((t, i) => t - (at[i] as number));
     console.info(`pacing: gaps between arrivals at the peer ${gaps.join(', ')} ms`);
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(5_500);
+    // Arrival times carry the delivery latency of each message, which varies by up to a second when
+    // the suite loads both cores (5,435 ms seen); unpaced sends arrive milliseconds apart.
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(4_800);
+    // On average the limiter's rate: 3 gaps add up to at least 3 × 6 s less that jitter.
+    expect(gaps.reduce((sum, gap) => sum + gap, 0)).toBeGreaterThanOrEqual(17_000);
     // Evenly spaced, not one burst followed by a long wait.
     for (const gap of gaps) expect(gap).toBeLessThan(12_000);
     await outbox.close();
