@@ -20,7 +20,12 @@ export interface NetworkPolicy {
   isForbidden(address: string): boolean;
 }
 
-/** Ranges no webhook may reach unless the operator allows them (WEBHOOK_ALLOWED_NETWORKS). */
+/**
+ * Ranges no webhook may reach unless the operator allows them (WEBHOOK_ALLOWED_NETWORKS), after the
+ * IANA special-purpose registries. Ranges that only carry traffic to an embedded IPv4 address (NAT64,
+ * 6to4, Teredo) are refused whole rather than judged by the IPv4 inside: no legitimate webhook needs
+ * them, and decoding each format is where guards go wrong (64:ff9b::a9fe:a9fe is 169.254.169.254).
+ */
 const FORBIDDEN_V4: ReadonlyArray<readonly [string, number]> = [
   ['0.0.0.0', 8], // "this network"; 0.0.0.0 reaches the local host on Linux
   ['10.0.0.0', 8], // private
@@ -28,14 +33,34 @@ const FORBIDDEN_V4: ReadonlyArray<readonly [string, number]> = [
   ['127.0.0.0', 8], // loopback
   ['169.254.0.0', 16], // link-local, home of cloud metadata services
   ['172.16.0.0', 12], // private
+  ['192.0.0.0', 24], // IETF protocol assignments (DS-Lite, NAT64 discovery, ...)
+  ['192.0.2.0', 24], // TEST-NET-1, documentation only
+  ['192.88.99.0', 24], // deprecated 6to4 relay anycast
   ['192.168.0.0', 16], // private
+  ['198.18.0.0', 15], // benchmarking: test labs, often routed inside data centres
+  ['198.51.100.0', 24], // TEST-NET-2, documentation only
+  ['203.0.113.0', 24], // TEST-NET-3, documentation only
   ['224.0.0.0', 4], // multicast
   ['240.0.0.0', 4], // reserved, includes the broadcast address 255.255.255.255
 ];
 const FORBIDDEN_V6: ReadonlyArray<readonly [string, number]> = [
+  // Only 2000::/3 is global unicast; no webhook lives anywhere else. These three cover the rest, and
+  // with it every range below that lies outside 2000::/3 (listed anyway, so the table can be checked
+  // against the registry).
+  ['::', 3],
+  ['4000::', 2],
+  ['8000::', 1],
   ['::', 128], // unspecified: like 0.0.0.0 it ends up on the local host
   ['::1', 128], // loopback
   ['::', 96], // deprecated IPv4-compatible addresses: no public endpoint uses them
+  ['::ffff:0:0:0', 96], // IPv4-translated (SIIT); IPv4-mapped ::ffff:0:0/96 is judged as its IPv4
+  ['64:ff9b::', 96], // NAT64 well-known prefix: reaches any IPv4, private ones included
+  ['64:ff9b:1::', 48], // NAT64 local-use prefix
+  ['100::', 64], // discard-only
+  ['2001::', 23], // IETF protocol assignments: Teredo 2001::/32 (embeds an IPv4), benchmarking, ORCHID
+  ['2001:db8::', 32], // documentation
+  ['2002::', 16], // 6to4: embeds an IPv4, private ones included
+  ['3fff::', 20], // documentation (RFC 9637)
   ['fc00::', 7], // unique local (the IPv6 private range)
   ['fe80::', 10], // link-local
   ['fec0::', 10], // deprecated site-local, still routed inside some networks
@@ -88,12 +113,15 @@ function mappedIpv4(bytes: readonly number[]): string | null {
 
 /**
  * Forbidden unless inside one of `allowedCidrs`: loopback, private, link-local, 0.0.0.0/8, CGNAT,
- * multicast, reserved, unspecified. IPv4-mapped IPv6 is judged as its IPv4.
+ * multicast, reserved, documentation, benchmarking, unspecified, IPv6 outside global unicast and the
+ * IPv4-embedding IPv6 ranges (FORBIDDEN_V4, FORBIDDEN_V6). IPv4-mapped IPv6 is judged as its IPv4.
  */
 export function createNetworkPolicy(allowedCidrs: readonly string[]): NetworkPolicy {
-  const forbidden = new BlockList();
-  for (const [address, prefix] of FORBIDDEN_V4) forbidden.addSubnet(address, prefix, 'ipv4');
-  for (const [address, prefix] of FORBIDDEN_V6) forbidden.addSubnet(address, prefix, 'ipv6');
+  // One list per family: a BlockList also matches IPv4 addresses against IPv6 rules through their
+  // mapped form (::ffff:a.b.c.d), so ::/3 in a shared list would forbid every IPv4 address.
+  const forbidden = { ipv4: new BlockList(), ipv6: new BlockList() };
+  for (const [address, prefix] of FORBIDDEN_V4) forbidden.ipv4.addSubnet(address, prefix, 'ipv4');
+  for (const [address, prefix] of FORBIDDEN_V6) forbidden.ipv6.addSubnet(address, prefix, 'ipv6');
   const allowList = new BlockList();
   const allowed = allowedCidrs.map((entry) => {
     const { address, prefix, family } = parseNetwork(entry);
@@ -108,7 +136,7 @@ export function createNetworkPolicy(allowedCidrs: readonly string[]): NetworkPol
       // Not an IP at all: nothing we could vouch for, so refused.
       if (!family) return true;
       if (allowed.length > 0 && allowList.check(address, family)) return false;
-      return forbidden.check(address, family);
+      return forbidden[family].check(address, family);
     },
   };
 }
