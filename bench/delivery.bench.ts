@@ -13,8 +13,11 @@
  * Pacing off: SEND_JITTER_MS=0 and the session's `settings.pacing` at 60,000/min with no delays
  * (BullMQ's limiter then allows one job per ms, its finest grain).
  *
- * Run: npm run bench:delivery   (MESSAGES=2000 ROUNDS=2 SESSIONS=100 PER_SESSION=20; SESSIONS=0
- * skips the fleet; CPU_PROF_DIR=<dir> profiles the worker with --cpu-prof)
+ * Then one untimed round of REDIS_COUNTED messages whose Redis commands from the worker are counted
+ * (bench/lib/redis-command-count.ts).
+ *
+ * Run: npm run bench:delivery   (MESSAGES=2000 ROUNDS=2 SESSIONS=100 PER_SESSION=20 REDIS_COUNTED=300;
+ * SESSIONS=0 skips the fleet; CPU_PROF_DIR=<dir> profiles the worker with --cpu-prof)
  */
 import type { Session, SessionSettings } from '@wagw/db';
 import { startGateway } from '../apps/worker/test/harness.js';
@@ -23,14 +26,18 @@ import {
   benchNumber,
   machineLine,
   perSecond,
+  processCpuMs,
   profilingEnv,
   stopWorkersGracefully,
 } from './lib/gateway-report.js';
+import { countRedisCommands, perItem } from './lib/redis-command-count.js';
 
 const MESSAGES = benchNumber('MESSAGES', 2000);
 const ROUNDS = benchNumber('ROUNDS', 2);
 const SESSIONS = benchNumber('SESSIONS', 100);
 const PER_SESSION = benchNumber('PER_SESSION', 20);
+// Messages of the untimed round whose Redis commands are counted (0 skips it).
+const REDIS_COUNTED = benchNumber('REDIS_COUNTED', 300);
 const WARM_UP = 50;
 const GOAL = 0.8;
 const NO_PACING: SessionSettings = { pacing: { perMinute: 60_000, minDelayMs: 0, maxDelayMs: 0 } };
@@ -58,7 +65,8 @@ async function main() {
     console.log(line);
   };
   try {
-    await gw.startWorker('bench-delivery');
+    const worker = await gw.startWorker('bench-delivery');
+    const workerCpuMs = () => (worker.pid === undefined ? Number.NaN : processCpuMs(worker.pid));
     const session = await gw.createSession('delivery', { settings: NO_PACING });
     await gw.pair(session.id, 60_000);
     raw = await startRawSender(gw.sim);
@@ -66,6 +74,7 @@ async function main() {
     const toRaw = gw.sim.messaging.addContact({ phone: '15550003002', name: 'Raw peer' });
 
     /** Worker: stage N rows, start the clock, enqueue, wait until the peer decrypted all N. */
+    /** Wall ms, and the worker process's CPU ms over the same span (steadier on a shared machine). */
     const viaWorker = async (tag: string, count: number) => {
       const texts = Array.from({ length: count }, (_, i) => `${tag}-${i}`);
       const staged = await outbox.stage(session.id, toWorker.pn, texts);
@@ -75,10 +84,11 @@ async function main() {
         count,
         RUN_TIMEOUT_MS,
       );
+      const cpuBefore = workerCpuMs();
       const started = performance.now();
       await staged.enqueue();
       await done;
-      return performance.now() - started;
+      return { ms: performance.now() - started, cpuMs: workerCpuMs() - cpuBefore };
     };
     const viaRaw = async (tag: string, count: number) => {
       const done = waitForDecrypted(
@@ -98,25 +108,33 @@ async function main() {
 
     say(`delivery: ${machineLine()}`);
     say(`single session, ${MESSAGES} texts, pacing off, each send awaited to its server ack`);
-    say('| round | worker msgs/s | raw Baileys msgs/s | ratio |');
-    say('| --- | --- | --- | --- |');
+    say('| round | worker msgs/s | raw Baileys msgs/s | ratio | worker CPU ms/msg |');
+    say('| --- | --- | --- | --- | --- |');
     const ratios: number[] = [];
     let workerRates: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      const workerMs = await viaWorker(`w${round}`, MESSAGES);
+      const workerRun = await viaWorker(`w${round}`, MESSAGES);
       const rawRun = await viaRaw(`r${round}`, MESSAGES);
-      const w = perSecond(MESSAGES, workerMs);
+      const w = perSecond(MESSAGES, workerRun.ms);
       const r = perSecond(MESSAGES, rawRun.ms);
       ratios.push(w / r);
       workerRates.push(w);
       say(
-        `| ${round} | ${w.toFixed(0)} (${(workerMs / 1000).toFixed(2)} s) | ${r.toFixed(0)} (${(rawRun.ms / 1000).toFixed(2)} s) | ${(w / r).toFixed(2)} |`,
+        `| ${round} | ${w.toFixed(0)} (${(workerRun.ms / 1000).toFixed(2)} s) | ${r.toFixed(0)} (${(rawRun.ms / 1000).toFixed(2)} s) | ${(w / r).toFixed(2)} | ${(workerRun.cpuMs / MESSAGES).toFixed(2)} |`,
       );
     }
     const duplicates = gw.sim.messaging.duplicates();
     if (duplicates.length > 0) throw new Error(`${duplicates.length} messages arrived twice`);
     const ratio = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)] ?? 0;
     say(`ratio (median of ${ROUNDS}): ${ratio.toFixed(2)} (goal ≥ ${GOAL})`);
+    if (REDIS_COUNTED > 0 && worker.pid !== undefined) {
+      const count = await countRedisCommands(worker.pid, async () => {
+        await viaWorker('redis', REDIS_COUNTED);
+      });
+      say(
+        `Redis commands per message from the worker (${REDIS_COUNTED} messages, untimed): ${perItem(count, REDIS_COUNTED)}`,
+      );
+    }
     if (ratio < GOAL) process.exitCode = 1;
 
     if (SESSIONS > 0) {

@@ -1,5 +1,6 @@
 /** What the gateway benches print with their figures, and how they end a profiled worker. */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Gateway } from '../../apps/worker/test/harness.js';
@@ -37,6 +38,19 @@ export async function stopWorkersGracefully(gw: Gateway): Promise<void> {
 }
 
 export const perSecond = (count: number, ms: number) => (count * 1000) / ms;
+
+/**
+ * CPU time (user + system) process `pid` has used so far, in ms, from /proc. Moves far less than
+ * wall time when other work shares the machine, so before/after comparisons of one process's cost
+ * per message use it (Linux only; clock ticks of 10 ms, the kernel's USER_HZ of 100).
+ */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 /** A positive whole number from the environment (the bench's size knobs), or `fallback` when unset. */
 export function benchNumber(name: string, fallback: number): number {

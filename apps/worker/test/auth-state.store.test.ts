@@ -65,6 +65,64 @@ describe.each(['sqlite', 'postgres'] as const)('loadDbAuthState on %s', (dialect
     expect(Object.keys(await auth.state.keys.get('pre-key', ['1', '2']))).toEqual(['2']);
   });
 
+  it('serves repeated key reads from memory and writes every change through to the database', async () => {
+    const id = await newSession('cached');
+    let reads = 0;
+    const counted = {
+      ...db.repos.authState,
+      getKeys: (...args: Parameters<typeof db.repos.authState.getKeys>) => {
+        reads++;
+        return db.repos.authState.getKeys(...args);
+      },
+    };
+    const auth = await loadDbAuthState(counted, id);
+    if (!auth.ok) throw new Error(auth.reason);
+    await auth.state.keys.set({ session: { 'peer.0': Buffer.from('v1') } });
+    // Written through: the database has it before `set` resolves.
+    expect(await db.repos.authState.getKeys(id, 'session', ['peer.0'])).toHaveProperty('peer.0');
+    for (let i = 0; i < 5; i++) {
+      const got = await auth.state.keys.get('session', ['peer.0']);
+      expect(Buffer.from(got['peer.0']!).toString()).toBe('v1');
+    }
+    expect(reads).toBe(0);
+    await auth.state.keys.set({ session: { 'peer.0': Buffer.from('v2') } });
+    const stored = await db.repos.authState.getKeys(id, 'session', ['peer.0']);
+    expect(Buffer.from(JSON.parse(stored['peer.0']!, BufferJSON.reviver)).toString()).toBe('v2');
+
+    // A new socket (a reconnect, or another worker after a lease takeover) starts from the
+    // database, never from this socket's memory: it sees what others wrote since.
+    await db.repos.authState.setKeys(id, [
+      { type: 'session', id: 'peer.0', value: JSON.stringify(Buffer.from('v3'), BufferJSON.replacer) },
+    ]);
+    const next = await loadDbAuthState(db.repos.authState, id);
+    if (!next.ok) throw new Error(next.reason);
+    const fresh = await next.state.keys.get('session', ['peer.0']);
+    expect(Buffer.from(fresh['peer.0']!).toString()).toBe('v3');
+  });
+
+  it('remembers which keys the database does not have until this socket writes them', async () => {
+    const id = await newSession('absent');
+    let reads = 0;
+    const counted = {
+      ...db.repos.authState,
+      getKeys: (...args: Parameters<typeof db.repos.authState.getKeys>) => {
+        reads++;
+        return db.repos.authState.getKeys(...args);
+      },
+    };
+    const auth = await loadDbAuthState(counted, id);
+    if (!auth.ok) throw new Error(auth.reason);
+    // What every send asks for and rarely exists (a contact's privacy token).
+    for (let i = 0; i < 3; i++) expect(await auth.state.keys.get('tctoken', ['peer'])).toEqual({});
+    expect(reads).toBe(1);
+    await auth.state.keys.set({ tctoken: { peer: { token: Buffer.from([1]), timestamp: '1' } } });
+    expect(Object.keys(await auth.state.keys.get('tctoken', ['peer']))).toEqual(['peer']);
+    await auth.state.keys.set({ tctoken: { peer: null } });
+    expect(await auth.state.keys.get('tctoken', ['peer'])).toEqual({});
+    expect(await db.repos.authState.getKeys(id, 'tctoken', ['peer'])).toEqual({});
+    expect(reads).toBe(1);
+  });
+
   it('quarantines corrupt creds and reports needs-pairing instead of throwing', async () => {
     const id = await newSession('corrupt');
     await db.repos.authState.saveCreds(id, '{"noiseKey": not json');

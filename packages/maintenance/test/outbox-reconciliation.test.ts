@@ -173,4 +173,37 @@ describe.each(dialects)('outbox reconciliation (%s)', (dialect, open) => {
     expect(report).toMatchObject({ task: 'outbox-reconciliation', result: { reenqueued: 300 } });
     expect((await jobIds(queue)).sort()).toEqual(rows.map((r) => r.id).sort());
   });
+
+  it('a run examines at most maxRowsPerRun rows and the next one goes on from there', async () => {
+    const sessionId = (await target.db.repos.sessions.create({ name: `${dialect}-walk` })).id;
+    const rows = await accepted(sessionId, 700, 60_000);
+    const queue = sendQueue(sessionId);
+    const run = (maxRowsPerRun?: number) =>
+      reconcileOutbox({
+        repos: target.db.repos,
+        redis,
+        prefix,
+        graceMs: GRACE_MS,
+        pageSize: 100,
+        maxRowsPerRun,
+      });
+    // The whole outbox in one run (other tests' rows too): the number to walk in slices.
+    const total = (await run()).scanned;
+    expect(total).toBeGreaterThanOrEqual(700);
+    await queue.obliterate({ force: true });
+
+    const slices: number[] = [];
+    for (;;) {
+      const report = await run(250);
+      expect(report.scanned).toBeLessThanOrEqual(250);
+      slices.push(report.scanned);
+      if (report.complete) break;
+      expect(slices.length).toBeLessThan(100);
+    }
+    expect(slices.reduce((a, b) => a + b, 0)).toBe(total);
+    expect(slices.length).toBe(Math.floor(total / 250) + 1);
+    expect((await jobIds(queue)).sort()).toEqual(rows.map((r) => r.id).sort());
+    // The walk ended: the next run starts from the beginning again.
+    expect((await run(250)).scanned).toBe(250);
+  });
 });

@@ -27,6 +27,11 @@ export function redisKeys(prefix: string) {
     webhooksVersion: `${prefix}:webhooks:version`,
     /** A webhook's recent delivery attempts, newest first, capped (see webhook-delivery-log.ts). */
     webhookDeliveries: (webhookId: string) => `${prefix}:webhook-deliveries:${webhookId}`,
+    /**
+     * Where the last outbox reconciliation run stopped (a message id): the next run goes on from
+     * there, so each run reads a bounded slice of a large outbox. Losing it only restarts the walk.
+     */
+    outboxCursor: `${prefix}:outbox-reconciliation:cursor`,
     /** Pub/sub channel: "look at your sessions now" (payload: a session id, or '*' for all). */
     reconcileChannel: `${prefix}:reconcile`,
   };

@@ -1,5 +1,6 @@
 import type { Message, MessageStatus, Repositories } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
+import { waMessageIdFor } from '@wagw/queue';
 import type { WAMessage, WAMessageUpdate } from '@whiskeysockets/baileys';
 import type { MessageEvents } from './message-events.js';
 import { canAdvance, errorReason, statusFromBaileys } from './status-rank.js';
@@ -7,6 +8,18 @@ import { createYielder } from './yield.js';
 
 /** Statuses of a message still in the outbox; leaving them settles it for its batch. */
 const UNSETTLED: ReadonlySet<MessageStatus> = new Set(['queued', 'sending']);
+/**
+ * How many of its latest writes a session's tracker remembers, so the receipts that follow a send
+ * (the server ack at once, delivery and read later) find the row without reading it again. Only
+ * the fields a status write needs are kept (no payload): a few hundred bytes per entry.
+ */
+const REMEMBERED_ROWS = 256;
+
+/** What a status write needs of a row: its ids, the status to compare-and-set on, its batch. */
+type TrackedRow = Pick<Message, 'id' | 'waMessageId' | 'status' | 'batchId' | 'direction'>;
+
+/** The WhatsApp id the message is sent under (send.processor.ts): what receipts name it by. */
+const waIdOf = (row: Pick<Message, 'id' | 'waMessageId'>) => row.waMessageId ?? waMessageIdFor(row.id);
 
 interface StatusTrackerDeps {
   sessionId: string;
@@ -22,14 +35,26 @@ interface StatusTrackerDeps {
  * processor (`sending`, `sent`, `failed`) and from Baileys (`messages.update`, and statuses folded
  * into Baileys' own `messages.upsert`: Baileys buffers events for about 100 ms, and a receipt
  * processed before the buffer is flushed lands on the upserted message instead of arriving as an
- * update). Changes to one message are serialised and only move forward (see `canAdvance`), so a
- * late or replayed receipt never moves a message back; each change is stored and published.
+ * update). Changes to one message are serialised (by its WhatsApp id, the one name both the send
+ * processor and a receipt know) and only move forward (see `canAdvance`), so a late or replayed
+ * receipt never moves a message back; each change is stored and published. The rows of its latest
+ * writes are remembered: a receipt for one of them is decided on that copy and never reads the
+ * row (a compare-and-set that finds the row changed falls back to reading it).
  */
 export function createStatusTracker(deps: StatusTrackerDeps) {
   const { sessionId, logger } = deps;
   const chains = new Map<string, Promise<unknown>>();
+  const remembered = new Map<string, TrackedRow>();
 
-  /** Serialises work per message id; the map only holds ids with work in flight. */
+  function remember(row: Message): void {
+    const key = waIdOf(row);
+    remembered.delete(key);
+    const { id, waMessageId, status, batchId, direction } = row;
+    remembered.set(key, { id, waMessageId, status, batchId, direction });
+    if (remembered.size > REMEMBERED_ROWS) remembered.delete(remembered.keys().next().value as string);
+  }
+
+  /** Serialises work per message (by WhatsApp id); the map only holds ids with work in flight. */
   function serial<T>(id: string, work: () => Promise<T>): Promise<T> {
     const previous = chains.get(id) ?? Promise.resolve();
     const next = previous.then(work, work);
@@ -41,13 +66,21 @@ export function createStatusTracker(deps: StatusTrackerDeps) {
     return next;
   }
 
-  async function store(row: Message, status: MessageStatus, reason: string | null): Promise<Message | null> {
+  async function store(
+    row: TrackedRow,
+    status: MessageStatus,
+    reason: string | null,
+  ): Promise<Message | null> {
     // Compare-and-set on the status we read: a change made meanwhile elsewhere (the API cancelling
     // a queued message) wins, and this write is dropped rather than overwriting it.
     const updated = await deps.db(() =>
       deps.repos.messages.updateStatus(row.id, status, reason, { expectedFrom: row.status }),
     );
-    if (updated) await deps.events.status(updated);
+    if (!updated) remembered.delete(waIdOf(row));
+    if (updated) {
+      remember(updated);
+      await deps.events.status(updated);
+    }
     if (updated?.batchId && UNSETTLED.has(row.status) && !UNSETTLED.has(status)) {
       await batchMaybeCompleted(updated.batchId);
     }
@@ -62,7 +95,11 @@ export function createStatusTracker(deps: StatusTrackerDeps) {
   }
 
   /** Moves `row` forward unless that would be backwards; returns the row after (null: it changed). */
-  function forward(row: Message, status: MessageStatus, reason: string | null): Promise<Message | null> {
+  function forward<R extends TrackedRow>(
+    row: R,
+    status: MessageStatus,
+    reason: string | null,
+  ): Promise<R | Message | null> {
     return canAdvance(row.status, status) ? store(row, status, reason) : Promise.resolve(row);
   }
 
@@ -72,31 +109,36 @@ export function createStatusTracker(deps: StatusTrackerDeps) {
    * since (a cancellation, a receipt) wins; null means the row had changed.
    */
   function advance(row: Message, status: MessageStatus, reason: string | null = null) {
-    return serial(row.id, () => forward(row, status, reason));
+    return serial(waIdOf(row), () => forward(row, status, reason)) as Promise<Message | null>;
   }
 
   /** A send that will be retried goes back to `queued` (the only backwards move, and only from `sending`). */
   function requeue(row: Message, reason: string) {
-    return serial(row.id, async () => (row.status === 'sending' ? store(row, 'queued', reason) : row));
+    return serial(waIdOf(row), async () => (row.status === 'sending' ? store(row, 'queued', reason) : row));
   }
 
-  /** A receipt names the message by WhatsApp id only: read it in the chain, then move it forward. */
-  function advanceById(messageId: string, status: MessageStatus, reason: string | null) {
-    return serial(messageId, async () => {
-      const row = await deps.db(() => deps.repos.messages.getById(messageId));
-      return row ? forward(row, status, reason) : row;
-    });
+  /** The message's row, in its chain: the remembered copy of this tracker's last write, or a read. */
+  async function current(waId: string, fresh: boolean): Promise<TrackedRow | null> {
+    const known = fresh ? undefined : remembered.get(waId);
+    return known ?? (await deps.db(() => deps.repos.messages.getByWaId(sessionId, waId)));
   }
 
-  async function fromBaileys(waId: string, status: number, params?: string[] | null): Promise<void> {
+  /** A receipt names the message by WhatsApp id only; decided in the message's chain. */
+  function fromBaileys(waId: string, status: number, params?: string[] | null): Promise<void> {
     const next = statusFromBaileys(status);
-    if (!next) return;
-    const row = await deps.db(() => deps.repos.messages.getByWaId(sessionId, waId));
-    if (row?.direction !== 'outbound') return;
-    // An error ack for a message still being sent belongs to the send processor, which is waiting
-    // for that ack and decides between retrying and failing; failing it here would race the retry.
-    if (next === 'failed' && (row.status === 'queued' || row.status === 'sending')) return;
-    await advanceById(row.id, next, next === 'failed' ? errorReason(params) : null);
+    if (!next) return Promise.resolve();
+    const reason = next === 'failed' ? errorReason(params) : null;
+    return serial(waId, async () => {
+      for (const fresh of [false, true]) {
+        const row = await current(waId, fresh);
+        if (row?.direction !== 'outbound') return;
+        // An error ack for a message still being sent belongs to the send processor, which is waiting
+        // for that ack and decides between retrying and failing; failing it here would race the retry.
+        if (next === 'failed' && (row.status === 'queued' || row.status === 'sending')) return;
+        // null: the remembered copy was out of date (changed elsewhere); read the row once more.
+        if ((await forward(row, next, reason)) !== null) return;
+      }
+    });
   }
 
   /** Isolated per message: one that cannot be mapped or stored is logged, the others go on. */

@@ -4,17 +4,22 @@ import {
   type AuthenticationState,
   BufferJSON,
   initAuthCreds,
+  makeCacheableSignalKeyStore,
   proto,
   type SignalDataSet,
   type SignalDataTypeMap,
+  type SignalKeyStore,
 } from '@whiskeysockets/baileys';
+import { createSignalKeyCache } from './signal-key-cache.js';
 
 /**
  * Baileys' auth state (credentials + Signal keys) kept in the database, never in files, so any
  * worker can take a session over without re-pairing. Values are stored as BufferJSON text, the
  * encoding Baileys itself uses, so Buffers round-trip exactly. Each `keys.set` is one transaction:
  * Baileys updates sessions, pre-keys and sender keys together and a half-written set would corrupt
- * the Signal state.
+ * the Signal state. The keys are read through a bounded cache that lives as long as this auth state
+ * (one socket, see signal-key-cache.ts); Baileys' cacheable store writes through, so every write
+ * still reaches the database before `keys.set` resolves.
  */
 export type DbAuthState =
   | { ok: true; state: AuthenticationState; saveCreds: () => Promise<void>; paired: boolean }
@@ -66,39 +71,58 @@ export async function loadDbAuthState(repo: AuthStateRepository, sessionId: stri
     return { ok: false, reason: err.message };
   }
 
+  // Keys the database does not have. Baileys' cache keeps only keys it found, and a send asks for
+  // some that rarely exist (the contact's `tctoken`, `lid-mapping`s): without this each of those
+  // would be a database read per message. Every write of this socket passes through `set` below,
+  // which keeps it true; like the cache, it lives and dies with the socket.
+  const absent = createSignalKeyCache();
+  const stored: SignalKeyStore = {
+    async get(type, ids) {
+      const result: Record<string, SignalDataTypeMap[typeof type]> = {};
+      const wanted = ids.filter((id) => absent.get(`${type}.${id}`) === undefined);
+      if (wanted.length === 0) return result;
+      const rows = await repo.getKeys(sessionId, type, wanted);
+      for (const id of wanted) {
+        const text = rows[id];
+        if (text === undefined) {
+          absent.set(`${type}.${id}`, true);
+          continue;
+        }
+        try {
+          result[id] = decodeKey(type, text);
+        } catch {
+          // One unreadable key must not take the session down: Baileys treats it as missing
+          // and renegotiates (e.g. a new Signal session), which is recoverable.
+        }
+      }
+      return result;
+    },
+    async set(data: SignalDataSet) {
+      const writes: Array<{ type: string; id: string; value: string | null }> = [];
+      for (const [type, entries] of Object.entries(data)) {
+        for (const [id, value] of Object.entries(entries ?? {})) {
+          writes.push({
+            type,
+            id,
+            value: value == null ? null : JSON.stringify(value, BufferJSON.replacer),
+          });
+        }
+      }
+      if (writes.length === 0) return;
+      await repo.setKeys(sessionId, writes);
+      for (const write of writes) {
+        if (write.value === null) absent.set(`${write.type}.${write.id}`, true);
+        else absent.del(`${write.type}.${write.id}`);
+      }
+    },
+    async clear() {
+      absent.flushAll();
+      await repo.clear(sessionId);
+    },
+  };
   const state: AuthenticationState = {
     creds,
-    keys: {
-      async get(type, ids) {
-        const rows = await repo.getKeys(sessionId, type, ids);
-        const result: Record<string, SignalDataTypeMap[typeof type]> = {};
-        for (const [id, text] of Object.entries(rows)) {
-          try {
-            result[id] = decodeKey(type, text);
-          } catch {
-            // One unreadable key must not take the session down: Baileys treats it as missing
-            // and renegotiates (e.g. a new Signal session), which is recoverable.
-          }
-        }
-        return result;
-      },
-      async set(data: SignalDataSet) {
-        const writes: Array<{ type: string; id: string; value: string | null }> = [];
-        for (const [type, entries] of Object.entries(data)) {
-          for (const [id, value] of Object.entries(entries ?? {})) {
-            writes.push({
-              type,
-              id,
-              value: value == null ? null : JSON.stringify(value, BufferJSON.replacer),
-            });
-          }
-        }
-        if (writes.length > 0) await repo.setKeys(sessionId, writes);
-      },
-      async clear() {
-        await repo.clear(sessionId);
-      },
-    },
+    keys: makeCacheableSignalKeyStore(stored, undefined, createSignalKeyCache()),
   };
 
   return {

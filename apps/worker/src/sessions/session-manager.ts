@@ -1,6 +1,7 @@
 import type { Repositories, Session, SessionStatus } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
 import type { Lease, LeaseStore } from '@wagw/queue';
+import { createCapacityWaiters } from './capacity-waiters.js';
 import { LeaseClock } from './lease-clock.js';
 import type { RunnerEnd } from './runner-state.js';
 import type { SessionRunner } from './session-runner.js';
@@ -40,7 +41,10 @@ export function createSessionManager(deps: SessionManagerDeps) {
   const { logger, leases } = deps;
   const owned = new Map<string, Owned>();
   const claiming = new Set<string>();
+  const waiters = createCapacityWaiters(deps);
   let accepting = true;
+
+  const isFull = () => owned.size + claiming.size >= deps.capacity;
 
   function wantsRunning(session: Session): boolean {
     return (
@@ -52,7 +56,7 @@ export function createSessionManager(deps: SessionManagerDeps) {
 
   async function claim(session: Session): Promise<boolean> {
     if (!accepting || owned.has(session.id) || claiming.has(session.id)) return false;
-    if (owned.size + claiming.size >= deps.capacity) return false;
+    if (isFull()) return false;
     claiming.add(session.id);
     try {
       const sentAt = performance.now();
@@ -123,7 +127,8 @@ export function createSessionManager(deps: SessionManagerDeps) {
     }
   }
 
-  async function reconcile(session: Session): Promise<void> {
+  /** `periodic`: part of a full pass, the only kind that can tell a session waits for capacity. */
+  async function reconcile(session: Session, periodic = false): Promise<void> {
     const entry = owned.get(session.id);
     if (entry) return applyToOwned(session, entry);
     if ((session.pendingCommand === 'logout' || session.deletedAt) && session.status !== 'logged_out') {
@@ -131,7 +136,14 @@ export function createSessionManager(deps: SessionManagerDeps) {
       if (!owner) await logoutUnowned(session);
       return;
     }
-    if (wantsRunning(session)) await claim(session);
+    if (!wantsRunning(session)) return waiters.noLongerWanted(session);
+    // The row's owner is cleared whenever a runner ends by itself or hands over; a crashed owner's
+    // row keeps its id, and its lease expiry is what lets a worker with room take it.
+    if (isFull() && accepting && session.ownerWorkerId === null) {
+      if (periodic) await waiters.blocked(session);
+      return;
+    }
+    await claim(session);
   }
 
   return {
@@ -149,10 +161,11 @@ export function createSessionManager(deps: SessionManagerDeps) {
       const seen = new Set<string>();
       for (const session of sessions) {
         seen.add(session.id);
-        await reconcile(session).catch((err) =>
+        await reconcile(session, true).catch((err) =>
           logger.error({ err, sessionId: session.id }, 'reconcile failed'),
         );
       }
+      waiters.passDone();
       // Owned sessions that vanished from the live list were deleted.
       for (const id of owned.keys()) if (!seen.has(id)) await this.reconcileSession(id);
     },

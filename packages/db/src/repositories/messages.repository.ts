@@ -194,7 +194,7 @@ export function createMessagesRepository(x: Executor): MessagesRepository {
     listQueuedBefore(olderThan, limit, afterId) {
       return x.all(
         x.db
-          .select()
+          .select({ id: messages.id, sessionId: messages.sessionId, batchId: messages.batchId })
           .from(messages)
           .where(
             and(

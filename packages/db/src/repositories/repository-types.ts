@@ -42,7 +42,16 @@ export interface StatusTransition {
   workerId?: string | null;
   /** Compare-and-set: only transition when the current status is (one of) this. Default: any. */
   expectedFrom?: SessionStatus | readonly SessionStatus[];
+  /**
+   * Compare-and-set on ownership: only transition while the row still records this owner and lease
+   * generation, so a worker writing about a session nobody owns never overwrites one just claimed
+   * (a claim records a newer generation). Default: any owner.
+   */
+  expectedOwner?: { workerId: string | null; generation: number };
 }
+
+/** What outbox reconciliation reads of a message: enough to enqueue its send job again. */
+export type OutboxRow = Pick<Message, 'id' | 'sessionId' | 'batchId'>;
 
 export interface SessionsRepository {
   /** Inserts the session (status 'stopped') and its first session_events row. Throws on a live duplicate name. */
@@ -85,6 +94,11 @@ export interface SessionsRepository {
   ): Promise<void>;
   /** Live sessions per status; every status is present (0 when none). */
   countByStatus(): Promise<Record<SessionStatus, number>>;
+  /**
+   * Live sessions that should run but wait for a worker with room: desired `running`, status
+   * `stopped` with WAITING_FOR_CAPACITY_REASON.
+   */
+  countWaitingForCapacity(): Promise<number>;
   /** Sets deleted_at; returns false when absent or already deleted. */
   softDelete(id: string): Promise<boolean>;
   /** Live sessions in one of `statuses` whose status_changed_at is older than `olderThan`. */
@@ -196,9 +210,10 @@ export interface MessagesRepository {
    * Outbound rows still `queued`, or stuck in `sending`, last touched before `olderThan`, oldest id
    * first, for outbox reconciliation (a worker that died or lost Redis mid-send leaves `sending`;
    * resending is safe because the WhatsApp id is derived from the row id). Pages by id: pass the
-   * last id seen as `afterId`.
+   * last id seen as `afterId`. Only the columns a job needs (no payload: a backlog of large
+   * messages would otherwise be read in full on every reconciliation run).
    */
-  listQueuedBefore(olderThan: Date, limit: number, afterId?: string | null): Promise<Message[]>;
+  listQueuedBefore(olderThan: Date, limit: number, afterId?: string | null): Promise<OutboxRow[]>;
   /**
    * Replaces the payload and media id of a message: what a worker writes once an inbound file is
    * downloaded (or has failed for good), or once an outbound URL was fetched into the store.

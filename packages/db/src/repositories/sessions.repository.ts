@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, isNull, lt, lte } from 'drizzle-orm';
 import type { Executor } from '../executor/executor.js';
-import type { DesiredState } from '../schema/enums.js';
+import { type DesiredState, WAITING_FOR_CAPACITY_REASON } from '../schema/enums.js';
 import type { SessionEventsRepository, SessionsRepository } from './repository-types.js';
 import {
   expectedStatuses,
@@ -70,6 +70,12 @@ export function createSessionsRepository(x: Executor): SessionsRepository {
         if (!current) return null;
         const expected = expectedStatuses(t.expectedFrom);
         if (expected && !expected.includes(current.status)) return null;
+        const owner = t.expectedOwner;
+        if (
+          owner &&
+          (current.ownerWorkerId !== owner.workerId || current.leaseGeneration !== owner.generation)
+        )
+          return null;
         const now = new Date();
         const updated = await tx.first(
           tx.db
@@ -146,6 +152,23 @@ export function createSessionsRepository(x: Executor): SessionsRepository {
           .groupBy(sessions.status),
       );
       return sessionCounts(rows);
+    },
+
+    async countWaitingForCapacity() {
+      const [row] = await x.all(
+        x.db
+          .select({ n: count() })
+          .from(sessions)
+          .where(
+            and(
+              live,
+              eq(sessions.desiredState, 'running'),
+              eq(sessions.status, 'stopped'),
+              eq(sessions.statusReason, WAITING_FOR_CAPACITY_REASON),
+            ),
+          ),
+      );
+      return Number(row?.n ?? 0);
     },
 
     async softDelete(id) {

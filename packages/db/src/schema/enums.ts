@@ -27,6 +27,13 @@ export const SESSION_STATUSES = [
 ] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
+/**
+ * The status reason of a session that should run but that no worker has room for (every live
+ * worker holds MAX_SESSIONS_PER_WORKER): status `stopped` with this reason until a worker claims
+ * it. Health and metrics count sessions by it (`countWaitingForCapacity`); never reword it.
+ */
+export const WAITING_FOR_CAPACITY_REASON = 'waiting for capacity: every worker is full';
+
 export const MESSAGE_DIRECTIONS = ['outbound', 'inbound'] as const;
 export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
 

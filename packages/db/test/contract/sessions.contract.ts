@@ -1,3 +1,4 @@
+import { WAITING_FOR_CAPACITY_REASON } from '@wagw/db';
 import { expect, it } from 'vitest';
 import type { ContractContext } from './contract-context.js';
 import { uniqueName } from './contract-context.js';
@@ -142,6 +143,42 @@ export function sessionsContract(ctx: ContractContext) {
     );
     expect(racers.filter((r) => r !== null)).toHaveLength(1);
     expect(await repos().sessionEvents.listBySession(s.id)).toHaveLength(3);
+  });
+
+  it('sessions.transitionStatus is a compare-and-set on expectedOwner (owner and lease generation)', async () => {
+    const s = await repos().sessions.create({ name: uniqueName('cas-owner') });
+    const unowned = { workerId: null, generation: 0 };
+    // Claimed meanwhile (a newer generation): the write about an unowned session is refused.
+    await repos().sessions.setOwner(s.id, 'w1', 1);
+    expect(
+      await repos().sessions.transitionStatus(s.id, { to: 'stopped', reason: 'x', expectedOwner: unowned }),
+    ).toBeNull();
+    expect(
+      await repos().sessions.transitionStatus(s.id, {
+        to: 'stopped',
+        expectedOwner: { workerId: null, generation: 1 },
+      }),
+    ).toBeNull();
+    const ok = await repos().sessions.transitionStatus(s.id, {
+      to: 'starting',
+      expectedOwner: { workerId: 'w1', generation: 1 },
+    });
+    expect(ok?.status).toBe('starting');
+  });
+
+  it('sessions.countWaitingForCapacity counts live sessions that should run and wait for a worker', async () => {
+    const before = await repos().sessions.countWaitingForCapacity();
+    const waiting = async (desired: 'running' | 'stopped') => {
+      const s = await repos().sessions.create({ name: uniqueName('wait'), desiredState: desired });
+      await repos().sessions.transitionStatus(s.id, { to: 'stopped', reason: WAITING_FOR_CAPACITY_REASON });
+      return s;
+    };
+    await waiting('running');
+    // Not counted: stopped on request since, deleted, or another reason.
+    await waiting('stopped');
+    await repos().sessions.softDelete((await waiting('running')).id);
+    await repos().sessions.create({ name: uniqueName('wait'), desiredState: 'running' });
+    expect(await repos().sessions.countWaitingForCapacity()).toBe(before + 1);
   });
 
   it('sessions.setOwner records owner and generation and refuses stale generations', async () => {

@@ -50,6 +50,7 @@ describe('decideHealth', () => {
     ],
     [{ sessions: { failed: 2 } }, '2 sessions failed'],
     [{ sessions: { conflict: 1 } }, '1 session conflict'],
+    [{ sessions: { stopped: 3, waitingForCapacity: 1 } }, '1 session waiting for capacity'],
   ])('is degraded: %j', (over, reason) => {
     const result = decideHealth({ ...up, sessions: {}, cluster: cluster(), ...over });
     expect(result.status).toBe('degraded');

@@ -27,7 +27,7 @@ export interface HealthInputs {
   database: 'connected' | 'disconnected';
   redis: 'connected' | 'disconnected';
   /** null when the database could not be read. */
-  sessions: Partial<Record<SessionStatus, number>> | null;
+  sessions: (Partial<Record<SessionStatus, number>> & { waitingForCapacity?: number }) | null;
   /** null when Redis could not be read. */
   cluster: ClusterState | null;
   /** The media store's check; absent when the API has no store. */
@@ -37,7 +37,8 @@ export interface HealthInputs {
 /**
  * The rules of /api/health (docs/operations.md): `error` when a store is unreachable; `degraded`
  * when no worker beats, a recently seen worker or scheduler stopped beating, a breaker other than a
- * webhook receiver's is open, sessions are `failed`/`conflict`, or the media store fails its check;
+ * webhook receiver's is open, sessions are `failed`/`conflict` or waiting for a worker with room, or
+ * the media store fails its check;
  * `ok` otherwise. Every reason is listed, so an operator reads why.
  */
 export function decideHealth(inputs: HealthInputs): { status: HealthStatus; reasons: string[] } {
@@ -60,10 +61,14 @@ export function decideHealth(inputs: HealthInputs): { status: HealthStatus; reas
   // Uploads and downloads fail, but sends, sessions and webhooks do not: degraded, not error.
   if (inputs.media && !inputs.media.ok) reasons.push('media store unavailable');
   if (!inputs.sessions) reasons.push('session counts unreadable');
-  else
+  else {
     for (const status of DEGRADING_SESSION_STATUSES) {
       const n = inputs.sessions[status] ?? 0;
       if (n > 0) reasons.push(`${n} session${n === 1 ? '' : 's'} ${status}`);
     }
+    // Every worker is full: these sessions are down until capacity is added or sessions stop.
+    const waiting = inputs.sessions.waitingForCapacity ?? 0;
+    if (waiting > 0) reasons.push(`${waiting} session${waiting === 1 ? '' : 's'} waiting for capacity`);
+  }
   return { status: reasons.length > 0 ? 'degraded' : 'ok', reasons };
 }

@@ -15,6 +15,11 @@ const sessionCounts = z
     ...Object.fromEntries(SESSION_STATUSES.map((status) => [status, z.number()])),
     total: z.number(),
     connected: z.number().describe('an alias of `open`: the same count'),
+    waitingForCapacity: z
+      .number()
+      .describe(
+        'sessions that should run but no worker has room for (status `stopped`, reason "waiting for capacity"); more than 0 degrades the status',
+      ),
   })
   .describe('sessions by status (not deleted); null when the database is unreachable');
 

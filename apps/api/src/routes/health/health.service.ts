@@ -23,7 +23,12 @@ export interface DependencyReport {
   };
 }
 
-export type SessionCounts = Record<SessionStatus, number> & { total: number; connected: number };
+export type SessionCounts = Record<SessionStatus, number> & {
+  total: number;
+  connected: number;
+  /** Sessions that should run but wait for a worker with room (already counted as `stopped`). */
+  waitingForCapacity: number;
+};
 
 /** Dead-lettered webhook deliveries over every webhook, by status. */
 export interface DeadLetterCounts {
@@ -114,10 +119,12 @@ export function createHealthService(deps: HealthServiceDeps) {
   }
 
   async function sessionCounts(): Promise<SessionCounts> {
-    const counts = await bounded('session counts', () => deps.db.repos.sessions.countByStatus());
+    const [counts, waitingForCapacity] = await bounded('session counts', () =>
+      Promise.all([deps.db.repos.sessions.countByStatus(), deps.db.repos.sessions.countWaitingForCapacity()]),
+    );
     const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
     // `connected` is an alias of `open` (the same count), part of the documented health response.
-    return { ...counts, total, connected: counts.open };
+    return { ...counts, total, connected: counts.open, waitingForCapacity };
   }
 
   async function deadLetterCounts(): Promise<DeadLetterCounts> {
