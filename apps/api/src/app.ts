@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import { type ApiConfig, defaultDashboardConfig } from '@wagw/config';
 import type { Database } from '@wagw/db';
@@ -9,8 +8,10 @@ import type { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
+import { requestIdFor } from './lib/request-id.js';
 import { createApiKeyResolver } from './plugins/api-key-resolver.js';
 import { registerAuth } from './plugins/auth.js';
+import { createAuthFailureLimit } from './plugins/auth-failures.js';
 import { BULL_BOARD_PATH, registerBullBoard } from './plugins/bull-board.js';
 import { createDashboardCookies } from './plugins/dashboard-cookie.js';
 import { createDashboardAuth } from './plugins/dashboard-session-auth.js';
@@ -20,7 +21,7 @@ import {
   DEFAULT_DASHBOARD_DIST,
   registerDashboardStatic,
 } from './plugins/dashboard-static.js';
-import { registerErrorHandling } from './plugins/error-handler.js';
+import { onFrameworkError, registerErrorHandling } from './plugins/error-handler.js';
 import { type LoadSheddingOptions, registerLoadShedding } from './plugins/load-shedding.js';
 import { METRICS_PATH, registerMetrics } from './plugins/metrics.js';
 import { DOCS_PATH, registerOpenApi } from './plugins/openapi-docs.js';
@@ -77,10 +78,16 @@ const DEFAULT_WEBHOOK_SETTINGS: Omit<WebhookSettings, 'policy'> = {
 
 export interface AppDeps {
   config: Pick<ApiConfig, 'apiKey' | 'bodyLimit' | 'trustProxy'> &
-    // Optional so tests need not spell them out: defaults 600 requests/min and a read-only board.
-    Partial<Pick<ApiConfig, 'rateLimitPerMinute' | 'bullBoardReadOnly'>> &
-    // Operations (docs/operations.md). Defaults: 30000 ms timeout, /metrics open, 300000 ms stale age.
-    Partial<Pick<ApiConfig, 'requestTimeoutMs' | 'metricsToken' | 'staleSessionAgeMs'>> &
+    // Optional so tests need not spell them out: defaults 600 requests/min, a read-only board, 16 MiB bulk bodies.
+    Partial<Pick<ApiConfig, 'rateLimitPerMinute' | 'bullBoardReadOnly' | 'bulkBodyLimit'>> &
+    // Operations (docs/operations.md). Defaults: 30000 ms timeout, /metrics behind the admin key,
+    // 300000 ms stale age, 20 failed authentications per client address per minute.
+    Partial<
+      Pick<
+        ApiConfig,
+        'requestTimeoutMs' | 'metricsToken' | 'metricsPublic' | 'staleSessionAgeMs' | 'authFailuresPerMinute'
+      >
+    > &
     // The dashboard cookie (DASHBOARD_*). Default: 12 h sign-ins, secret derived from apiKey.
     Partial<Pick<ApiConfig, 'dashboard'>>;
   logger: Logger;
@@ -91,12 +98,14 @@ export interface AppDeps {
   sessionCommands: Queue;
   /** Prefix of our own Redis keys (QUEUE_PREFIX): QR, pairing, nudge channel, event stream. */
   redisPrefix: string;
-  /** Where each SSE client's dedicated consumer connection goes (XREAD BLOCK holds a connection). */
+  /** Where the SSE hub's one consumer connection goes (XREAD BLOCK holds a connection). */
   redisUrl: string;
   /** How long POST pairing-code waits for the worker's code before answering 202. Default 10000 ms. */
   pairingWaitMs?: number;
-  /** Concurrent SSE streams per replica; beyond it 503 SERVICE_OVERLOADED. Default 100. */
+  /** Concurrent SSE streams per replica (SSE_MAX_STREAMS); beyond it 503 SERVICE_OVERLOADED. Default 1000. */
   maxEventStreams?: number;
+  /** Concurrent SSE streams per API key (SSE_MAX_STREAMS_PER_KEY); beyond it 429 TOO_MANY_EVENT_STREAMS. Default 10. */
+  maxEventStreamsPerKey?: number;
   /** Interval of the SSE keep-alive comment. Default 15000 ms. */
   eventStreamPingMs?: number;
   /** Socket-level timeouts chosen by the process (main.ts); tests leave them at Fastify's defaults. */
@@ -130,8 +139,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimit,
     trustProxy: deps.config.trustProxy,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // Not taken as is: requestIdFor keeps a caller's x-request-id only when it is a safe token.
+    requestIdHeader: false,
+    genReqId: requestIdFor,
+    // Malformed URLs (`/api/sessions/%zz`) in the standard envelope, not Fastify's own body.
+    frameworkErrors: onFrameworkError,
     ...deps.serverOptions,
   });
   let shuttingDown = false;
@@ -143,9 +155,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerLoadShedding(app, deps.loadShedding);
   // Before any route: the timeout is stamped on routes as they are added.
   registerRequestTimeout(app, { timeoutMs: deps.config.requestTimeoutMs ?? 30_000 });
-  // /metrics has its own credentials (METRICS_TOKEN), checked by the metrics plugin. The dashboard's
-  // page and its sign-in are public: they are how a browser gets credentials.
-  const publicPrefixes = ['/api/health', DOCS_PATH, METRICS_PATH, DASHBOARD_PATH, DASHBOARD_SIGN_IN_PATH];
+  // /metrics needs the admin key like any route, unless it has its own credentials (METRICS_TOKEN,
+  // checked by the metrics plugin) or is opened for a private scrape network (METRICS_PUBLIC). The
+  // dashboard's page and its sign-in are public: they are how a browser gets credentials.
+  const metricsOwnAuth = deps.config.metricsToken !== undefined || deps.config.metricsPublic === true;
+  const publicPrefixes = [
+    '/api/health',
+    DOCS_PATH,
+    ...(metricsOwnAuth ? [METRICS_PATH] : []),
+    DASHBOARD_PATH,
+    DASHBOARD_SIGN_IN_PATH,
+  ];
+  const authFailures = createAuthFailureLimit({
+    redis: deps.redis,
+    redisPrefix: deps.redisPrefix,
+    limit: deps.config.authFailuresPerMinute ?? 20,
+  });
   const keys = createApiKeyResolver({ adminKey: deps.config.apiKey, apiKeys: deps.db.repos.apiKeys });
   const dashboardSettings = deps.config.dashboard ?? defaultDashboardConfig(deps.config.apiKey);
   const dashboardCookies = createDashboardCookies({
@@ -160,6 +185,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     keys,
     publicPrefixes,
     basicAuthPrefixes: [BULL_BOARD_PATH],
+    failures: authFailures,
     // The cookie opens the JSON API only; Bull Board keeps HTTP Basic (its own pages send no CSRF token).
     dashboard: {
       auth: createDashboardAuth({ cookies: dashboardCookies, signOuts, keys }),
@@ -192,6 +218,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     redis: deps.redis,
     redisPrefix: deps.redisPrefix,
     token: deps.config.metricsToken,
+    failures: authFailures,
   });
   await app.register(healthRoutes({ health, isShuttingDown: () => shuttingDown }));
   await app.register(
@@ -225,6 +252,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...redisAccess,
       redisUrl: deps.redisUrl,
       maxStreams: deps.maxEventStreams,
+      maxStreamsPerKey: deps.maxEventStreamsPerKey,
       pingMs: deps.eventStreamPingMs,
     }),
   );
@@ -245,11 +273,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ttlMs: deps.media.urlTtlMs,
     publicUrl: deps.media.publicUrl,
   };
+  // A send may carry a file inline: the ordinary room plus MEDIA_BASE64_MAX_BYTES in base64 (4/3).
+  const sendBodyLimit = deps.config.bodyLimit + Math.ceil((deps.media?.base64MaxBytes ?? 0) / 3) * 4;
   await app.register(
-    messagesRoutes({ messages: createMessageIntakeService(outbox), idempotencyKeys, mediaLinks }),
+    messagesRoutes({
+      messages: createMessageIntakeService(outbox),
+      idempotencyKeys,
+      mediaLinks,
+      sendBodyLimit,
+    }),
   );
   const batches = createBatchService({ ...outbox, redisPrefix: deps.redisPrefix });
-  await app.register(batchesRoutes({ batches, idempotencyKeys }));
+  await app.register(
+    batchesRoutes({ batches, idempotencyKeys, bodyLimit: deps.config.bulkBodyLimit ?? 16 * 1024 * 1024 }),
+  );
 
   // The webhooks queue (QUEUES.webhooks) on the producer connection, for dead-letter replays.
   const webhookQueue = createWebhookQueue(deps.redis, deps.redisPrefix);

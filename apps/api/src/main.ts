@@ -31,6 +31,8 @@ const app = await buildApp({
   sessionCommands,
   redisPrefix: config.redis.prefix,
   redisUrl: config.redis.url,
+  maxEventStreams: config.maxEventStreams,
+  maxEventStreamsPerKey: config.maxEventStreamsPerKey,
   loadShedding: config.loadShedding,
   webhooks: {
     policy: createNetworkPolicy(config.webhooks.allowedNetworks),

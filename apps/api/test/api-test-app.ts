@@ -22,7 +22,15 @@ export interface TestApp {
 
 export interface TestAppOptions
   extends Partial<
-    Pick<AppDeps, 'pairingWaitMs' | 'maxEventStreams' | 'eventStreamPingMs' | 'webhooks' | 'dashboardDistDir'>
+    Pick<
+      AppDeps,
+      | 'pairingWaitMs'
+      | 'maxEventStreams'
+      | 'maxEventStreamsPerKey'
+      | 'eventStreamPingMs'
+      | 'webhooks'
+      | 'dashboardDistDir'
+    >
   > {
   /** Points Redis elsewhere (e.g. redis://127.0.0.1:1, where nothing listens). */
   redisUrlOverride?: string;
@@ -30,12 +38,18 @@ export interface TestAppOptions
   databaseUrl?: string;
   /** Share another app's prefix (a second replica on the same Redis). Default: a unique prefix. */
   prefix?: string;
-  /** Operations settings (REQUEST_TIMEOUT, METRICS_TOKEN, STALE_SESSION_AGE) and load shedding. */
-  config?: Partial<Pick<AppDeps['config'], 'requestTimeoutMs' | 'metricsToken' | 'staleSessionAgeMs'>> &
+  /** Operations settings (REQUEST_TIMEOUT, METRICS_TOKEN, METRICS_PUBLIC, STALE_SESSION_AGE) and load shedding. */
+  config?: Partial<
+    Pick<AppDeps['config'], 'requestTimeoutMs' | 'metricsToken' | 'metricsPublic' | 'staleSessionAgeMs'>
+  > &
+    // AUTH_FAILURES_PER_MINUTE (default here: 0, off: every test file calls from 127.0.0.1).
+    Partial<Pick<AppDeps['config'], 'authFailuresPerMinute'>> &
     // RATE_LIMIT_PER_MINUTE (default here: 0, off, so load tests are not throttled) and BULL_BOARD_READ_ONLY.
     Partial<Pick<AppDeps['config'], 'rateLimitPerMinute' | 'bullBoardReadOnly'>> &
     // DASHBOARD_SESSION_TTL and DASHBOARD_COOKIE_SECRET (default: derived from TEST_API_KEY), TRUST_PROXY.
-    Partial<Pick<AppDeps['config'], 'dashboard' | 'trustProxy'>>;
+    Partial<Pick<AppDeps['config'], 'dashboard' | 'trustProxy'>> &
+    // BODY_LIMIT (default here: 1 MiB) and BULK_BODY_LIMIT.
+    Partial<Pick<AppDeps['config'], 'bodyLimit' | 'bulkBodyLimit'>>;
   loadShedding?: AppDeps['loadShedding'];
   /** Default: a silent logger. */
   logger?: AppDeps['logger'];
@@ -65,6 +79,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       bodyLimit: 1024 * 1024,
       trustProxy: false,
       rateLimitPerMinute: 0,
+      authFailuresPerMinute: 0,
       ...options.config,
     },
     logger: options.logger ?? createLogger({ name: 'api-test', level: 'silent' }),
@@ -76,6 +91,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     healthCheckTimeoutMs: 1000,
     pairingWaitMs: options.pairingWaitMs,
     maxEventStreams: options.maxEventStreams,
+    maxEventStreamsPerKey: options.maxEventStreamsPerKey,
     eventStreamPingMs: options.eventStreamPingMs,
     webhooks: options.webhooks,
     dashboardDistDir: options.dashboardDistDir,

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { Readable } from 'node:stream';
+import { hashApiKey } from '@wagw/db';
 import { applyMediaRetention } from '@wagw/maintenance';
 import { createFsMediaStore } from '@wagw/media';
 import {
@@ -53,7 +54,8 @@ afterAll(async () => {
   await t.close();
 });
 
-async function scrape(app: TestApp, headers: Record<string, string> = {}) {
+/** Scrapes with the admin key unless told otherwise: without METRICS_TOKEN that is what opens it. */
+async function scrape(app: TestApp, headers: Record<string, string> = AUTH) {
   return app.app.inject({ method: 'GET', url: '/metrics', headers });
 }
 
@@ -264,12 +266,52 @@ describe('GET /metrics', () => {
     }
   });
 
-  it('is open without METRICS_TOKEN, and needs no API key', async () => {
-    expect((await scrape(t)).statusCode).toBe(200);
+  it('needs the admin API key without METRICS_TOKEN: closed by default', async () => {
+    const none = await scrape(t, {});
+    expect(none.statusCode).toBe(401);
+    expect(none.json()).toMatchObject({ code: 'UNAUTHORIZED', requestId: none.headers['x-request-id'] });
+    expect((await scrape(t, { 'x-api-key': 'wrong-key-0000000000' })).statusCode).toBe(401);
+    expect((await scrape(t, { authorization: `Bearer ${AUTH['x-api-key']}` })).statusCode).toBe(200);
+    // A session's key is not the admin's: the metrics describe every session.
+    const sessionKey = 'metrics-session-key-0123456789';
+    await t.db.repos.apiKeys.create({
+      name: 'metrics',
+      keyHash: hashApiKey(sessionKey),
+      prefix: 'metrics-',
+      sessionId,
+    });
+    expect((await scrape(t, { 'x-api-key': sessionKey })).statusCode).toBe(403);
+  });
+
+  it('is open without credentials with METRICS_PUBLIC (a private scrape network)', async () => {
+    const open = await createTestApp({ config: { metricsPublic: true } });
+    try {
+      const res = await scrape(open, {});
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('wagw_sessions');
+    } finally {
+      await open.close();
+    }
+  });
+
+  it('counts wrong metrics tokens as failed authentication of the address (429 past the limit)', async () => {
+    const limited = await createTestApp({ config: { metricsToken: TOKEN, authFailuresPerMinute: 3 } });
+    try {
+      for (let i = 0; i < 3; i++)
+        expect((await scrape(limited, { authorization: 'Bearer wrong-token-000000000' })).statusCode).toBe(
+          401,
+        );
+      const blocked = await scrape(limited, { authorization: `Bearer ${TOKEN}` });
+      expect(blocked.statusCode).toBe(429);
+      expect(blocked.json()).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('requires the bearer token when METRICS_TOKEN is set; the API key is not enough', async () => {
-    const none = await scrape(guarded);
+    const none = await scrape(guarded, {});
     expect(none.statusCode).toBe(401);
     expect(none.json()).toMatchObject({ code: 'UNAUTHORIZED' });
     expect((await scrape(guarded, { authorization: 'Bearer wrong-token-000000000' })).statusCode).toBe(401);

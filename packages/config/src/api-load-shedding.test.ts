@@ -18,15 +18,16 @@ function rejection(env: Record<string, string>): ConfigError {
 }
 
 describe('API load shedding, metrics token and cleanup settings', () => {
-  it('defaults: 1000 ms loop delay, 0.98 utilisation, memory limits off, /metrics open', () => {
+  it('defaults: 1000 ms loop delay, utilisation and memory limits off, /metrics behind the admin key', () => {
     const config = load({});
     expect(config.loadShedding).toEqual({
       maxEventLoopDelayMs: 1000,
       maxHeapUsedBytes: 0,
       maxRssBytes: 0,
-      maxEventLoopUtilization: 0.98,
+      maxEventLoopUtilization: 0,
     });
     expect(config.metricsToken).toBeUndefined();
+    expect(config.metricsPublic).toBe(false);
     expect(config.staleSessionAgeMs).toBe(300_000);
   });
 
@@ -69,6 +70,14 @@ describe('API load shedding, metrics token and cleanup settings', () => {
     const err = rejection({ [variable]: value });
     expect(err.message).toMatch(message);
     expect(err.variables).toEqual([variable]);
+  });
+
+  it('opens /metrics with METRICS_PUBLIC=true, and refuses it together with METRICS_TOKEN', () => {
+    expect(load({ METRICS_PUBLIC: 'true' }).metricsPublic).toBe(true);
+    const err = rejection({ METRICS_PUBLIC: 'true', METRICS_TOKEN: 'm'.repeat(24) });
+    expect(err.message).toMatch(/METRICS_PUBLIC cannot be true while METRICS_TOKEN is set/);
+    expect(err.message).not.toContain('m'.repeat(24));
+    expect(rejection({ METRICS_PUBLIC: 'yes please' }).variables).toEqual(['METRICS_PUBLIC']);
   });
 
   it('never echoes a rejected METRICS_TOKEN', () => {

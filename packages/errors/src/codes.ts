@@ -5,6 +5,8 @@
 export const ERROR_CODES = {
   // 400: the request itself is wrong
   VALIDATION_FAILED: 400,
+  /** The path or query string is not valid percent-encoding (`%zz`, a cut `%4`, bytes that are not UTF-8). */
+  BAD_URL: 400,
   INVALID_RECIPIENT: 400,
   INVALID_JSON: 400,
   INVALID_PHONE: 400,
@@ -58,6 +60,8 @@ export const ERROR_CODES = {
   MEDIA_RANGE_NOT_SATISFIABLE: 416,
   // 429: slow down
   RATE_LIMITED: 429,
+  /** The key already holds SSE_MAX_STREAMS_PER_KEY open `GET /api/events` streams on this replica. */
+  TOO_MANY_EVENT_STREAMS: 429,
   // 5xx: our side
   INTERNAL_ERROR: 500,
   DATABASE_UNAVAILABLE: 503,

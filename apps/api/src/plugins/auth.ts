@@ -1,6 +1,7 @@
 import { AppError, isAppError } from '@wagw/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyResolver, Principal } from './api-key-resolver.js';
+import type { AuthFailureLimit } from './auth-failures.js';
 import type { DashboardClaims } from './dashboard-cookie.js';
 import { type DashboardAuth, dashboardCookieOf } from './dashboard-session-auth.js';
 import { sendError } from './error-handler.js';
@@ -49,6 +50,8 @@ export interface AuthOptions {
    * key (a key, when present, wins: it is what a script or curl meant to use). Absent: nowhere.
    */
   dashboard?: { auth: DashboardAuth; prefixes: readonly string[] };
+  /** Counts wrong keys per client address and blocks it past the limit. Absent: never limited. */
+  failures?: AuthFailureLimit;
 }
 
 /** The route pattern whose `:id` is a session id, checked against the key's session by the hook. */
@@ -138,14 +141,22 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     const path = request.url.split('?')[0] ?? '';
     if (matchesPrefix(path, options.publicPrefixes)) return;
     const basic = matchesPrefix(path, basicPrefixes);
+    let key: string | undefined;
     try {
-      const key = presentedKey(request, basic);
+      key = presentedKey(request, basic);
       // A valid link opens only the route that declares it, and leaves no principal behind.
       if (key === undefined && request.routeOptions.config.signedLink?.(request)) return;
+      // A blocked address may not try even the right key: otherwise guessing would just go on.
+      if (key !== undefined) options.failures?.assertAllowed(request);
       request.principal = await authenticate(request, reply, path, key);
       if (request.principal.kind === 'session') authorizeSessionKey(request, request.principal.sessionId);
-    } catch (err) {
-      if (!isAppError(err)) throw err;
+    } catch (caught) {
+      if (!isAppError(caught)) throw caught;
+      let err = caught;
+      // Only a wrong key counts: a missing one guesses nothing, and an expired dashboard cookie
+      // polled by an open tab must not lock out its whole office.
+      if (key !== undefined && err.code === 'UNAUTHORIZED')
+        err = (await options.failures?.recordFailure(request)) ?? err;
       // Answered here rather than thrown: plugins with their own error handler (Bull Board) would
       // otherwise turn the 401/403 into their envelope.
       request.log.info({ code: err.code, reason: err.message }, 'request rejected');

@@ -3,7 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 
 /** The one error envelope every failure is answered with. */
-interface ErrorBody {
+export interface ErrorBody {
   statusCode: number;
   code: ErrorCode;
   message: string;
@@ -46,7 +46,8 @@ function toAppError(error: FastifyError | Error): AppError {
   return new AppError('INTERNAL_ERROR', 'internal server error', { cause: error });
 }
 
-export function sendError(reply: FastifyReply, request: FastifyRequest, err: AppError): FastifyReply {
+/** Sets the status and Retry-After of `err` on the reply and returns its envelope, unsent. */
+export function errorReply(reply: FastifyReply, request: FastifyRequest, err: AppError): ErrorBody {
   const body: ErrorBody = {
     statusCode: err.statusCode,
     code: err.code,
@@ -55,18 +56,64 @@ export function sendError(reply: FastifyReply, request: FastifyRequest, err: App
   };
   if (err.details !== undefined) body.details = err.details;
   if (err.retryAfter !== undefined) void reply.header('retry-after', String(err.retryAfter));
-  return reply.code(err.statusCode).send(body);
+  void reply.code(err.statusCode);
+  return body;
+}
+
+export function sendError(reply: FastifyReply, request: FastifyRequest, err: AppError): FastifyReply {
+  return reply.send(errorReply(reply, request, err));
+}
+
+function logAndSend(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const appError = toAppError(error);
+  if (appError.statusCode >= 500) {
+    request.log.error({ err: error, code: appError.code }, 'request failed');
+  } else {
+    request.log.info({ code: appError.code, reason: error.message }, 'request rejected');
+  }
+  return sendError(reply, request, appError);
+}
+
+/**
+ * Fastify's `frameworkErrors`: failures found before routing (a path that does not decode), which
+ * no hook sees, so the request id header is set here.
+ */
+export function onFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void reply.header('x-request-id', request.id);
+  const known =
+    error.code === 'FST_ERR_BAD_URL'
+      ? new AppError('BAD_URL', 'the path is not valid percent-encoding', { cause: error })
+      : error;
+  logAndSend(known, request, reply);
+}
+
+/**
+ * A query string that is not valid percent-encoding, which Fastify's parser would pass on as
+ * literal text (`?x=%zz` reads as "%zz"): 400 BAD_URL, like a malformed path.
+ */
+function hasMalformedQuery(url: string): boolean {
+  const start = url.indexOf('?');
+  if (start === -1 || !url.includes('%', start)) return false;
+  try {
+    decodeURIComponent(url.slice(start + 1));
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const appError = toAppError(error);
-    if (appError.statusCode >= 500) {
-      request.log.error({ err: error, code: appError.code }, 'request failed');
-    } else {
-      request.log.info({ code: appError.code, reason: error.message }, 'request rejected');
-    }
-    return sendError(reply, request, appError);
+  app.setErrorHandler(logAndSend);
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!hasMalformedQuery(request.url)) return;
+    request.log.info({ code: 'BAD_URL' }, 'request rejected');
+    // Answered here rather than thrown: Bull Board's own error handler would change the envelope.
+    return sendError(
+      reply,
+      request,
+      new AppError('BAD_URL', 'the query string is not valid percent-encoding'),
+    );
   });
 
   app.setNotFoundHandler((request, reply) =>

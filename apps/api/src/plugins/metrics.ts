@@ -8,6 +8,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { HealthService } from '../routes/health/health.service.js';
 import { MEDIA_EVENTS, readMediaCounters } from '../routes/monitoring/media-counters.js';
 import { keysMatch } from './auth.js';
+import type { AuthFailureLimit } from './auth-failures.js';
 
 export const METRICS_PATH = '/metrics';
 
@@ -16,8 +17,13 @@ export interface MetricsOptions {
   messages: Pick<Repositories['messages'], 'countByStatus'>;
   redis: Redis;
   redisPrefix: string;
-  /** METRICS_TOKEN: when set, scrapes need `Authorization: Bearer <token>`. Default: unset (open). */
+  /**
+   * METRICS_TOKEN: when set, scrapes need `Authorization: Bearer <token>`, checked here. Unset, the
+   * app leaves /metrics to the API-key check (admin key) unless METRICS_PUBLIC opens it (app.ts).
+   */
   token?: string;
+  /** Wrong tokens count as failed authentication of the client address (AUTH_FAILURES_PER_MINUTE). */
+  failures?: AuthFailureLimit;
 }
 
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
@@ -63,6 +69,11 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     name: 'wagw_sessions',
     help: 'Sessions by status (not deleted)',
     labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  const waitingForCapacity = new Gauge({
+    name: 'wagw_sessions_waiting_for_capacity',
+    help: 'Sessions that should run but no worker has room for (MAX_SESSIONS_PER_WORKER reached everywhere)',
     registers: [registry],
   });
   const messages = new Gauge({
@@ -206,8 +217,9 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
         options.health.deadLetterCounts(),
       ]);
       sessions.reset();
-      for (const [status, n] of Object.entries(sessionCounts))
-        if (status !== 'total' && status !== 'connected') sessions.set({ status }, n);
+      const { total: _t, connected: _c, waitingForCapacity: waiting, ...byStatus } = sessionCounts;
+      for (const [status, n] of Object.entries(byStatus)) sessions.set({ status }, n);
+      waitingForCapacity.set(waiting);
       messages.reset();
       for (const [status, n] of Object.entries(messageCounts)) messages.set({ status }, n);
       deadLetters.reset();
@@ -216,6 +228,7 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     } catch {
       // Stale values would lie; absent series plus wagw_dependency_up 0 tell the truth.
       sessions.reset();
+      waitingForCapacity.reset();
       messages.reset();
       deadLetters.reset();
       up.set({ dependency: 'database' }, 0);
@@ -286,7 +299,13 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
           'UNAUTHORIZED',
           'missing metrics token: send Authorization: Bearer <METRICS_TOKEN>',
         );
-      if (!keysMatch(presented, options.token)) throw new AppError('UNAUTHORIZED', 'invalid metrics token');
+      options.failures?.assertAllowed(request);
+      if (!keysMatch(presented, options.token)) {
+        throw (
+          (await options.failures?.recordFailure(request)) ??
+          new AppError('UNAUTHORIZED', 'invalid metrics token')
+        );
+      }
     }
     await Promise.all([refreshFromDatabase(), refreshFromRedis()]);
     return reply.type(registry.contentType).send(await registry.metrics());

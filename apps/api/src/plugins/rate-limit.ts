@@ -39,6 +39,21 @@ type WindowRedis = Redis & {
   wagwRateLimitWindow(key: string, windowMs: number): Promise<[number, number]>;
 };
 
+/**
+ * Counts one more event in the fixed window at `key` (the first event starts it) and returns the
+ * count and the milliseconds left. Throws when Redis is not ready or slower than `timeoutMs`:
+ * callers fail open. Shared by the per-key limit and the failed-authentication limit.
+ */
+export function countInWindow(redis: Redis, key: string, windowMs: number, timeoutMs: number) {
+  const scripted = redis as WindowRedis;
+  if (typeof scripted.wagwRateLimitWindow !== 'function') {
+    // EVALSHA with a transparent EVAL fallback: the script body is sent once per connection.
+    redis.defineCommand('wagwRateLimitWindow', { numberOfKeys: 1, lua: WINDOW_SCRIPT });
+  }
+  if (redis.status !== 'ready') return Promise.reject(new Error(`redis connection is ${redis.status}`));
+  return withTimeout(() => scripted.wagwRateLimitWindow(key, windowMs), timeoutMs);
+}
+
 /** Log "Redis down, not limiting" at most this often, not once per request. */
 const FAIL_OPEN_LOG_INTERVAL_MS = 30_000;
 
@@ -78,19 +93,10 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
   if (options.limit <= 0) return;
   const windowMs = options.windowMs ?? 60_000;
   const timeoutMs = options.timeoutMs ?? 250;
-  const redis = options.redis as WindowRedis;
-  if (typeof redis.wagwRateLimitWindow !== 'function') {
-    // EVALSHA with a transparent EVAL fallback: the script body is sent once per connection.
-    redis.defineCommand('wagwRateLimitWindow', { numberOfKeys: 1, lua: WINDOW_SCRIPT });
-  }
   let lastFailOpenLog = 0;
 
-  async function count(keyId: string): Promise<[number, number]> {
-    if (redis.status !== 'ready') throw new Error(`redis connection is ${redis.status}`);
-    return withTimeout(
-      () => redis.wagwRateLimitWindow(`${options.redisPrefix}:ratelimit:${keyId}`, windowMs),
-      timeoutMs,
-    );
+  function count(keyId: string): Promise<[number, number]> {
+    return countInWindow(options.redis, `${options.redisPrefix}:ratelimit:${keyId}`, windowMs, timeoutMs);
   }
 
   app.addHook('onRequest', async (request, reply) => {

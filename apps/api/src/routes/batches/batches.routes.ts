@@ -10,6 +10,8 @@ import type { BatchService } from './batches.service.js';
 export interface BatchesRoutesDeps {
   batches: BatchService;
   idempotencyKeys: IdempotencyKeysRepository;
+  /** Body limit of a bulk send, in bytes (BULK_BODY_LIMIT): larger than BODY_LIMIT, for 10,000 messages. */
+  bodyLimit: number;
 }
 
 const tags = ['messages'];
@@ -22,6 +24,7 @@ export function batchesRoutes(deps: BatchesRoutesDeps) {
     routes.post(
       '/api/sessions/:id/messages/bulk',
       {
+        bodyLimit: deps.bodyLimit,
         schema: {
           tags,
           params: sessionIdParams,

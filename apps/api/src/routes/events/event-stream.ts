@@ -1,8 +1,9 @@
 import type { ServerResponse } from 'node:http';
-import { createConsumerConnection, type GatewayEvent, readEvents } from '@wagw/queue';
-import { sleep } from '@wagw/resilience';
+import type { GatewayEvent } from '@wagw/queue';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { EventHub } from './event-hub.js';
+import { compareIds, readRange, type StreamEntry } from './stream-entries.js';
 
 export interface EventFilter {
   sessionId?: string;
@@ -11,9 +12,12 @@ export interface EventFilter {
 
 export interface EventStreamOptions {
   response: ServerResponse;
-  redisUrl: string;
+  /** The process's one reader of the event stream (event-hub.ts). */
+  hub: EventHub;
+  /** Producer connection: reads the catch-up of a resumed stream without blocking the hub's reads. */
+  redis: Redis;
   prefix: string;
-  /** Concrete stream id to read after (never '$': see events.routes.ts). */
+  /** Concrete stream id to send events after (never '$': see events.routes.ts). */
   afterId: string;
   filter: EventFilter;
   pingMs: number;
@@ -22,10 +26,19 @@ export interface EventStreamOptions {
   onEnd: () => void;
 }
 
-/** XREAD block per round trip; short enough that a dead connection is noticed soon. */
-const BLOCK_MS = 5000;
-/** Pause after a failed read (Redis down) before trying again; the client keeps its ping. */
-const READ_RETRY_MS = 1000;
+/** Entries per catch-up read: a resume over the whole stream (about 10,000) takes 20 round trips. */
+const CATCH_UP_PAGE = 500;
+/**
+ * Live entries held while a resumed stream catches up. The Redis stream keeps about 10,000, so a
+ * catch-up never needs more; beyond it the client is dropped and resumes with Last-Event-ID.
+ */
+const MAX_HELD_ENTRIES = 10_000;
+/**
+ * Bytes a client may leave unread before it is dropped. The hub cannot wait for one slow client, so
+ * its events are buffered here; events are rarely above 2 KB, so this is hundreds of events behind.
+ * A dropped EventSource reconnects with Last-Event-ID and catches up from Redis.
+ */
+const MAX_UNREAD_BYTES = 1024 * 1024;
 
 export function matches(event: GatewayEvent, filter: EventFilter): boolean {
   if (filter.sessionId !== undefined && event.sessionId !== filter.sessionId) return false;
@@ -33,37 +46,63 @@ export function matches(event: GatewayEvent, filter: EventFilter): boolean {
 }
 
 /**
- * One SSE client: a dedicated consumer connection (XREAD BLOCK occupies a connection, so streams
- * cannot share the API's producer connection) feeding `response` until either side closes.
+ * One SSE client fed by the hub until either side closes. A resumed client (Last-Event-ID older than
+ * the hub's position) first reads the gap from Redis while the hub's live entries are held, then
+ * gets the held entries: nothing is skipped or sent twice.
  */
 export function startEventStream(options: EventStreamOptions) {
   const { response } = options;
-  const conn: Redis = createConsumerConnection(options.redisUrl);
-  conn.on('error', (err) => options.logger.debug({ err }, 'event stream redis error'));
   let closed = false;
-  /** Aborted on close, so a retry pause ends with the stream instead of outliving it. */
-  const closing = new AbortController();
   let lastId = options.afterId;
+  /** Live entries that arrive during the catch-up; null once the stream is live. */
+  let held: StreamEntry[] | null = [];
 
+  const subscription = options.hub.subscribe((entries) => {
+    if (closed) return;
+    if (held === null) {
+      deliver(entries);
+      return;
+    }
+    held.push(...entries);
+    if (held.length > MAX_HELD_ENTRIES) drop('event stream fell behind during catch-up');
+  });
   const ping = setInterval(() => write(': ping\n\n'), options.pingMs);
 
   function write(chunk: string): boolean {
     return closed ? false : response.write(chunk);
   }
 
+  /** Sends the entries after `lastId` that pass the filter; false when the client's buffer is full. */
+  function deliver(entries: readonly StreamEntry[]): boolean {
+    let ok = true;
+    for (const entry of entries) {
+      if (closed) return false;
+      if (compareIds(entry.streamId, lastId) <= 0) continue;
+      lastId = entry.streamId;
+      if (matches(entry.event, options.filter)) ok = write(entry.frame) && ok;
+    }
+    if (response.writableLength > MAX_UNREAD_BYTES) drop('event stream client too slow');
+    return ok;
+  }
+
+  /** Ends a client that cannot keep up: destroyed, not ended, so its unread buffer is freed now. */
+  function drop(reason: string): void {
+    options.logger.warn({ lastId }, reason);
+    response.destroy();
+    close();
+  }
+
   function close(): void {
     if (closed) return;
     closed = true;
-    closing.abort();
+    held = null;
     clearInterval(ping);
-    // disconnect() rejects the pending XREAD at once, which ends the read loop.
-    conn.disconnect();
-    if (!response.writableEnded) response.end();
+    subscription.unsubscribe();
+    if (!response.writableEnded && !response.destroyed) response.end();
     options.onEnd();
   }
 
   async function waitForDrain(): Promise<void> {
-    // A slow client must not make us buffer the whole stream in memory.
     await new Promise<void>((resolve) => {
       const done = () => {
         response.off('drain', done);
@@ -75,31 +114,29 @@ export function startEventStream(options: EventStreamOptions) {
     });
   }
 
-  async function loop(): Promise<void> {
-    while (!closed) {
-      let batch: Awaited<ReturnType<typeof readEvents>>;
-      try {
-        batch = await readEvents(conn, options.prefix, lastId, { blockMs: BLOCK_MS });
-      } catch (err) {
-        if (closed) return;
-        options.logger.warn({ err }, 'event stream read failed');
-        if (!(await sleep(READ_RETRY_MS, closing.signal))) return;
-        continue;
-      }
-      for (const { streamId, event } of batch) {
-        lastId = streamId;
-        if (!matches(event, options.filter)) continue;
-        // A newline in a name would end the SSE field early; names are ours, but never trust framing.
-        const name = event.event.replace(/[\r\n]/g, '');
-        const ok = write(`id: ${streamId}\nevent: ${name}\ndata: ${JSON.stringify(event)}\n\n`);
-        if (!ok && !closed) await waitForDrain();
-      }
+  async function catchUp(): Promise<void> {
+    const position = await subscription.position;
+    while (!closed && compareIds(lastId, position) < 0) {
+      const page = await readRange(options.redis, options.prefix, lastId, position, CATCH_UP_PAGE);
+      if (page.length === 0) break;
+      // A resume reads at the client's pace: wait for the socket before the next page.
+      // deliver() moves lastId past every entry, those the filter skips included.
+      if (!deliver(page) && !closed) await waitForDrain();
     }
+    if (closed || held === null) return;
+    const pending = held;
+    held = null;
+    deliver(pending);
   }
 
   response.on('close', close);
-  loop().catch((err) => {
-    options.logger.error({ err }, 'event stream failed');
+  // A client already gone has emitted 'close' before we listened. Deferred: the caller has not
+  // received this stream yet, and onEnd may refer to it.
+  if (response.destroyed) queueMicrotask(close);
+  catchUp().catch((err) => {
+    if (closed) return;
+    // Redis failed the catch-up: the client reconnects with the Last-Event-ID it has and tries again.
+    options.logger.warn({ err }, 'event stream catch-up failed');
     close();
   });
 

@@ -1,25 +1,36 @@
-import { AppError } from '@wagw/errors';
-import { redisKeys } from '@wagw/queue';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { errorResponse } from '../../lib/http-schemas.js';
-import { REDIS_RETRY_AFTER_S, withRedis } from '../../lib/redis-guard.js';
+import { withRedis } from '../../lib/redis-guard.js';
 import { assertSessionAccess, sessionScope } from '../../plugins/auth.js';
+import { createEventHub } from './event-hub.js';
 import { type EventStream, startEventStream } from './event-stream.js';
 import { eventsHeaders, eventsQuery } from './events.schemas.js';
+import { streamTail } from './stream-entries.js';
+import { createStreamSlots } from './stream-slots.js';
 
 export interface EventsRoutesDeps {
-  /** Producer connection: resolves the resume point before the stream opens (fails fast). */
+  /** Producer connection: resolves the resume point and reads resumes' catch-up (fails fast). */
   redis: Redis;
-  /** Each stream opens its own consumer connection to this URL. */
+  /** The hub's one consumer connection per process goes to this URL (XREAD BLOCK holds it). */
   redisUrl: string;
   redisPrefix: string;
-  /** Open streams per replica; each holds a Redis connection. Default 100. */
+  /** Open streams per replica (SSE_MAX_STREAMS). Default 1000. */
   maxStreams?: number;
+  /** Open streams per API key per replica (SSE_MAX_STREAMS_PER_KEY). Default 10. */
+  maxStreamsPerKey?: number;
   /** Comment sent on idle streams so proxies and the socket timeout keep them open. Default 15000 ms. */
   pingMs?: number;
+}
+
+/**
+ * Whose share a stream counts against: the stored key's id, 'admin' for the config API_KEY. A
+ * dashboard cookie resolves to the principal of the key that signed in, so it shares that key's.
+ */
+function streamOwner(request: FastifyRequest): string {
+  return request.principal?.keyId ?? 'admin';
 }
 
 /**
@@ -27,23 +38,21 @@ export interface EventsRoutesDeps {
  * (the Redis stream keeps about EVENT_STREAM_MAXLEN recent events).
  */
 export function eventsRoutes(deps: EventsRoutesDeps) {
-  const maxStreams = deps.maxStreams ?? 100;
   const pingMs = deps.pingMs ?? 15_000;
-  const eventsKey = redisKeys(deps.redisPrefix).events;
 
   return async function register(app: FastifyInstance): Promise<void> {
+    const slots = createStreamSlots({
+      maxTotal: deps.maxStreams ?? 1000,
+      maxPerKey: deps.maxStreamsPerKey ?? 10,
+    });
+    const hub = createEventHub({ redisUrl: deps.redisUrl, prefix: deps.redisPrefix, logger: app.log });
     const open = new Set<EventStream>();
     // preClose, not onClose: Fastify's server.close() waits for open connections and runs before
     // onClose hooks, so a stream still open then would keep app.close() from ever finishing.
     app.addHook('preClose', async () => {
       for (const stream of open) stream.close();
     });
-
-    /** The newest id in the stream, so "from now on" is a fixed point and nothing slips past. */
-    async function currentTail(): Promise<string> {
-      const last = await withRedis(deps.redis, () => deps.redis.xrevrange(eventsKey, '+', '-', 'COUNT', 1));
-      return last[0]?.[0] ?? '0-0';
-    }
+    app.addHook('onClose', async () => hub.close());
 
     app.withTypeProvider<ZodTypeProvider>().get(
       '/api/events',
@@ -60,6 +69,7 @@ export function eventsRoutes(deps: EventsRoutesDeps) {
               content: { 'text/event-stream': { schema: z.string() } },
             },
             403: errorResponse,
+            429: errorResponse,
             503: errorResponse,
           },
         },
@@ -67,12 +77,24 @@ export function eventsRoutes(deps: EventsRoutesDeps) {
       async (request, reply) => {
         if (request.query.sessionId !== undefined) assertSessionAccess(request, request.query.sessionId);
         const sessionId = request.query.sessionId ?? sessionScope(request);
-        if (open.size >= maxStreams) {
-          throw new AppError('SERVICE_OVERLOADED', `too many open event streams (${maxStreams})`, {
-            retryAfter: REDIS_RETRY_AFTER_S,
-          });
+        // Reserved before the first await, released exactly once (slot.release is idempotent): when
+        // the stream ends, when the client goes away, or when the route fails before streaming.
+        const slot = slots.acquire(streamOwner(request));
+        reply.raw.once('close', slot.release);
+        let afterId: string;
+        try {
+          afterId =
+            request.headers['last-event-id'] ??
+            (await withRedis(deps.redis, () => streamTail(deps.redis, deps.redisPrefix)));
+        } catch (err) {
+          slot.release();
+          throw err;
         }
-        const afterId = request.headers['last-event-id'] ?? (await currentTail());
+        if (reply.raw.destroyed) {
+          // The client left while we waited: nothing to stream to ('close' released the slot).
+          reply.hijack();
+          return;
+        }
         const names = request.query.event
           ?.split(',')
           .map((name) => name.trim())
@@ -91,7 +113,8 @@ export function eventsRoutes(deps: EventsRoutesDeps) {
         reply.raw.write(': connected\n\n');
         const stream = startEventStream({
           response: reply.raw,
-          redisUrl: deps.redisUrl,
+          hub,
+          redis: deps.redis,
           prefix: deps.redisPrefix,
           afterId,
           filter: {
@@ -100,7 +123,10 @@ export function eventsRoutes(deps: EventsRoutesDeps) {
           },
           pingMs,
           logger: request.log,
-          onEnd: () => open.delete(stream),
+          onEnd: () => {
+            open.delete(stream);
+            slot.release();
+          },
         });
         open.add(stream);
       },

@@ -24,6 +24,8 @@ export interface MessagesRoutesDeps {
   idempotencyKeys: IdempotencyKeysRepository;
   /** How media links in message views are signed; absent (no media store): views carry no link. */
   mediaLinks: MediaLinkSettings | undefined;
+  /** Body limit of a send, in bytes: BODY_LIMIT plus room for an inline base64 file (app.ts). */
+  sendBodyLimit: number;
 }
 
 const tags = ['messages'];
@@ -45,6 +47,8 @@ export function messagesRoutes(deps: MessagesRoutesDeps) {
     routes.post(
       '/api/sessions/:id/messages',
       {
+        // Checked against Content-Length before the body is read: 413 PAYLOAD_TOO_LARGE.
+        bodyLimit: deps.sendBodyLimit,
         schema: {
           tags,
           description:

@@ -63,7 +63,7 @@ export function SystemPage() {
           </li>
           <li>
             <a href="/metrics">Prometheus metrics</a>{' '}
-            <span class="muted small">/metrics (METRICS_TOKEN if set)</span>
+            <span class="muted small">/metrics (the admin key, or METRICS_TOKEN if set)</span>
           </li>
         </ul>
       </nav>
