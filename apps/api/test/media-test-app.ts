@@ -9,7 +9,7 @@ import { createTempDir, redisUrl, uniquePrefix } from '@wagw/testing';
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { buildApp } from '../src/app.js';
+import { type AppDeps, buildApp } from '../src/app.js';
 import type { MediaSettings } from '../src/routes/media/media.service.js';
 import { TEST_API_KEY } from './api-test-app.js';
 
@@ -27,6 +27,8 @@ export interface MediaApp {
   prefix: string;
   /** The session the session key (SESSION_KEY) belongs to. */
   sessionId: string;
+  /** The temp dir holding the SQLite file (wagw.db) and the media store (media/). */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,8 @@ export interface MediaAppOptions {
   wrapStore?: (store: MediaStore) => MediaStore;
   /** Media settings beyond the defaults here (MAX_BYTES, SECRET, a 1 h link, 16 KiB inline, /usr/bin/ffmpeg). */
   media?: Partial<Omit<MediaSettings, 'store'>>;
+  /** App settings beyond the defaults here (fuzz.test.ts: no auth-failure limit, a stub DNS, short pairing wait). */
+  app?: Partial<Pick<AppDeps, 'webhooks' | 'pairingWaitMs'>> & { config?: Partial<AppDeps['config']> };
 }
 
 /** The app as main.ts builds it, with a media store (createTestApp builds it without one). */
@@ -55,7 +59,15 @@ export async function startMediaApp(options: MediaAppOptions = {}): Promise<Medi
   await db.repos.apiKeys.create({ name: 'media', keyHash, prefix: 'media-se', sessionId: session.id });
   const store = wrapStore(createFsMediaStore({ root: join(dir.path, 'media') }));
   const app = await buildApp({
-    config: { apiKey: TEST_API_KEY, bodyLimit: 1024 * 1024, trustProxy: false, rateLimitPerMinute: 0 },
+    config: {
+      apiKey: TEST_API_KEY,
+      bodyLimit: 1024 * 1024,
+      trustProxy: false,
+      rateLimitPerMinute: 0,
+      ...options.app?.config,
+    },
+    webhooks: options.app?.webhooks,
+    pairingWaitMs: options.app?.pairingWaitMs,
     logger: createLogger({ name: 'api-media-test', level: 'silent' }),
     db,
     redis,
@@ -82,6 +94,7 @@ export async function startMediaApp(options: MediaAppOptions = {}): Promise<Medi
     redis,
     prefix,
     sessionId: session.id,
+    dataDir: dir.path,
     async close() {
       await app.close();
       await sessionCommands.obliterate({ force: true });

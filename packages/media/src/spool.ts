@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
@@ -48,11 +49,17 @@ export async function spoolToFile(
       callback(null, chunk);
     },
   });
+  // 'wx': a temp name is never reused, so an existing file means a bug, not something to overwrite.
+  const sink = createWriteStream(path, { flags: 'wx' });
   try {
-    // 'wx': a temp name is never reused, so an existing file means a bug, not something to overwrite.
-    await pipeline(source, meter, createWriteStream(path, { flags: 'wx' }));
+    await pipeline(source, meter, sink);
     await syncFile(path);
   } catch (err) {
+    // A source that fails at once (a multipart part busboy already failed) can end the pipeline
+    // while the sink is still opening its file: wait for it to close, or the rm below may run before
+    // the file exists and leave it behind. (apps/api/test/fuzz.test.ts twice saw a refused upload
+    // leave one file under load; this is the likely cause, not reproduced in isolation.)
+    if (!sink.closed) await once(sink, 'close').catch(() => undefined);
     await rm(path, { force: true });
     throw err;
   }

@@ -67,7 +67,10 @@ async function receiveUpload(media: MediaService, request: FastifyRequest): Prom
   request.raw.once('close', () => {
     if (!request.raw.complete) broken ??= new Error('the client closed the upload before its end');
   });
-  return media.upload(part.file, () => broken);
+  // `errored` too: when the whole body had arrived before this point (a small one), busboy may
+  // already have failed the part ("Unexpected end of multipart data": no closing boundary) before
+  // the listener above existed, and the store's error would otherwise read as the store's own (503).
+  return media.upload(part.file, () => broken ?? part.file.errored ?? undefined);
 }
 
 /**
