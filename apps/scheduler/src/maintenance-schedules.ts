@@ -13,13 +13,18 @@ export interface MaintenanceSchedule {
 
 type ScheduleConfig = Pick<
   SchedulerConfig,
-  'cleanupIntervalMs' | 'revivalIntervalMs' | 'outboxReconcileIntervalMs'
+  | 'cleanupIntervalMs'
+  | 'revivalIntervalMs'
+  | 'outboxReconcileIntervalMs'
+  | 'deadLetterRetentionDays'
+  | 'recordRetentionIntervalMs'
 > & { media: Pick<SchedulerConfig['media'], 'retention'> };
 
 /**
- * What runs, and how often (from CLEANUP_INTERVAL, REVIVAL_INTERVAL, OUTBOX_RECONCILE_INTERVAL and
- * MEDIA_RETENTION_INTERVAL): every task of the queue contract's MAINTENANCE_TASKS (the record must
- * name each), except media-retention when MEDIA_RETENTION_DAYS is 0 (keep media forever).
+ * What runs, and how often (from CLEANUP_INTERVAL, REVIVAL_INTERVAL, OUTBOX_RECONCILE_INTERVAL,
+ * MEDIA_RETENTION_INTERVAL and RECORD_RETENTION_INTERVAL): every task of the queue contract's
+ * MAINTENANCE_TASKS (the record must name each), except media-retention when MEDIA_RETENTION_DAYS
+ * is 0 (keep media forever) and dead-letter-retention when DEAD_LETTER_RETENTION_DAYS is 0.
  */
 export function maintenanceSchedules(config: ScheduleConfig): MaintenanceSchedule[] {
   const everyMs: Record<MaintenanceTask, number | null> = {
@@ -27,6 +32,8 @@ export function maintenanceSchedules(config: ScheduleConfig): MaintenanceSchedul
     'revive-failed-sessions': config.revivalIntervalMs,
     'outbox-reconciliation': config.outboxReconcileIntervalMs,
     'media-retention': config.media.retention.days > 0 ? config.media.retention.intervalMs : null,
+    'idempotency-key-cleanup': config.recordRetentionIntervalMs,
+    'dead-letter-retention': config.deadLetterRetentionDays > 0 ? config.recordRetentionIntervalMs : null,
   };
   return MAINTENANCE_TASKS.flatMap((task) => {
     const every = everyMs[task];

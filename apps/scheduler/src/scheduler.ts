@@ -82,7 +82,7 @@ export async function startScheduler(
         },
       );
     }
-    // A task turned off (MEDIA_RETENTION_DAYS=0) must not keep running from a schedule an earlier
+    // A task turned off (MEDIA_RETENTION_DAYS=0, DEAD_LETTER_RETENTION_DAYS=0) must not keep running from a schedule an earlier
     // start left in Redis; removing a scheduler that does not exist is a no-op.
     for (const task of disabledTasks(config)) await queue.removeJobScheduler(task);
   }
@@ -103,6 +103,7 @@ export async function startScheduler(
     revivalCooldownMs: config.revivalCooldownMs,
     staleSessionAgeMs: config.staleSessionAgeMs,
     outboxGraceMs: config.outboxGraceMs,
+    deadLetterRetentionDays: config.deadLetterRetentionDays,
     media: {
       // The same store as the API and the workers (MEDIA_STORE and its settings).
       store: openMediaStore(config.media.store),

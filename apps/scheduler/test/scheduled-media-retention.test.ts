@@ -161,6 +161,8 @@ describe('media retention in the scheduler', () => {
     const s = await start(prefix, { MEDIA_DIR: mediaDir, MEDIA_RETENTION_DAYS: '0' });
     try {
       expect(await s.schedulerIds()).toEqual([
+        'dead-letter-retention',
+        'idempotency-key-cleanup',
         'outbox-reconciliation',
         'revive-failed-sessions',
         'stale-session-cleanup',

@@ -2,7 +2,13 @@ import { loadSchedulerConfig, type SchedulerConfig } from '@wagw/config';
 import { createDatabase, type Database } from '@wagw/db';
 import { createLogger } from '@wagw/logger';
 import { type MaintenanceRunReport, REVIVAL_REASON, runLockKey } from '@wagw/maintenance';
-import { createProducerConnection, listHeartbeats, QUEUES, waitUntilReady } from '@wagw/queue';
+import {
+  createProducerConnection,
+  listHeartbeats,
+  MAINTENANCE_TASKS,
+  QUEUES,
+  waitUntilReady,
+} from '@wagw/queue';
 import { createTempDir, redisUrl, type TempSqlite, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -36,6 +42,7 @@ function replicaConfig(instanceId: string): SchedulerConfig {
     cleanupIntervalMs: INTERVAL_MS,
     revivalIntervalMs: INTERVAL_MS,
     outboxReconcileIntervalMs: INTERVAL_MS,
+    recordRetentionIntervalMs: INTERVAL_MS,
     revivalCooldownMs: 0,
     media: { ...config.media, retention: { ...config.media.retention, intervalMs: INTERVAL_MS } },
   };
@@ -85,6 +92,8 @@ describe('two scheduler replicas on one prefix', () => {
 
       const schedulers = await queue.getJobSchedulers();
       expect(schedulers.map((s) => s.key).sort()).toEqual([
+        'dead-letter-retention',
+        'idempotency-key-cleanup',
         'media-retention',
         'outbox-reconciliation',
         'revive-failed-sessions',
@@ -143,6 +152,6 @@ describe('two scheduler replicas on one prefix', () => {
     expect(await listHeartbeats(redis, prefix, 'scheduler')).toEqual([]);
     const again = await start('scheduler-c');
     await again.close();
-    expect(await queue.getJobSchedulersCount()).toBe(4);
+    expect(await queue.getJobSchedulersCount()).toBe(MAINTENANCE_TASKS.length);
   });
 });

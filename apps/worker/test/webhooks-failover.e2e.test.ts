@@ -10,7 +10,7 @@ const EVENTS = 1000;
 let gw: Gateway;
 let r: Receiver;
 beforeAll(async () => {
-  // 20 ms per request and 5 in flight per endpoint per worker: the burst lasts ~2 s, long enough to
+  // 20 ms per request and 5 in flight per endpoint (all workers together): the burst lasts ~4 s, long enough to
   // kill a worker in the middle of it.
   r = await startReceiver({ reply: () => ({ status: 200, delayMs: 20 }) });
   gw = await startGateway({

@@ -6,6 +6,12 @@ export {
   type MediaRetentionReport,
 } from './media-retention.task.js';
 export { reconcileOutbox } from './outbox-reconciliation.task.js';
+export {
+  applyDeadLetterRetention,
+  cleanupIdempotencyKeys,
+  RecordRetentionError,
+  type RecordRetentionReport,
+} from './record-retention.task.js';
 export { REVIVAL_REASON, reviveFailedSessions } from './revive-failed-sessions.task.js';
 export { runLockKey, withRunLock } from './run-lock.js';
 export {

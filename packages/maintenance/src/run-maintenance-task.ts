@@ -16,6 +16,13 @@ import {
   reconcileOutbox,
 } from './outbox-reconciliation.task.js';
 import {
+  applyDeadLetterRetention,
+  cleanupIdempotencyKeys,
+  type DeadLetterRetentionDeps,
+  type IdempotencyKeyCleanupDeps,
+  type RecordRetentionReport,
+} from './record-retention.task.js';
+import {
   type ReviveFailedSessionsDeps,
   type ReviveFailedSessionsReport,
   reviveFailedSessions,
@@ -30,7 +37,9 @@ export interface MaintenanceDeps {
   repos: CleanupStaleSessionsDeps['repos'] &
     ReviveFailedSessionsDeps['repos'] &
     OutboxReconciliationDeps['repos'] &
-    MediaRetentionDeps['repos'];
+    MediaRetentionDeps['repos'] &
+    IdempotencyKeyCleanupDeps['repos'] &
+    DeadLetterRetentionDeps['repos'];
   leases: CleanupStaleSessionsDeps['leases'];
   /** Our own Redis commands (run lock, nudge, QR keys); a fail-fast connection is best. */
   redis: CleanupStaleSessionsDeps['redis'];
@@ -50,6 +59,10 @@ export interface MaintenanceDeps {
     MediaRetentionDeps,
     'store' | 'backend' | 'retentionDays' | 'maxDeletesPerRun' | 'timeBudgetMs'
   >;
+  /** DEAD_LETTER_RETENTION_DAYS (0 keeps dead letters). Default: 30. */
+  deadLetterRetentionDays?: number;
+  /** Batch size and per-run bounds of the two record-retention tasks. Defaults: see record-retention.task.ts. */
+  recordRetention?: Pick<DeadLetterRetentionDeps, 'batchSize' | 'maxDeletesPerRun' | 'timeBudgetMs'>;
   /** Run-lock TTL in ms (renewed while a run lasts). Default: 60000. */
   lockTtlMs?: number;
   /** Clock. Default: `() => new Date()`. */
@@ -60,10 +73,13 @@ type MaintenanceTaskReport =
   | CleanupStaleSessionsReport
   | ReviveFailedSessionsReport
   | OutboxReconciliationReport
-  | MediaRetentionReport;
+  | MediaRetentionReport
+  | RecordRetentionReport;
 
 /** Default OUTBOX_GRACE_MS. */
 const DEFAULT_OUTBOX_GRACE_MS = 30_000;
+/** Default DEAD_LETTER_RETENTION_DAYS. */
+const DEFAULT_DEAD_LETTER_RETENTION_DAYS = 30;
 
 export type MaintenanceRunReport =
   | { task: MaintenanceTask; skipped: 'already running' }
@@ -75,7 +91,7 @@ export type MaintenanceRunReport =
       durationMs: number;
       /**
        * Whether workers were told to reconcile at once ('*' on the reconcile channel): after a task
-       * about sessions or jobs changed something, never after media retention.
+       * about sessions or jobs changed something, never after a retention task.
        */
       nudged: boolean;
       result: MaintenanceTaskReport;
@@ -93,6 +109,14 @@ function runTask(task: MaintenanceTask, deps: MaintenanceDeps): Promise<Maintena
       return reconcileOutbox({ ...deps, graceMs: deps.outboxGraceMs ?? DEFAULT_OUTBOX_GRACE_MS });
     case 'media-retention':
       return applyMediaRetention({ ...deps, ...mediaOf(deps) });
+    case 'idempotency-key-cleanup':
+      return cleanupIdempotencyKeys({ ...deps, ...deps.recordRetention });
+    case 'dead-letter-retention':
+      return applyDeadLetterRetention({
+        ...deps,
+        ...deps.recordRetention,
+        retentionDays: deps.deadLetterRetentionDays ?? DEFAULT_DEAD_LETTER_RETENTION_DAYS,
+      });
   }
 }
 
@@ -102,6 +126,8 @@ const NUDGES_WORKERS: Record<MaintenanceTask, boolean> = {
   'revive-failed-sessions': true,
   'outbox-reconciliation': true,
   'media-retention': false,
+  'idempotency-key-cleanup': false,
+  'dead-letter-retention': false,
 };
 
 function mediaOf(deps: MaintenanceDeps): NonNullable<MaintenanceDeps['media']> {

@@ -7,7 +7,6 @@ import {
   recordDeliveryAttempt,
   webhookDeliveryJob,
 } from '@wagw/queue';
-import { isBrokenCircuit } from '@wagw/resilience';
 import { deliveryHeaders, type NetworkPolicy, type PostResult, postWebhook } from '@wagw/webhooks';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -48,12 +47,6 @@ export function verdictOf(result: PostResult): Verdict {
 function outcomeOf(verdict: Verdict, lastAttempt: boolean): DeliveryOutcome {
   if (verdict === 'ok') return 'delivered';
   return verdict === 'permanent' || lastAttempt ? 'dead_lettered' : 'retrying';
-}
-
-class ReceiverTrouble extends Error {
-  constructor(readonly result: PostResult) {
-    super(describe(result));
-  }
 }
 
 function describe(result: PostResult): string {
@@ -166,12 +159,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
       return { skipped: hook ? 'webhook disabled' : 'webhook deleted' };
     }
 
-    const breaker = deps.guards.breaker(hook.id);
-    const waitMs = breaker.retryAfterMs();
-    if (waitMs > 0) return defer(job, token, waitMs, 'endpoint breaker open');
-    const releaseSlot = await deps.guards.acquire(hook.id, SLOT_WAIT_BUDGET_MS);
-    if (!releaseSlot) return defer(job, token, SLOT_WAIT_BUDGET_MS, 'endpoint at its concurrency limit');
-
+    // Built before a slot is taken: nothing may throw between taking it and the `finally` freeing it.
     const attempt = (data.priorAttempts ?? 0) + job.attemptsMade + 1;
     const body = JSON.stringify(event);
     const headers = {
@@ -185,24 +173,26 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
         body,
       }),
     };
+    // Breaker and slots are shared by every worker (Redis): one endpoint gets its concurrency in
+    // total, and failures seen by any worker open its breaker for all.
+    const entry = await deps.guards.enter(hook.id, SLOT_WAIT_BUDGET_MS);
+    if (entry.kind === 'open')
+      return defer(job, token, Math.max(250, entry.retryAfterMs), 'endpoint breaker open');
+    if (entry.kind === 'busy')
+      return defer(job, token, SLOT_WAIT_BUDGET_MS, 'endpoint at its concurrency limit');
+
     let result: PostResult;
+    // Anything but an answer (a thrown error included) counts against the breaker.
+    let outcome: 'ok' | 'fail' = 'fail';
     try {
-      result = await breaker.execute(async () => {
-        const r = await postWebhook(hook.url, body, headers, {
-          timeoutMs: deps.timeoutMs,
-          policy: deps.policy,
-        });
-        // Only the receiver's trouble counts against its breaker; a refusal is an answer.
-        if (verdictOf(r) === 'retry') throw new ReceiverTrouble(r);
-        return r;
-      });
-    } catch (err) {
-      if (isBrokenCircuit(err))
-        return defer(job, token, Math.max(250, breaker.retryAfterMs()), 'endpoint breaker open');
-      if (!(err instanceof ReceiverTrouble)) throw err;
-      result = err.result;
+      result = await postWebhook(hook.url, body, headers, { timeoutMs: deps.timeoutMs, policy: deps.policy });
+      // Only the receiver's trouble counts against its breaker; a refusal is an answer.
+      if (verdictOf(result) !== 'retry') outcome = 'ok';
     } finally {
-      releaseSlot();
+      // Best effort: when Redis cannot answer, the slot expires by itself (its lease is no longer renewed).
+      await entry
+        .leave(outcome)
+        .catch((err) => logger.warn({ err, webhookId: hook.id }, 'could not free a webhook endpoint slot'));
     }
 
     const verdict = verdictOf(result);

@@ -34,6 +34,9 @@ export interface WebhookDispatchDeps {
   };
 }
 
+/** How much longer than the delivery timeout a killed worker's half-open probe blocks the next one. */
+const PROBE_TTL_MARGIN_MS = 5_000;
+
 /**
  * The worker's webhook side: the dispatcher fanning stream events out to jobs, and the consumer of
  * the `webhooks` queue delivering them. Every worker runs both; the consumer group and BullMQ
@@ -52,6 +55,10 @@ export function startWebhookDispatch(deps: WebhookDispatchDeps) {
     prefix: deps.prefix,
   });
   const guards = createEndpointGuards({
+    redis: deps.redis,
+    prefix: deps.prefix,
+    // A probe takes at most the timeout; the margin covers signing and the Redis round trips.
+    probeTtlMs: delivery.timeoutMs + PROBE_TTL_MARGIN_MS,
     concurrency: delivery.endpointConcurrency,
     breaker: delivery.breaker,
     onBreakerChange: (state, name) => logger.warn({ breaker: name, state }, 'circuit breaker state changed'),
@@ -95,7 +102,10 @@ export function startWebhookDispatch(deps: WebhookDispatchDeps) {
   });
 
   return {
-    /** `webhook:<id>` breaker of every endpoint this worker delivered to recently. */
+    /**
+     * `webhook:<id>` breaker of every endpoint this worker delivered to recently: the shared state,
+     * as last read from Redis (at most a couple of seconds old).
+     */
     breakers(): Record<string, BreakerState> {
       return guards.states();
     },

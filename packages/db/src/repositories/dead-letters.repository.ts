@@ -1,4 +1,4 @@
-import { and, count, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../executor/executor.js';
 import type { DeadLettersRepository, WebhookDeadLetter } from './repository-types.js';
 import { byId, clampLimit, deadLetterCounts, deadLetterRow, idPage } from './row-builders.js';
@@ -90,6 +90,17 @@ export function createDeadLettersRepository(x: Executor): DeadLettersRepository 
 
     async discard(t) {
       const rows = await x.all(x.db.delete(dl).where(target(t)).returning({ id: dl.id }));
+      return rows.length;
+    },
+
+    async deleteOlderThan(cutoff, limit) {
+      const old = x.db
+        .select({ id: dl.id })
+        .from(dl)
+        .where(lt(dl.updatedAt, cutoff))
+        .orderBy(asc(dl.updatedAt))
+        .limit(limit);
+      const rows = await x.all(x.db.delete(dl).where(inArray(dl.id, old)).returning({ id: dl.id }));
       return rows.length;
     },
 

@@ -1,4 +1,4 @@
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, inArray, lt } from 'drizzle-orm';
 import type { Executor } from '../executor/executor.js';
 import type { IdempotencyKeysRepository } from './repository-types.js';
 import { idempotencyKeyRow } from './row-builders.js';
@@ -45,8 +45,14 @@ export function createIdempotencyKeysRepository(x: Executor): IdempotencyKeysRep
       return rows.length > 0;
     },
 
-    async deleteExpired(now) {
-      const rows = await x.all(x.db.delete(keys).where(lt(keys.expiresAt, now)).returning({ id: keys.id }));
+    async deleteExpired(now, limit) {
+      const expired = lt(keys.expiresAt, now);
+      // A bounded batch: the ids of at most `limit` expired rows (expires_at is indexed).
+      const where =
+        limit === undefined
+          ? expired
+          : inArray(keys.id, x.db.select({ id: keys.id }).from(keys).where(expired).limit(limit));
+      const rows = await x.all(x.db.delete(keys).where(where).returning({ id: keys.id }));
       return rows.length;
     },
   };

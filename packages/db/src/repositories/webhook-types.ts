@@ -28,8 +28,18 @@ export interface WebhookPatch {
   enabled?: boolean;
 }
 
+/** What `createWithinCap` did: created the webhook, or refused because the session already has `max`. */
+export type CappedWebhookCreate = { created: Webhook } | { full: { count: number } };
+
 export interface WebhooksRepository {
   create(input: NewWebhook): Promise<Webhook>;
+  /**
+   * Creates a session's webhook unless the session already has `max` of its own. The count and the
+   * insert are one transaction holding the session row's lock (SELECT … FOR UPDATE on PostgreSQL;
+   * SQLite's BEGIN IMMEDIATE excludes every other writer), so API replicas creating at once can
+   * never pass the cap together, which a count-then-insert by the caller allowed.
+   */
+  createWithinCap(input: NewWebhook & { sessionId: string }, max: number): Promise<CappedWebhookCreate>;
   getById(id: string): Promise<Webhook | null>;
   /**
    * Oldest first. `sessionId` a string: that session's own webhooks only; null: global ones only;
@@ -97,6 +107,11 @@ export interface DeadLettersRepository {
   resolve(eventId: string, webhookId: string): Promise<boolean>;
   /** Discards one row (by id) or every row of a webhook; returns how many were removed. */
   discard(target: { id: string } | { webhookId: string }): Promise<number>;
+  /**
+   * Deletes at most `limit` rows (any status) last changed (`updated_at`: the last failure or replay)
+   * before `cutoff`, oldest first; returns how many. The retention task calls it in batches.
+   */
+  deleteOlderThan(cutoff: Date, limit: number): Promise<number>;
   /** Rows per status of a webhook, or of all webhooks (every status present, 0 when none). */
   countByStatus(webhookId?: string): Promise<Record<DeadLetterStatus, number>>;
 }

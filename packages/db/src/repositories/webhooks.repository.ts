@@ -1,29 +1,53 @@
-import { and, asc, eq, isNull, or } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, or } from 'drizzle-orm';
 import type { Executor } from '../executor/executor.js';
 import { newId } from '../ids.js';
-import type { Webhook, WebhooksRepository } from './repository-types.js';
+import type { NewWebhook, Webhook, WebhooksRepository } from './repository-types.js';
 import { webhookPatchSet } from './row-builders.js';
 
+function newWebhookRow(input: NewWebhook): Webhook {
+  const now = new Date();
+  return {
+    id: newId(now.getTime()),
+    sessionId: input.sessionId ?? null,
+    url: input.url,
+    events: input.events,
+    headers: input.headers ?? {},
+    secret: input.secret ?? null,
+    enabled: input.enabled ?? true,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 export function createWebhooksRepository(x: Executor): WebhooksRepository {
-  const { webhooks, webhookDeadLetters } = x.tables;
+  const { webhooks, webhookDeadLetters, sessions } = x.tables;
   const enabledOnly = (opts?: { includeDisabled?: boolean }) =>
     opts?.includeDisabled ? undefined : eq(webhooks.enabled, true);
   return {
     async create(input) {
-      const now = new Date();
-      const row: Webhook = {
-        id: newId(now.getTime()),
-        sessionId: input.sessionId ?? null,
-        url: input.url,
-        events: input.events,
-        headers: input.headers ?? {},
-        secret: input.secret ?? null,
-        enabled: input.enabled ?? true,
-        createdAt: now,
-        updatedAt: now,
-      };
+      const row = newWebhookRow(input);
       await x.run(x.db.insert(webhooks).values(row));
       return row;
+    },
+
+    createWithinCap(input, max) {
+      return x.transaction(async (tx) => {
+        // The session row is the lock every create for this session queues on (PostgreSQL); a
+        // missing session is left to the insert's foreign key, as with `create`.
+        await tx.first(
+          tx.forUpdate(
+            tx.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, input.sessionId)).limit(1),
+          ),
+        );
+        const counted = await tx.first(
+          tx.db.select({ n: count() }).from(webhooks).where(eq(webhooks.sessionId, input.sessionId)),
+        );
+        const n = Number(counted?.n ?? 0);
+        if (n >= max) return { full: { count: n } };
+        const row = newWebhookRow(input);
+        await tx.run(tx.db.insert(webhooks).values(row));
+        return { created: row };
+      });
     },
 
     getById(id) {

@@ -115,27 +115,25 @@ export function createWebhookAdminService(deps: WebhookAdminServiceDeps) {
     assertEventFilters(input.events);
     const headers = resolveHeaders(input.headers ?? {});
     if (input.secret !== undefined) assertSecret(input.secret);
-    if (sessionId !== null) {
-      await requireSession(sessions, sessionId);
-      const existing = await webhooks.list({ sessionId });
-      if (existing.length >= MAX_WEBHOOKS_PER_SESSION) {
+    if (sessionId !== null) await requireSession(sessions, sessionId);
+    await assertWebhookUrl(input.url, urlCheck);
+    const secret = input.secret ?? generateWebhookSecret();
+    const fields = { url: input.url, events: input.events, headers, secret, enabled: input.enabled };
+    let row: Webhook;
+    if (sessionId === null) {
+      row = await webhooks.create({ sessionId, ...fields });
+    } else {
+      // Counted and inserted atomically: two API replicas must not both pass the cap.
+      const outcome = await webhooks.createWithinCap({ sessionId, ...fields }, MAX_WEBHOOKS_PER_SESSION);
+      if ('full' in outcome) {
         throw new AppError(
           'CONFLICT',
-          `session ${sessionId} already has ${existing.length} webhooks, the most allowed (${MAX_WEBHOOKS_PER_SESSION}); delete one first`,
+          `session ${sessionId} already has ${outcome.full.count} webhooks, the most allowed (${MAX_WEBHOOKS_PER_SESSION}); delete one first`,
           { details: { max: MAX_WEBHOOKS_PER_SESSION } },
         );
       }
+      row = outcome.created;
     }
-    await assertWebhookUrl(input.url, urlCheck);
-    const secret = input.secret ?? generateWebhookSecret();
-    const row = await webhooks.create({
-      sessionId,
-      url: input.url,
-      events: input.events,
-      headers,
-      secret,
-      enabled: input.enabled,
-    });
     await changed();
     return { ...toWebhookView(row), secret };
   }
