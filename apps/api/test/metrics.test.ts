@@ -68,7 +68,10 @@ describe('GET /metrics', () => {
       instanceId: 'w-metrics',
       intervalMs: 60_000,
       // A careless breaker name carrying a phone number must not reach a label.
-      collect: () => ({ breakers: { [`send:${sessionId}`]: 'open', [`send:+${PHONE}`]: 'half-open' } }),
+      collect: () => ({
+        breakers: { [`send:${sessionId}`]: 'open', [`send:+${PHONE}`]: 'half-open' },
+        dbSpool: { depth: 12, memory: 2, refused: 3 },
+      }),
     });
     await worker.ready;
     // One request first, so the duration histogram has a series with a route pattern.
@@ -91,6 +94,9 @@ describe('GET /metrics', () => {
       expect(text).toContain(
         'wagw_circuit_breaker_state{breaker="send:<redacted>",instance_id="w-metrics"} 1',
       );
+      expect(text).toContain('wagw_db_spool_entries{instance_id="w-metrics",store="redis"} 10');
+      expect(text).toContain('wagw_db_spool_entries{instance_id="w-metrics",store="memory"} 2');
+      expect(text).toContain('wagw_db_spool_refused{instance_id="w-metrics"} 3');
       expect(text).toContain('wagw_queue_jobs{queue="session-commands",state="waiting"} 0');
       expect(text).toContain('wagw_queue_jobs{queue="sends",state="failed"} 0');
       expect(text).toContain('wagw_session_disconnects_total{code="428"} 2');

@@ -53,6 +53,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
     delivery: config.delivery,
     sendBreaker: config.sendBreaker,
     dbBreaker: config.database,
+    dbSpoolMax: config.dbSpoolMax,
+    canWrite: () => db.canWrite(),
     media,
   });
 
@@ -82,6 +84,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
         workerId: config.instanceId,
         logger: logger.child({ sessionId }),
         repos: db.repos,
+        canWrite: () => db.canWrite(),
         factory,
         backoff: config.reconnect,
         watchdog: config.watchdog,
@@ -129,7 +132,11 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
 
   return {
     manager,
-    stats: () => ({ ...manager.stats(), breakers: { ...messaging.breakers(), ...webhooks.breakers() } }),
+    stats: () => ({
+      ...manager.stats(),
+      breakers: { ...messaging.breakers(), ...webhooks.breakers() },
+      dbSpool: messaging.spool(),
+    }),
     /** Graceful: stop taking work, close sockets without logging out, release leases, close stores. */
     async close(): Promise<void> {
       for (const timer of timers) clearInterval(timer);

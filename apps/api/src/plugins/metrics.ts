@@ -88,6 +88,18 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     labelNames: ['breaker', 'instance_id'] as const,
     registers: [registry],
   });
+  const dbSpool = new Gauge({
+    name: 'wagw_db_spool_entries',
+    help: 'Inbound messages and receipts a worker holds for the database (store: redis or memory); DB_SPOOL_MAX each session',
+    labelNames: ['instance_id', 'store'] as const,
+    registers: [registry],
+  });
+  const dbSpoolRefused = new Gauge({
+    name: 'wagw_db_spool_refused',
+    help: 'Writes a worker refused since it started because a session spool was full (lost)',
+    labelNames: ['instance_id'] as const,
+    registers: [registry],
+  });
   const workers = new Gauge({
     name: 'wagw_workers',
     help: 'Workers with a live heartbeat (live) and seen in the last 10 minutes without one (missing)',
@@ -247,6 +259,14 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
       for (const [name, view] of Object.entries(cluster.circuitBreakers))
         for (const [instanceId, state] of Object.entries(view.workers))
           breakers.set({ breaker: name, instance_id: instanceId }, BREAKER_VALUE[state]);
+      dbSpool.reset();
+      dbSpoolRefused.reset();
+      for (const worker of cluster.workers) {
+        const { depth, memory, refused } = worker.dbSpool;
+        dbSpool.set({ instance_id: worker.instanceId, store: 'redis' }, depth - memory);
+        dbSpool.set({ instance_id: worker.instanceId, store: 'memory' }, memory);
+        dbSpoolRefused.set({ instance_id: worker.instanceId }, refused);
+      }
       workers.set({ state: 'live' }, cluster.workers.length);
       workers.set({ state: 'missing' }, cluster.missingWorkers.length);
       queueJobs.reset();
@@ -272,6 +292,8 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     } catch {
       for (const metric of [
         breakers,
+        dbSpool,
+        dbSpoolRefused,
         workers,
         queueJobs,
         dispatchPending,

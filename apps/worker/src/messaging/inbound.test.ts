@@ -2,6 +2,7 @@ import type { NewMessage } from '@wagw/db';
 import { createLogger } from '@wagw/logger';
 import type { WAMessage } from '@whiskeysockets/baileys';
 import { describe, expect, it, vi } from 'vitest';
+import type { SpoolWrite } from './db-spool.js';
 import { createInbound } from './inbound.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
@@ -109,5 +110,57 @@ describe('inbound', () => {
     const protocol = { ...message('P', null), message: { protocolMessage: { type: 0 } } } as WAMessage;
     await inbound.onMessages([message('M', 'mine', true), message('S', null), protocol]);
     expect(stored.size).toBe(0);
+  });
+
+  it('spools a message the database is unavailable for, and a replay stores and announces it once', async () => {
+    const { stored, events, repos } = setup();
+    const locked = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    repos.messages.insertInboundIgnoringDuplicates.mockRejectedValueOnce(locked);
+    const spooled: SpoolWrite[] = [];
+    const withSpool = createInbound({
+      sessionId: 's1',
+      logger,
+      repos: repos as never,
+      db: (fn) => fn(),
+      events,
+      media: { store: vi.fn(async () => true) },
+      mediaMaxBytes: 1024,
+      spool: async (write) => {
+        spooled.push(write);
+        return true;
+      },
+    });
+    // Baileys' timestamps are protobufjs Longs: the spooled copy is plain JSON with a number.
+    const long = { low: 1_700_000_001, high: 0, unsigned: true, toNumber: () => 1_700_000_001 };
+    await withSpool.onMessages([{ ...message('L', 'late'), messageTimestamp: long } as unknown as WAMessage]);
+    expect(stored.size).toBe(0);
+    expect(spooled).toHaveLength(1);
+    const write = spooled[0];
+    if (write?.kind !== 'inbound') throw new Error('expected an inbound write');
+    await withSpool.replay(write.message);
+    await withSpool.replay(write.message);
+    expect([...stored.keys()]).toEqual(['L']);
+    expect(stored.get('L')?.createdAt).toEqual(new Date(1_700_000_001_000));
+    expect(events.received).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not spool an error of the write itself', async () => {
+    const { repos, events } = setup();
+    repos.messages.insertInboundIgnoringDuplicates.mockRejectedValueOnce(
+      Object.assign(new Error('CHECK constraint failed'), { code: 'SQLITE_CONSTRAINT_CHECK' }),
+    );
+    const spool = vi.fn(async () => true);
+    const withSpool = createInbound({
+      sessionId: 's1',
+      logger,
+      repos: repos as never,
+      db: (fn) => fn(),
+      events,
+      media: { store: vi.fn(async () => true) },
+      mediaMaxBytes: 1024,
+      spool,
+    });
+    await withSpool.onMessages([message('X', 'bad')]);
+    expect(spool).not.toHaveBeenCalled();
   });
 });

@@ -1,8 +1,9 @@
 import { type ContactUpsert, newId, type Repositories } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
-import type { Contact, WAMessage } from '@whiskeysockets/baileys';
+import { BufferJSON, type Contact, type WAMessage } from '@whiskeysockets/baileys';
 import { isExtractedMedia } from '../media/inbound-content.js';
 import type { InboundMedia } from '../media/inbound-media.js';
+import { type SpoolWrite, shouldSpool } from './db-spool.js';
 import { extractInbound } from './inbound-extract.js';
 import type { MessageEvents } from './message-events.js';
 import { createYielder } from './yield.js';
@@ -19,7 +20,26 @@ export interface InboundDeps {
   mediaMaxBytes: number;
   /** Called for each sender seen, to look up its profile picture in the background. */
   onSender?: (jid: string) => void;
+  /**
+   * Keeps a message the database could not take (db-spool.ts), to be stored by `replay` later:
+   * WhatsApp does not deliver a message again once Baileys acknowledged it. Without it, such a
+   * message is logged and lost.
+   */
+  spool?: (write: SpoolWrite) => Promise<boolean>;
 }
+
+/** protobufjs Longs (timestamps, file lengths) become numbers: a spooled message is plain JSON. */
+function spoolReplacer(this: unknown, key: string, value: unknown): unknown {
+  if (value && typeof value === 'object' && 'low' in value && 'high' in value) {
+    const long = value as { toNumber?: () => number };
+    if (typeof long.toNumber === 'function') return long.toNumber();
+  }
+  return BufferJSON.replacer(key, value);
+}
+
+/** A received message as the spool keeps it (BufferJSON, so its binary fields round-trip). */
+const encodeInbound = (message: WAMessage): string => JSON.stringify(message, spoolReplacer);
+const decodeInbound = (encoded: string): WAMessage => JSON.parse(encoded, BufferJSON.reviver);
 
 /** Chats inbound messages are not stored for: status broadcasts and newsletters are not chats. */
 const IGNORED_CHAT = /(@broadcast|@newsletter)$/;
@@ -85,14 +105,30 @@ export function createInbound(deps: InboundDeps) {
       const maybeYield = createYielder();
       for (const message of messages) {
         await maybeYield();
-        await storeOne(message, senders).catch((err) =>
-          logger.warn({ err, sessionId, waMessageId: message.key?.id }, 'inbound message skipped'),
-        );
+        await storeOne(message, senders).catch(async (err) => {
+          if (deps.spool && shouldSpool(err)) {
+            await deps.spool({ kind: 'inbound', message: encodeInbound(message) });
+            return;
+          }
+          logger.warn({ err, sessionId, waMessageId: message.key?.id }, 'inbound message skipped');
+        });
       }
       await upsertContacts([...senders.values()]).catch((err) =>
         logger.warn({ err, sessionId }, 'storing message senders failed'),
       );
       for (const jid of senders.keys()) deps.onSender?.(jid);
+    },
+
+    /**
+     * A spooled message, stored as if it had just arrived (same store, so it is stored and announced
+     * once); throws what the database threw, so the spool keeps it while the database is down.
+     */
+    async replay(encoded: string): Promise<void> {
+      const senders = new Map<string, ContactUpsert>();
+      await storeOne(decodeInbound(encoded), senders);
+      await upsertContacts([...senders.values()]).catch((err) =>
+        logger.warn({ err, sessionId }, 'storing message senders failed'),
+      );
     },
 
     /** `contacts.upsert` and `contacts.update` (partial): null/absent fields keep what is stored. */

@@ -2,6 +2,7 @@ import type { Message, MessageStatus, Repositories } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
 import { waMessageIdFor } from '@wagw/queue';
 import type { WAMessage, WAMessageUpdate } from '@whiskeysockets/baileys';
+import { type SpoolWrite, shouldSpool } from './db-spool.js';
 import type { MessageEvents } from './message-events.js';
 import { canAdvance, errorReason, statusFromBaileys } from './status-rank.js';
 import { createYielder } from './yield.js';
@@ -21,6 +22,13 @@ type TrackedRow = Pick<Message, 'id' | 'waMessageId' | 'status' | 'batchId' | 'd
 /** The WhatsApp id the message is sent under (send.processor.ts): what receipts name it by. */
 const waIdOf = (row: Pick<Message, 'id' | 'waMessageId'>) => row.waMessageId ?? waMessageIdFor(row.id);
 
+/** A receipt for one of our messages, as Baileys reports it (a status number, error params). */
+interface Receipt {
+  waId: string;
+  status: number;
+  params?: string[] | null;
+}
+
 interface StatusTrackerDeps {
   sessionId: string;
   logger: Logger;
@@ -28,6 +36,11 @@ interface StatusTrackerDeps {
   /** Runs a database call through the worker's database breaker. */
   db: <T>(fn: () => Promise<T>) => Promise<T>;
   events: MessageEvents;
+  /**
+   * Keeps a receipt the database could not take (db-spool.ts), replayed later by `replayReceipt`:
+   * WhatsApp does not send a receipt twice. Without it, such a receipt is logged and lost.
+   */
+  spool?: (write: SpoolWrite) => Promise<boolean>;
 }
 
 /**
@@ -141,18 +154,21 @@ export function createStatusTracker(deps: StatusTrackerDeps) {
     });
   }
 
-  /** Isolated per message: one that cannot be mapped or stored is logged, the others go on. */
-  async function each<T>(
-    items: readonly T[],
-    id: (item: T) => string | null | undefined,
-    fn: (item: T) => Promise<void>,
-  ) {
+  /**
+   * Isolated per receipt: one that cannot be mapped or stored is logged, the others go on; one the
+   * database could not take while it is unavailable is spooled instead.
+   */
+  async function each(receipts: readonly Receipt[]) {
     const maybeYield = createYielder();
-    for (const item of items) {
+    for (const receipt of receipts) {
       await maybeYield();
-      await fn(item).catch((err) =>
-        logger.warn({ err, sessionId, waMessageId: id(item) }, 'message status update failed'),
-      );
+      await fromBaileys(receipt.waId, receipt.status, receipt.params).catch(async (err) => {
+        if (deps.spool && shouldSpool(err)) {
+          await deps.spool({ kind: 'receipt', ...receipt });
+          return;
+        }
+        logger.warn({ err, sessionId, waMessageId: receipt.waId }, 'message status update failed');
+      });
     }
   }
 
@@ -161,26 +177,31 @@ export function createStatusTracker(deps: StatusTrackerDeps) {
     requeue,
 
     onUpdate(updates: WAMessageUpdate[]): Promise<void> {
-      return each(
-        updates,
-        (u) => u.key.id,
-        async ({ key, update }) => {
-          if (!key.fromMe || !key.id || typeof update.status !== 'number') return;
-          await fromBaileys(key.id, update.status, update.messageStubParameters);
-        },
-      );
+      const receipts: Receipt[] = [];
+      for (const { key, update } of updates) {
+        if (!key.fromMe || !key.id || typeof update.status !== 'number') continue;
+        receipts.push({ waId: key.id, status: update.status, params: update.messageStubParameters });
+      }
+      return each(receipts);
     },
 
     /** Our own sends come back as `append` upserts; a receipt processed before the flush sets `status`. */
     onOwnUpsert(messages: WAMessage[]): Promise<void> {
-      return each(
-        messages,
-        (m) => m.key.id,
-        async (message) => {
-          if (!message.key.fromMe || !message.key.id || typeof message.status !== 'number') return;
-          await fromBaileys(message.key.id, message.status, message.messageStubParameters);
-        },
-      );
+      const receipts: Receipt[] = [];
+      for (const message of messages) {
+        if (!message.key.fromMe || !message.key.id || typeof message.status !== 'number') continue;
+        receipts.push({
+          waId: message.key.id,
+          status: message.status,
+          params: message.messageStubParameters,
+        });
+      }
+      return each(receipts);
+    },
+
+    /** A spooled receipt, applied as when it arrived (forward-only); throws what the database threw. */
+    replayReceipt(receipt: Receipt): Promise<void> {
+      return fromBaileys(receipt.waId, receipt.status, receipt.params);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '@wagw/logger';
 import { type BreakerState, createBreaker } from '@wagw/resilience';
 import type { Redis } from 'ioredis';
+import { newSpoolCounters } from './db-spool.js';
 import { createMessageEvents } from './message-events.js';
 import { createDailyCounter } from './pacing.js';
 import {
@@ -20,6 +21,10 @@ export interface WorkerMessagingDeps
   redis: Redis;
   /** DB_FAILURE_THRESHOLD / DB_RESET_TIMEOUT. */
   dbBreaker: BreakerSettings;
+  /** DB_SPOOL_MAX: writes kept per session while the database is unavailable. */
+  dbSpoolMax: number;
+  /** Database.canWrite: a probe that fails fast (never waits out SQLite's busy_timeout). */
+  canWrite: () => Promise<void>;
 }
 
 /**
@@ -39,7 +44,12 @@ export function createWorkerMessaging(deps: WorkerMessagingDeps) {
   });
   const parts: WorkerMessagingParts = {
     repos: deps.repos,
-    db: (fn) => dbBreaker.execute(fn),
+    // While the breaker is not closed, a call first probes cheaply: the call that would be the
+    // breaker's half-open probe on a locked SQLite file blocks the event loop for busy_timeout (5 s).
+    db: (fn) =>
+      dbBreaker.state() === 'closed'
+        ? dbBreaker.execute(fn)
+        : deps.canWrite().then(() => dbBreaker.execute(fn)),
     dbBreaker,
     events: createMessageEvents({ redis: deps.redis, prefix: deps.prefix, logger }),
     daily: createDailyCounter(deps.redis, deps.prefix),
@@ -50,6 +60,7 @@ export function createWorkerMessaging(deps: WorkerMessagingDeps) {
     sendBreaker: deps.sendBreaker,
     onBreakerChange,
     media: deps.media,
+    spool: { max: deps.dbSpoolMax, counters: newSpoolCounters() },
   };
   const sessions = new Map<string, SessionMessaging>();
 
@@ -80,6 +91,18 @@ export function createWorkerMessaging(deps: WorkerMessagingDeps) {
       const out: Record<string, BreakerState> = { db: dbBreaker.state() };
       for (const entry of sessions.values()) out[entry.breaker.name] = entry.breaker.state();
       return out;
+    },
+
+    /** For the heartbeat: writes waiting in the sessions' spools, and what happened to spooled writes. */
+    spool() {
+      let redis = 0;
+      let memory = 0;
+      for (const entry of sessions.values()) {
+        const depth = entry.spoolDepth();
+        redis += depth.redis;
+        memory += depth.memory;
+      }
+      return { depth: redis + memory, memory, ...parts.spool.counters };
     },
 
     async close(): Promise<void> {

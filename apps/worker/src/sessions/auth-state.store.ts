@@ -1,4 +1,5 @@
 import type { AuthStateRepository } from '@wagw/db';
+import type { Logger } from '@wagw/logger';
 import {
   type AuthenticationCreds,
   type AuthenticationState,
@@ -10,6 +11,7 @@ import {
   type SignalDataTypeMap,
   type SignalKeyStore,
 } from '@whiskeysockets/baileys';
+import { keyWriteBehindFor } from './auth-key-write-behind.js';
 import { createSignalKeyCache } from './signal-key-cache.js';
 
 /**
@@ -57,7 +59,15 @@ function decodeKey<T extends keyof SignalDataTypeMap>(type: T, text: string): Si
   return value;
 }
 
-export async function loadDbAuthState(repo: AuthStateRepository, sessionId: string): Promise<DbAuthState> {
+/**
+ * `writeBehind` holds key writes while the database is unavailable (auth-key-write-behind.ts);
+ * without it a failed write fails `keys.set`.
+ */
+export async function loadDbAuthState(
+  repo: AuthStateRepository,
+  sessionId: string,
+  writeBehind?: { logger: Logger; canWrite?: () => Promise<void>; holdsLease?: () => boolean },
+): Promise<DbAuthState> {
   const row = await repo.getCreds(sessionId);
   if (row?.quarantinedAt) return { ok: false, reason: row.quarantineReason ?? 'auth state quarantined' };
 
@@ -76,14 +86,30 @@ export async function loadDbAuthState(repo: AuthStateRepository, sessionId: stri
   // would be a database read per message. Every write of this socket passes through `set` below,
   // which keeps it true; like the cache, it lives and dies with the socket.
   const absent = createSignalKeyCache();
+  const held = writeBehind
+    ? keyWriteBehindFor(
+        sessionId,
+        writeBehind.logger,
+        async (writes) => {
+          await writeBehind.canWrite?.();
+          await repo.setKeys(sessionId, writes);
+        },
+        writeBehind.holdsLease,
+      )
+    : undefined;
   const stored: SignalKeyStore = {
     async get(type, ids) {
       const result: Record<string, SignalDataTypeMap[typeof type]> = {};
       const wanted = ids.filter((id) => absent.get(`${type}.${id}`) === undefined);
       if (wanted.length === 0) return result;
-      const rows = await repo.getKeys(sessionId, type, wanted);
+      // Writes held while the database is unavailable are newer than what it has.
+      const heldValues = new Map(wanted.map((id) => [id, held?.held(type, id)] as const));
+      const unheld = wanted.filter((id) => heldValues.get(id) === undefined);
+      const rows = unheld.length > 0 ? await repo.getKeys(sessionId, type, unheld) : {};
       for (const id of wanted) {
-        const text = rows[id];
+        const heldValue = heldValues.get(id);
+        if (heldValue === null) continue;
+        const text = heldValue ?? rows[id];
         if (text === undefined) {
           absent.set(`${type}.${id}`, true);
           continue;
@@ -109,7 +135,7 @@ export async function loadDbAuthState(repo: AuthStateRepository, sessionId: stri
         }
       }
       if (writes.length === 0) return;
-      await repo.setKeys(sessionId, writes);
+      await (held ? held.set(writes) : repo.setKeys(sessionId, writes));
       for (const write of writes) {
         if (write.value === null) absent.set(`${write.type}.${write.id}`, true);
         else absent.del(`${write.type}.${write.id}`);

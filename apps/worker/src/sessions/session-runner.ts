@@ -25,6 +25,8 @@ export interface SessionRunnerDeps {
   workerId: string;
   logger: Logger;
   repos: Pick<Repositories, 'sessions' | 'authState'>;
+  /** Database.canWrite: lets Signal key writes held while the database is unavailable wait cheaply. */
+  canWrite?: () => Promise<void>;
   factory: SocketFactory;
   backoff: BackoffSchedule;
   watchdog: WatchdogSettings;
@@ -95,7 +97,11 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
     reason: string;
     code?: number;
   }): Promise<SocketEnd | 'needs-pairing' | 'stopped'> {
-    const auth = await loadDbAuthState(deps.repos.authState, sessionId);
+    const auth = await loadDbAuthState(deps.repos.authState, sessionId, {
+      logger: deps.logger,
+      canWrite: deps.canWrite,
+      holdsLease: deps.holdsLease,
+    });
     if (!auth.ok) {
       await record('needs_pairing', auth.reason);
       return 'needs-pairing';

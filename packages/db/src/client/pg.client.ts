@@ -44,7 +44,7 @@ export function openPg(url: string, opts: DatabaseOptions): Database {
 
   return {
     dialect: 'postgres',
-    repos: createRepositories(createPgExecutor(db, tables)),
+    repos: createRepositories(createPgExecutor(db, tables, pool)),
 
     async migrate() {
       const client = await pool.connect();
@@ -80,6 +80,10 @@ export function openPg(url: string, opts: DatabaseOptions): Database {
 
     health(timeoutMs) {
       return measureHealth(() => pool.query('select 1'), timeoutMs);
+    },
+
+    async canWrite() {
+      await pool.query('select 1');
     },
 
     close() {

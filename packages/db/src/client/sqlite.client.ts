@@ -42,6 +42,20 @@ export function openSqlite(path: string, opts: DatabaseOptions): Database {
       return measureHealth(async () => client.prepare('select 1').get(), timeoutMs);
     },
 
+    async canWrite() {
+      // Our own open transaction already holds the lock.
+      if (client.inTransaction) return;
+      const busyTimeout = client.pragma('busy_timeout', { simple: true });
+      // Synchronous from here to the restore: no other statement of this process runs in between.
+      client.pragma('busy_timeout = 0');
+      try {
+        client.exec('BEGIN IMMEDIATE');
+        client.exec('ROLLBACK');
+      } finally {
+        client.pragma(`busy_timeout = ${Number(busyTimeout)}`);
+      }
+    },
+
     async close() {
       if (client.open) client.close();
     },

@@ -1,12 +1,44 @@
-import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { PgTransaction } from 'drizzle-orm/pg-core';
+import type pg from 'pg';
+import { isDatabaseUnavailable } from '../client/unavailable.js';
 import type { Tables } from '../schema/tables.js';
 import type { Executor, QueryBuilder } from './executor.js';
 
 type PgQueryRunner = NodePgDatabase<Record<string, never>> | PgTransaction<never, never, never>;
 
+/**
+ * A transaction on a connection of its own. drizzle's pool path (0.45) sends BEGIN before its
+ * try/finally, so a BEGIN that fails (server gone, connection cut) never releases the connection:
+ * ten such failures during an outage exhaust the pool for good, and the process does not recover
+ * without a restart. Here the connection is always released, and destroyed when it failed.
+ */
+async function onOwnConnection<T>(pool: pg.Pool, work: (db: NodePgDatabase) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  // pg-pool listens for errors of idle clients only: a connection cut while checked out would emit
+  // an unhandled 'error' (a process crash); the failing query reports it anyway.
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  client.on('error', onError);
+  try {
+    return await work(drizzle({ client }));
+  } catch (err) {
+    if (err instanceof Error && isDatabaseUnavailable(err)) broken = err;
+    throw err;
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
+}
+
 /** PostgreSQL executor: the pool (or one transaction's connection) runs each statement. */
-export function createPgExecutor(db: NodePgDatabase<Record<string, never>>, tables: Tables): Executor {
+export function createPgExecutor(
+  db: NodePgDatabase<Record<string, never>>,
+  tables: Tables,
+  pool?: pg.Pool,
+): Executor {
   function make(runner: PgQueryRunner): Executor {
     return {
       dialect: 'postgres',
@@ -18,7 +50,10 @@ export function createPgExecutor(db: NodePgDatabase<Record<string, never>>, tabl
       run: async (query) => {
         await query;
       },
-      transaction: (work) => runner.transaction((tx) => work(make(tx))),
+      transaction: (work) =>
+        pool && runner === db
+          ? onOwnConnection(pool, (own) => own.transaction((tx) => work(make(tx as never))))
+          : runner.transaction((tx) => work(make(tx))),
       forUpdate: (select) => (select as unknown as { for(strength: 'update'): typeof select }).for('update'),
       // node-postgres serialises a Date itself.
       rawTime: (date) => date,

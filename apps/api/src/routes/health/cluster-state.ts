@@ -19,6 +19,14 @@ const workerBeat = z.object({
     .record(z.string(), z.enum(['closed', 'open', 'half-open']))
     .catch({})
     .default({}),
+  dbSpool: z
+    .object({
+      depth: z.number().catch(0).default(0),
+      memory: z.number().catch(0).default(0),
+      refused: z.number().catch(0).default(0),
+    })
+    .catch({ depth: 0, memory: 0, refused: 0 })
+    .default({ depth: 0, memory: 0, refused: 0 }),
 });
 
 interface WorkerView {
@@ -32,6 +40,12 @@ interface WorkerView {
   rss: number;
   eventLoopDelayP99Ms: number;
   breakers: Record<string, BreakerState>;
+  /**
+   * Inbound messages and receipts of its sessions waiting for the database (apps/worker
+   * messaging/db-spool.ts): `depth` in all, `memory` of them only in memory (Redis was down too),
+   * `refused` since the worker started because a spool was full (lost).
+   */
+  dbSpool: { depth: number; memory: number; refused: number };
   lastBeatAt: string;
 }
 

@@ -10,6 +10,7 @@ const worker = {
   rss: 1,
   eventLoopDelayP99Ms: 1,
   breakers: {},
+  dbSpool: { depth: 0, memory: 0, refused: 0 },
   lastBeatAt: new Date().toISOString(),
 };
 const cluster = (over: Partial<ClusterState> = {}): ClusterState => ({
@@ -103,5 +104,15 @@ describe('decideHealth', () => {
       cluster: cluster({ circuitBreakers: { db: { state: 'half-open', workers: { 'w-1': 'half-open' } } } }),
     });
     expect(result.status).toBe('ok');
+  });
+
+  it('is degraded while workers hold database writes in their spools', () => {
+    const spooling = { ...worker, dbSpool: { depth: 7, memory: 0, refused: 0 } };
+    expect(decideHealth({ ...up, sessions: { open: 1 }, cluster: cluster({ workers: [spooling] }) })).toEqual(
+      {
+        status: 'degraded',
+        reasons: ['7 database writes waiting in worker spools'],
+      },
+    );
   });
 });

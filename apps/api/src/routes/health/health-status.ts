@@ -55,6 +55,10 @@ export function decideHealth(inputs: HealthInputs): { status: HealthStatus; reas
     if (cluster.workers.length === 0) reasons.push('no worker heartbeat');
     for (const id of cluster.missingWorkers) reasons.push(`worker ${id} missing`);
     for (const id of cluster.missingSchedulers) reasons.push(`scheduler ${id} missing`);
+    // Writes the database could not take yet (db-spool.ts): kept, but not visible through the API.
+    const spooled = cluster.workers.reduce((sum, w) => sum + w.dbSpool.depth, 0);
+    if (spooled > 0)
+      reasons.push(`${spooled} database write${spooled === 1 ? '' : 's'} waiting in worker spools`);
     for (const [name, breaker] of Object.entries(cluster.circuitBreakers))
       if (breaker.state === 'open' && breakerDegrades(name)) reasons.push(`circuit breaker ${name} open`);
   }

@@ -79,6 +79,11 @@ const workerSchema = z.object({
   rss: z.number(),
   eventLoopDelayP99Ms: z.number(),
   breakers: z.record(z.string(), breakerState),
+  dbSpool: z
+    .object({ depth: z.number(), memory: z.number(), refused: z.number() })
+    .describe(
+      'inbound messages and receipts waiting for the database: in all, only in memory, refused (spool full) since start',
+    ),
   lastBeatAt: z.string(),
 });
 
