@@ -3,15 +3,14 @@
  * host's process of the given role has a live heartbeat in Redis. Usage: heartbeat-check.ts <role>
  */
 import { hostname } from 'node:os';
-import { listHeartbeats } from '@wagw/queue';
-import { Redis } from 'ioredis';
+import { connectRedis, listHeartbeats } from '@wagw/queue';
 
 const role = process.argv[2];
 if (!role) {
   process.stderr.write('usage: heartbeat-check.ts <role>\n');
   process.exit(2);
 }
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+const redis = connectRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
   connectTimeout: 3000,

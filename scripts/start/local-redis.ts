@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { connectRedis } from '@wagw/queue';
 import { sleep } from '@wagw/resilience';
-import { Redis } from 'ioredis';
 
 /** One quick PING: no retries, no offline queue, a short connect timeout. */
 export async function redisAnswers(url: string, timeoutMs = 1000): Promise<boolean> {
-  const redis = new Redis(url, {
+  const redis = connectRedis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

@@ -267,7 +267,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sendQueues,
     media: { settings: deps.media, countStored: countStoredMedia },
   };
-  const idempotencyKeys = deps.db.repos.idempotencyKeys;
+  // A claim older than the request timeout plus a margin belongs to a replica that died mid-request:
+  // a retry may take it over (the sends commit their answer with their rows, so nothing doubles).
+  const idempotency = {
+    repo: deps.db.repos.idempotencyKeys,
+    abandonAfterMs: (deps.config.requestTimeoutMs ?? 30_000) + 5_000,
+  };
   const mediaLinks = deps.media && {
     secret: deps.media.urlSecret,
     ttlMs: deps.media.urlTtlMs,
@@ -278,14 +283,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     messagesRoutes({
       messages: createMessageIntakeService(outbox),
-      idempotencyKeys,
+      idempotency,
       mediaLinks,
       sendBodyLimit,
     }),
   );
   const batches = createBatchService({ ...outbox, redisPrefix: deps.redisPrefix });
   await app.register(
-    batchesRoutes({ batches, idempotencyKeys, bodyLimit: deps.config.bulkBodyLimit ?? 16 * 1024 * 1024 }),
+    batchesRoutes({ batches, idempotency, bodyLimit: deps.config.bulkBodyLimit ?? 16 * 1024 * 1024 }),
   );
 
   // The webhooks queue (QUEUES.webhooks) on the producer connection, for dead-letter replays.

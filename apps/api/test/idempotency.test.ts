@@ -62,6 +62,30 @@ describe('Idempotency-Key', () => {
     expect(res.headers['retry-after']).toBe('1');
   });
 
+  it('a claim left by a replica that died before committing is taken over after the request timeout + 5 s', async () => {
+    const body = { to: '4915112345678', type: 'text', text: 'orphaned' };
+    const { fingerprint } = await import('../src/lib/idempotency.js');
+    const orphan = async (k: string, ageMs: number) =>
+      t.db.repos.idempotencyKeys.begin({
+        scope: 'admin',
+        key: k,
+        requestHash: fingerprint({ method: 'POST', url: url(), body }),
+        createdAt: new Date(Date.now() - ageMs),
+        expiresAt: new Date(Date.now() + 60_000),
+      });
+    // Younger than REQUEST_TIMEOUT (30 s) + 5 s: it may still be running somewhere.
+    await orphan('k-orphan-young', 30_000);
+    expect((await post(t, url(), body, key('k-orphan-young'))).statusCode).toBe(409);
+    // Older: its replica is gone, and it never committed (no row): the retry does the work, once.
+    await orphan('k-orphan-old', 36_000);
+    const before = await outbound();
+    const retried = await post(t, url(), body, key('k-orphan-old'));
+    expect(retried.statusCode).toBe(202);
+    expect(await outbound()).toBe(before + 1);
+    expect((await post(t, url(), body, key('k-orphan-old'))).json()).toEqual(retried.json());
+    expect(await outbound()).toBe(before + 1);
+  });
+
   it('concurrent duplicates of a bulk send: one batch; the other is 409 or the replay', async () => {
     const messages = Array.from({ length: 2000 }, (_, i) => ({
       to: '4915112345678',

@@ -12,7 +12,7 @@ import {
   type SessionStatus,
 } from '@wagw/db';
 import { createProducerConnection, redisKeys, waitUntilReady } from '@wagw/queue';
-import { freePort, redisUrl, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
+import { createPgSchema, freePort, redisUrl, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
 import { type SimulatorOptions, startSimulator, type WaSimulator } from '@wagw/wa-sim';
 import {
   BufferJSON,
@@ -35,6 +35,8 @@ const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export interface Gateway {
   sim: WaSimulator;
   db: Database;
+  /** The DATABASE_URL the processes get (unless their env names another, e.g. through a proxy). */
+  databaseUrl: string;
   redis: Redis;
   prefix: string;
   /** The media store directory every role of this gateway shares (MEDIA_DIR). */
@@ -87,21 +89,33 @@ const FAST_WORKER_ENV: Record<string, string> = {
   WATCHDOG_OPEN_TIMEOUT: '8000',
   WATCHDOG_SILENCE_TIMEOUT: '8000',
   SHUTDOWN_TIMEOUT: '30000',
+  // A killed worker's message in flight is sent by the next owner within ~10 s, not ~30 s.
+  SEND_LOCK_DURATION: '5000',
   // Test receivers listen on loopback, which the SSRF guard refuses unless allowed explicitly.
   WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8',
 };
 
 export async function startGateway(
-  options: { sim?: SimulatorOptions; workerEnv?: Record<string, string> } = {},
+  options: {
+    sim?: SimulatorOptions;
+    workerEnv?: Record<string, string>;
+    /** SQLite (a temp file, the default) or PostgreSQL (a schema of its own on the test server). */
+    database?: 'sqlite' | 'postgres';
+    /** REDIS_URL of every process and of the test's own connection. Default: the local Redis. */
+    redisUrl?: string;
+  } = {},
 ) {
   const sim = await startSimulator(options.sim);
   const sqlite = tempSqliteUrl();
+  const pgSchema = options.database === 'postgres' ? await createPgSchema() : undefined;
+  const databaseUrl = pgSchema?.url ?? sqlite.url;
   // Every role shares one media directory, as they share a volume in docker-compose.
   const mediaDir = mkdtempSync(join(tmpdir(), 'wagw-media-'));
-  const db = await createDatabase({ url: sqlite.url });
+  const db = await createDatabase({ url: databaseUrl });
   await db.migrate();
   const prefix = uniquePrefix('gateway');
-  const redis = createProducerConnection(redisUrl());
+  const redisAddress = options.redisUrl ?? redisUrl();
+  const redis = createProducerConnection(redisAddress);
   await waitUntilReady(redis);
   const keys = redisKeys(prefix);
   const workers = new Map<string, ChildProcess>();
@@ -126,8 +140,9 @@ export async function startGateway(
         API_KEY: E2E_API_KEY,
         MEDIA_DIR: mediaDir,
         ...env,
-        DATABASE_URL: sqlite.url,
-        REDIS_URL: redisUrl(),
+        // A test may put a proxy between one process and the database (worker env DATABASE_URL).
+        DATABASE_URL: env.DATABASE_URL ?? databaseUrl,
+        REDIS_URL: redisAddress,
         QUEUE_PREFIX: prefix,
         WA_WS_URL: sim.url,
         WA_ROOT_PUBLIC_KEY: Buffer.from(sim.rootPublicKey).toString('base64'),
@@ -139,6 +154,7 @@ export async function startGateway(
   const gateway: Gateway = {
     sim,
     db,
+    databaseUrl,
     redis,
     prefix,
     mediaDir,
@@ -164,7 +180,8 @@ export async function startGateway(
     },
 
     async startApi(env = {}) {
-      const port = await freePort();
+      // A given PORT restarts a replica where it was (a load balancer lists it by address).
+      const port = env.PORT ? Number(env.PORT) : await freePort();
       const apiKey = E2E_API_KEY;
       const child = spawnRole('api', {
         LOG_LEVEL: 'warn',
@@ -269,6 +286,7 @@ export async function startGateway(
       );
       await sim.close();
       await db.close();
+      await pgSchema?.drop();
       const stale = await redis.keys(`${prefix}:*`);
       if (stale.length > 0) await redis.del(...stale);
       redis.disconnect();

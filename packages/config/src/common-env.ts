@@ -9,7 +9,7 @@ import {
   optionalHttpUrl,
   optionalString,
   optionalWebhookSecret,
-  url,
+  redisUrlField,
 } from './fields.js';
 
 /** Variables every process reads. Each line says why the variable exists. */
@@ -29,7 +29,7 @@ export const commonEnv = {
   // How long the database breaker stays open before a half-open probe, in ms.
   DB_RESET_TIMEOUT: int(30_000, { min: 100 }),
   // Where BullMQ and our own keys live. Producers fail fast on it, consumers wait.
-  REDIS_URL: url('redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+  REDIS_URL: redisUrlField('redis://127.0.0.1:6379'),
   // Key prefix for every Redis key, so several deployments (or test runs) can share one Redis.
   QUEUE_PREFIX: z
     .string()

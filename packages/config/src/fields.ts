@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { InvalidNetworkError, isValidWebhookSecret, parseNetworkList } from '@wagw/webhooks';
 import { z } from 'zod';
+import { parseRedisUrl } from './redis-url.js';
 
 /**
  * Field builders for environment variables. Env values are strings; these coerce them and
@@ -70,6 +71,25 @@ export function url(defaultValue: string, schemes: readonly string[]) {
         return z.NEVER;
       }
       return raw;
+    });
+}
+
+/** REDIS_URL: `redis://`, `rediss://` or `redis+sentinel://…` (see redis-url.ts). */
+export function redisUrlField(defaultValue: string) {
+  return z
+    .string()
+    .trim()
+    .default(defaultValue)
+    .transform((raw, ctx) => {
+      try {
+        parseRedisUrl(raw);
+        return raw;
+      } catch (err) {
+        const reason =
+          err instanceof TypeError ? `expected a URL, got "${redactUrl(raw)}"` : (err as Error).message;
+        ctx.addIssue({ code: 'custom', message: reason });
+        return z.NEVER;
+      }
     });
 }
 

@@ -5,5 +5,6 @@ export { loadConfigOrExit } from './exit.js';
 export { redactUrl } from './fields.js';
 export { ConfigError } from './load.js';
 export type { MediaConfig } from './media-env.js';
+export { parseRedisUrl, type RedisTarget } from './redis-url.js';
 export { loadSchedulerConfig, type SchedulerConfig, schedulerEnv } from './scheduler-env.js';
 export { loadWorkerConfig, type WorkerConfig, workerEnv } from './worker-env.js';

@@ -10,6 +10,7 @@ describe('loadWorkerConfig: delivery', () => {
       typing: { enabled: false, msPerChar: 40, maxMs: 5000 },
       dailyCap: { max: 0, base: 50 },
       ackTimeoutMs: 15_000,
+      lockDurationMs: 15_000,
       profilePictureTimeoutMs: 5000,
     });
     expect(config.database).toMatchObject({ failureThreshold: 3, resetTimeoutMs: 30_000 });
@@ -22,12 +23,14 @@ describe('loadWorkerConfig: delivery', () => {
       SEND_TYPING: 'true',
       SEND_DAILY_CAP: '1000',
       SEND_DAILY_CAP_BASE: '20',
+      SEND_LOCK_DURATION: '5000',
     });
     expect(config.delivery).toMatchObject({
       perMinute: 10,
       jitterMs: 0,
       typing: { enabled: true },
       dailyCap: { max: 1000, base: 20 },
+      lockDurationMs: 5000,
     });
   });
 
@@ -41,6 +44,7 @@ describe('loadWorkerConfig: delivery', () => {
     ['SEND_DAILY_CAP', '-5'],
     ['SEND_DAILY_CAP_BASE', '0'],
     ['SEND_ACK_TIMEOUT', '10'],
+    ['SEND_LOCK_DURATION', '999'],
     ['PROFILE_PICTURE_TIMEOUT', '50'],
   ])('rejects %s=%s', (variable, value) => {
     expect(() => loadWorkerConfig({ [variable]: value })).toThrow(

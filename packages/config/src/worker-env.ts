@@ -19,6 +19,9 @@ export const workerEnv = {
   MSG_FAILURE_THRESHOLD: int(5, { min: 1, max: 1000 }),
   // How long a send breaker stays open before a half-open probe, in ms.
   MSG_RESET_TIMEOUT: int(60_000, { min: 100 }),
+  // Inbound messages and receipts kept per session (in Redis) while the database is unavailable, to be
+  // written when it answers again; beyond it they are refused, counted and logged. ~1-3 KiB each.
+  DB_SPOOL_MAX: int(10_000, { min: 1, max: 1_000_000 }),
   // Default sends per minute per session (a session's settings.pacing.perMinute overrides it): spread
   // out, bursts of messages from a new number are what WhatsApp bans for.
   SEND_RATE_PER_MINUTE: int(20, { min: 1, max: 6000 }),
@@ -37,6 +40,9 @@ export const workerEnv = {
   SEND_DAILY_CAP_BASE: int(50, { min: 1, max: 10_000_000 }),
   // How long a send waits for WhatsApp's server ack before it counts as failed and is retried, in ms.
   SEND_ACK_TIMEOUT: int(15_000, { min: 100, max: 600_000 }),
+  // Lock on the send job in hand, in ms (renewed at half of it while the send runs): after a kill -9
+  // the message in flight goes to the next owner within about twice this (lock expiry + stall check).
+  SEND_LOCK_DURATION: int(15_000, { min: 1000, max: 600_000 }),
   // Profile picture lookups give up after this many ms; a slow lookup must never hold up a message.
   PROFILE_PICTURE_TIMEOUT: int(5000, { min: 100, max: 60_000 }),
   // WhatsApp Web socket URL; point it at the simulator (`npm run sim`) to run without WhatsApp.
@@ -77,9 +83,9 @@ export const workerEnv = {
   WEBHOOK_TIMEOUT: int(10_000, { min: 100, max: 120_000 }),
   // Webhook deliveries in flight per worker process, so slow receivers cannot exhaust sockets or memory.
   WEBHOOK_CONCURRENCY: int(50, { min: 1, max: 1000 }),
-  // Deliveries in flight per endpoint per worker process, so one slow endpoint cannot take every slot.
+  // Deliveries in flight per endpoint across all workers (Redis), so one slow endpoint cannot take every slot.
   WEBHOOK_ENDPOINT_CONCURRENCY: int(5, { min: 1, max: 1000 }),
-  // Consecutive failed deliveries that open an endpoint's circuit breaker (its deliveries then wait).
+  // Consecutive failed deliveries (seen by any worker) that open an endpoint's shared circuit breaker.
   WEBHOOK_BREAKER_THRESHOLD: int(5, { min: 1, max: 1000 }),
   // How long an endpoint's breaker stays open before one probe delivery, in ms.
   WEBHOOK_BREAKER_RESET: int(30_000, { min: 100 }),
@@ -95,6 +101,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     ...commonConfig(parsed, 'worker'),
     maxSessions: parsed.MAX_SESSIONS_PER_WORKER,
     leaseTtlMs: parsed.LEASE_TTL,
+    dbSpoolMax: parsed.DB_SPOOL_MAX,
     sendBreaker: { failureThreshold: parsed.MSG_FAILURE_THRESHOLD, resetTimeoutMs: parsed.MSG_RESET_TIMEOUT },
     delivery: {
       perMinute: parsed.SEND_RATE_PER_MINUTE,
@@ -106,6 +113,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
       },
       dailyCap: { max: parsed.SEND_DAILY_CAP, base: parsed.SEND_DAILY_CAP_BASE },
       ackTimeoutMs: parsed.SEND_ACK_TIMEOUT,
+      lockDurationMs: parsed.SEND_LOCK_DURATION,
       profilePictureTimeoutMs: parsed.PROFILE_PICTURE_TIMEOUT,
     },
     // Trusted until ttl - margin after a renewal was sent; renewed every third of the TTL.

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { DEPLOYED_TOPOLOGY } from '@wagw/testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { apiEnv, schedulerEnv, workerEnv } from '../src/index.js';
@@ -25,9 +26,10 @@ const services = compose.services;
 describe('docker-compose.yml', () => {
   it('has the designed topology', () => {
     expect(Object.keys(services).sort()).toEqual(['api', 'lb', 'postgres', 'redis', 'scheduler', 'worker']);
-    expect(services.api?.deploy?.replicas).toBe(2);
-    expect(services.worker?.deploy?.replicas).toBe(2);
-    expect(services.scheduler?.deploy?.replicas ?? 1).toBe(1);
+    // What the topology tests run with real processes (apps/worker/test/topology.ts).
+    expect(services.api?.deploy?.replicas).toBe(DEPLOYED_TOPOLOGY.apis);
+    expect(services.worker?.deploy?.replicas).toBe(DEPLOYED_TOPOLOGY.workers);
+    expect(services.scheduler?.deploy?.replicas ?? 1).toBe(DEPLOYED_TOPOLOGY.schedulers);
     expect(services.postgres?.profiles).toEqual(['postgres']);
   });
 

@@ -1,4 +1,28 @@
+import { parseRedisUrl } from '@wagw/config';
 import { Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * A connection to REDIS_URL: a plain URL, or the sentinels of a `redis+sentinel://` URL, through
+ * which ioredis finds the master and follows a failover (BullMQ's duplicates of it do too).
+ */
+export function connectRedis(url: string, options: RedisOptions): Redis {
+  const target = parseRedisUrl(url);
+  if (target.kind === 'url') return new Redis(target.url, options);
+  return new Redis({
+    ...options,
+    sentinels: target.sentinels,
+    name: target.name,
+    ...(target.password ? { password: target.password } : {}),
+    ...(target.db !== undefined ? { db: target.db } : {}),
+    // Subscribes to the sentinels' +switch-master and reconnects at once: without it a connection
+    // keeps writing to the old master until that one is demoted, and those writes are lost.
+    failoverDetector: true,
+    // A master that has just been demoted answers READONLY to writes: reconnect, which asks the
+    // sentinels again and lands on the new master.
+    reconnectOnError: (err) => err.message.startsWith('READONLY'),
+    sentinelRetryStrategy: reconnectBackoff,
+  });
+}
 
 /**
  * The two Redis connection profiles (BullMQ "going to production").
@@ -10,7 +34,7 @@ import { Redis, type RedisOptions } from 'ioredis';
  * which block on Redis and must survive a Redis restart by reconnecting forever with backoff.
  */
 export function createProducerConnection(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, {
+  return connectRedis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 5000,
@@ -20,7 +44,7 @@ export function createProducerConnection(url: string, options: RedisOptions = {}
 }
 
 export function createConsumerConnection(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, {
+  return connectRedis(url, {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
     connectTimeout: 10_000,

@@ -1,4 +1,5 @@
 export {
+  connectRedis,
   createConsumerConnection,
   createProducerConnection,
   pingRedis,

@@ -92,6 +92,8 @@ export const MAINTENANCE_TASKS = [
   'revive-failed-sessions',
   'outbox-reconciliation',
   'media-retention',
+  'idempotency-key-cleanup',
+  'dead-letter-retention',
 ] as const;
 export type MaintenanceTask = (typeof MAINTENANCE_TASKS)[number];
 

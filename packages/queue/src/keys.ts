@@ -28,10 +28,23 @@ export function redisKeys(prefix: string) {
     /** A webhook's recent delivery attempts, newest first, capped (see webhook-delivery-log.ts). */
     webhookDeliveries: (webhookId: string) => `${prefix}:webhook-deliveries:${webhookId}`,
     /**
+     * Per-endpoint delivery guards shared by every worker (apps/worker/src/webhooks/endpoint-guards.ts):
+     * the slots in flight (a sorted set of holder tokens scored by when they expire), the breaker
+     * (a hash: consecutive failures, open-until in Redis time) and its half-open probe (SET NX).
+     */
+    webhookEndpointSlots: (webhookId: string) => `${prefix}:webhook-endpoint:${webhookId}:slots`,
+    webhookEndpointBreaker: (webhookId: string) => `${prefix}:webhook-endpoint:${webhookId}:breaker`,
+    webhookEndpointProbe: (webhookId: string) => `${prefix}:webhook-endpoint:${webhookId}:probe`,
+    /**
      * Where the last outbox reconciliation run stopped (a message id): the next run goes on from
      * there, so each run reads a bounded slice of a large outbox. Losing it only restarts the walk.
      */
     outboxCursor: `${prefix}:outbox-reconciliation:cursor`,
+    /**
+     * A session's database writes that could not be made while the database was unavailable (a
+     * list of JSON entries, oldest first), replayed by the session's owner (messaging/db-spool.ts).
+     */
+    dbSpool: (sessionId: string) => `${prefix}:db-spool:${sessionId}`,
     /** Pub/sub channel: "look at your sessions now" (payload: a session id, or '*' for all). */
     reconcileChannel: `${prefix}:reconcile`,
   };

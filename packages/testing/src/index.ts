@@ -1,7 +1,10 @@
+export { type CuttableProxy, startCuttableProxy } from './cuttable-proxy.js';
+export { DEPLOYED_TOPOLOGY } from './deployed-topology.js';
 export { type LocalS3, s3MediaEnv, startLocalS3 } from './local-s3.js';
 export { createPgSchema, type PgSchema, testDatabaseUrl } from './pg-schema.js';
 export { freePort } from './ports.js';
 export { redisUrl, uniquePrefix } from './redis.js';
+export { type SentinelGroup, startSentinelGroup } from './redis-sentinel.js';
 export { type EventStreamClient, openEventStream, type SseMessage } from './sse-client.js';
 export { createTempDir, type TempDir, type TempSqlite, tempSqliteUrl } from './temp-dir.js';
 export { requireTool, type ToolName } from './tools.js';

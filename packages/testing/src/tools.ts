@@ -22,6 +22,12 @@ const TOOLS = {
     install: 'apt-get install ffmpeg',
     why: 'making sample audio and video',
   },
+  nginx: {
+    // Debian installs it in sbin, which a non-root PATH often lacks.
+    path: () => process.env.NGINX_PATH ?? (locate('nginx') ? 'nginx' : '/usr/sbin/nginx'),
+    install: 'apt-get install nginx-light',
+    why: 'the load balancer in front of the API replicas in topology tests',
+  },
 } as const;
 
 export type ToolName = keyof typeof TOOLS;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { IdempotencyKey, IdempotencyKeysRepository } from '@wagw/db';
+import { IdempotencyClaimLostError, type IdempotencyKey, type IdempotencyKeysRepository } from '@wagw/db';
 import { AppError } from '@wagw/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -13,6 +13,16 @@ export interface IdempotentResult {
    * written): this request gets the 503, a retry with the same key gets the 202 it would have got.
    */
   error?: AppError;
+  /**
+   * True when the handler stored the response with its own rows (`IdempotencyCommit`, one
+   * transaction), so there is nothing left to complete.
+   */
+  committed?: boolean;
+}
+
+/** The claim a handler under an Idempotency-Key commits its response with (see IdempotencyCommit). */
+export interface IdempotencyClaim {
+  keyId: string;
 }
 
 export interface IdempotencyOptions {
@@ -21,7 +31,9 @@ export interface IdempotencyOptions {
   ttlMs?: number;
   /**
    * An `in_progress` record older than this is treated as abandoned (its process died mid-request)
-   * and may be claimed again. Default 120000 ms: well past the request timeout (30 s).
+   * and may be claimed again. Default 120000 ms. Safe at any value for handlers that commit their
+   * response with their rows: a request still running when its claim is taken over fails its
+   * commit (IdempotencyClaimLostError) instead of doing the work a second time.
    */
   abandonAfterMs?: number;
 }
@@ -41,7 +53,7 @@ export async function withIdempotency(
   request: FastifyRequest,
   reply: FastifyReply,
   options: IdempotencyOptions,
-  handler: () => Promise<IdempotentResult>,
+  handler: (claim?: IdempotencyClaim) => Promise<IdempotentResult>,
 ): Promise<FastifyReply> {
   const key = request.headers[IDEMPOTENCY_HEADER];
   if (key === undefined) return answer(reply, await handler());
@@ -55,12 +67,25 @@ export async function withIdempotency(
 
   let result: IdempotentResult;
   try {
-    result = await handler();
+    result = await handler({ keyId: claimed.row.id });
   } catch (err) {
+    if (err instanceof IdempotencyClaimLostError) {
+      // A retry took the claim over (judged abandoned) and does the work; this request's rows
+      // were rolled back. The retry's answer is the one to replay.
+      throw new AppError(
+        'IDEMPOTENCY_IN_PROGRESS',
+        'a request with this Idempotency-Key is still in progress',
+        {
+          retryAfter: 1,
+        },
+      );
+    }
     await options.repo.delete(claimed.row.id).catch(() => undefined);
     throw err;
   }
-  await options.repo.complete(claimed.row.id, { status: result.statusCode, body: result.body });
+  if (!result.committed) {
+    await options.repo.complete(claimed.row.id, { status: result.statusCode, body: result.body });
+  }
   return answer(reply, result);
 }
 

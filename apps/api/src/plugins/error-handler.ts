@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '@wagw/db';
 import { AppError, type ErrorCode, isAppError } from '@wagw/errors';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -16,11 +17,16 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
+  // Fastify 5 wraps JSON.parse's SyntaxError (and a forbidden __proto__ / constructor key) in this.
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
   FST_ERR_VALIDATION: 'VALIDATION_FAILED',
   // A route outran its handlerTimeout (REQUEST_TIMEOUT, plugins/request-timeout.ts).
   FST_ERR_HANDLER_TIMEOUT: 'REQUEST_TIMEOUT',
 };
+
+/** Seconds a client is told to wait (Retry-After) when the database is unavailable. */
+const DATABASE_RETRY_AFTER_S = 5;
 
 function toAppError(error: FastifyError | Error): AppError {
   if (isAppError(error)) return error;
@@ -30,6 +36,14 @@ function toAppError(error: FastifyError | Error): AppError {
         path: issue.instancePath,
         message: issue.message,
       })),
+    });
+  }
+  // Locked SQLite file (after busy_timeout), PostgreSQL refusing or not answering: the same request
+  // may succeed shortly, and the next request tries the database again (recovery needs no restart).
+  if (isDatabaseUnavailable(error)) {
+    return new AppError('DATABASE_UNAVAILABLE', 'database unavailable, retry later', {
+      cause: error,
+      retryAfter: DATABASE_RETRY_AFTER_S,
     });
   }
   const fastifyError = error as FastifyError;

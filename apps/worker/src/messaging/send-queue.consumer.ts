@@ -12,6 +12,12 @@ export interface SendQueueConsumerOptions {
   /** A consumer-profile connection (`maxRetriesPerRequest: null`); BullMQ adds its blocking one. */
   connection: Redis;
   prefix: string;
+  /**
+   * Lock on the job in hand (BullMQ renews it at half this while the handler runs). A killed
+   * worker's job is seen stalled once the lock has expired, at the next stall check (every
+   * lockDuration too), so the next owner sends it within about twice this.
+   */
+  lockDurationMs: number;
   /** BullMQ limiter of this session's queue (see `limiterFor`). */
   limiter: { max: number; duration: number };
   handlers: Record<SendQueueJobName, (job: Job) => Promise<JobOutcome>>;
@@ -39,6 +45,8 @@ export function startSendQueueConsumer(options: SendQueueConsumerOptions) {
       prefix: options.prefix,
       concurrency: 1,
       limiter: options.limiter,
+      lockDuration: options.lockDurationMs,
+      stalledInterval: options.lockDurationMs,
       // Failovers stop workers abruptly; a job stalled by that is not the job's fault.
       maxStalledCount: 5,
     },

@@ -1,12 +1,13 @@
 import type { Repositories, Session } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
-import { recordMedia } from '@wagw/queue';
+import { recordMedia, redisKeys } from '@wagw/queue';
 import { type Breaker, createBreaker, sleep } from '@wagw/resilience';
 import type { BaileysEventMap, WASocket } from '@whiskeysockets/baileys';
 import type { Redis } from 'ioredis';
 import { createInboundMedia } from '../media/inbound-media.js';
 import { createOutgoingMedia } from '../media/outgoing-media.js';
 import type { WorkerMedia } from '../media/worker-media.js';
+import { createDbSpool, type SpoolCounters, type SpoolWrite } from './db-spool.js';
 import { createInbound } from './inbound.js';
 import type { MessageEvents } from './message-events.js';
 import type { DailyCounter, PacingDefaults } from './pacing.js';
@@ -33,12 +34,18 @@ export interface WorkerMessagingParts {
   /** Producer-profile connection (fails fast): counters. */
   redis: Redis;
   prefix: string;
-  delivery: PacingDefaults & { ackTimeoutMs: number; profilePictureTimeoutMs: number };
+  delivery: PacingDefaults & {
+    ackTimeoutMs: number;
+    profilePictureTimeoutMs: number;
+    lockDurationMs: number;
+  };
   /** MSG_FAILURE_THRESHOLD / MSG_RESET_TIMEOUT: each session's send breaker. */
   sendBreaker: BreakerSettings;
   onBreakerChange: (name: string, state: string) => void;
   /** The worker's media store, settings and CDN transport. */
   media: WorkerMedia;
+  /** DB_SPOOL_MAX and the worker's spool counters (db-spool.ts). */
+  spool: { max: number; counters: SpoolCounters };
 }
 
 /** Send-queue consumers of sessions that open together start spread over this many ms. */
@@ -72,7 +79,22 @@ export function createSessionMessaging(options: {
     onStateChange: (state, name) => worker.onBreakerChange(name, state),
   });
   const { repos, db, events } = worker;
-  const tracker = createStatusTracker({ sessionId, logger, repos, db, events });
+  // Inbound messages and receipts the database cannot take while it is unavailable wait here; the
+  // spool needs the store functions below to replay them, hence the late binding.
+  const spool = createDbSpool({
+    sessionId,
+    logger,
+    redis: worker.redis,
+    key: redisKeys(worker.prefix).dbSpool(sessionId),
+    max: worker.spool.max,
+    counters: worker.spool.counters,
+    retryAfterMs: () => worker.dbBreaker.retryAfterMs(),
+    holdsLease: options.holdsLease,
+    replay: (entry) =>
+      entry.kind === 'inbound' ? inbound.replay(entry.message) : tracker.replayReceipt(entry),
+  });
+  const toSpool = (write: SpoolWrite) => spool.push(write);
+  const tracker = createStatusTracker({ sessionId, logger, repos, db, events, spool: toSpool });
   const pictures = createProfilePictures({
     sessionId,
     logger,
@@ -123,7 +145,10 @@ export function createSessionMessaging(options: {
     media: inboundMedia,
     mediaMaxBytes: worker.media.config.maxBytes,
     onSender: (jid) => pictures.refresh(lookupPicture, jid),
+    spool: toSpool,
   });
+  // What a former owner (or this worker, before a restart) left is replayed now.
+  spool.start();
 
   const handlers: Handlers = {
     'messages.update': (updates) => tracker.onUpdate(updates),
@@ -174,6 +199,7 @@ export function createSessionMessaging(options: {
       parts,
       connection: worker.connection,
       prefix: worker.prefix,
+      lockDurationMs: worker.delivery.lockDurationMs,
       logger,
     });
   }
@@ -194,8 +220,10 @@ export function createSessionMessaging(options: {
     opened,
     closed,
     breaker,
+    spoolDepth: spool.depth,
     async dispose(): Promise<void> {
       await closed();
+      await spool.dispose();
       await inboundMedia.dispose();
       breaker.dispose();
     },

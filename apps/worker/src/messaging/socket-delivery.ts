@@ -20,6 +20,8 @@ export interface SocketDeliveryOptions {
   /** Consumer-profile Redis connection for the send-queue consumer. */
   connection: Redis;
   prefix: string;
+  /** SEND_LOCK_DURATION: lock on the job in hand. */
+  lockDurationMs: number;
   logger: Logger;
 }
 
@@ -38,6 +40,7 @@ export function startSocketDelivery(options: SocketDeliveryOptions) {
     logger: options.logger,
     connection: options.connection,
     prefix: options.prefix,
+    lockDurationMs: options.lockDurationMs,
     limiter: limiterFor(options.session.settings, parts.pacing),
     handlers: {
       send: (job) => processSend(job, ctx),

@@ -1,7 +1,8 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Executor } from '../executor/executor.js';
+import { IdempotencyClaimLostError } from './idempotency-claim.js';
 import { createMessageCounts } from './message-counts.js';
-import type { Message, MessagesRepository } from './repository-types.js';
+import type { IdempotencyCommit, Message, MessagesRepository } from './repository-types.js';
 import {
   batchCounts,
   CANCELLED_REASON,
@@ -16,22 +17,44 @@ import {
   statusTimestampColumn,
 } from './row-builders.js';
 
+/** Completes an in-progress Idempotency-Key claim inside the caller's transaction, or fails it. */
+async function completeIdempotencyKey(tx: Executor, commit: IdempotencyCommit): Promise<void> {
+  const { idempotencyKeys: keys } = tx.tables;
+  const done = await tx.all(
+    tx.db
+      .update(keys)
+      .set({ status: 'completed', responseStatus: commit.status, responseBody: commit.body })
+      .where(and(eq(keys.id, commit.keyId), eq(keys.status, 'in_progress')))
+      .returning({ id: keys.id }),
+  );
+  if (done.length === 0) throw new IdempotencyClaimLostError(commit.keyId);
+}
+
 export function createMessagesRepository(x: Executor): MessagesRepository {
   const { messages } = x.tables;
   return {
     ...createMessageCounts(x),
 
-    async insert(input) {
+    async insert(input, options) {
       const row = messageRow(input);
-      await x.run(x.db.insert(messages).values(row));
+      const commit = options?.idempotency;
+      if (!commit) {
+        await x.run(x.db.insert(messages).values(row));
+        return row;
+      }
+      await x.transaction(async (tx) => {
+        await tx.run(tx.db.insert(messages).values(row));
+        await completeIdempotencyKey(tx, commit);
+      });
       return row;
     },
 
-    async insertMany(inputs) {
+    async insertMany(inputs, options) {
       const now = new Date();
       const rows = inputs.map((input) => messageRow(input, now));
       await x.transaction(async (tx) => {
         for (const part of chunk(rows, INSERT_CHUNK_ROWS)) await tx.run(tx.db.insert(messages).values(part));
+        if (options?.idempotency) await completeIdempotencyKey(tx, options.idempotency);
       });
       return rows;
     },

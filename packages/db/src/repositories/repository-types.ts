@@ -169,10 +169,26 @@ export interface MessagePage {
   nextCursor: string | null;
 }
 
+/**
+ * The response an Idempotency-Key claim (`idempotencyKeys.begin`) answers with, stored in the same
+ * transaction as the rows it stands for: a replica killed after the commit leaves a completed key
+ * (a retry replays the response), one killed before leaves no rows (a retry does the work once).
+ * The claim is completed only while still `in_progress` under `keyId`; a claim taken over meanwhile
+ * (judged abandoned) makes the whole transaction fail with IdempotencyClaimLostError.
+ */
+export interface IdempotencyCommit {
+  keyId: string;
+  status: number;
+  body: unknown;
+}
+
 export interface MessagesRepository {
-  insert(input: NewMessage): Promise<Message>;
+  insert(input: NewMessage, options?: { idempotency?: IdempotencyCommit }): Promise<Message>;
   /** One transaction, inserted in chunks (SQLite's bound-variable limit; pg round trips). */
-  insertMany(inputs: readonly NewMessage[]): Promise<Message[]>;
+  insertMany(
+    inputs: readonly NewMessage[],
+    options?: { idempotency?: IdempotencyCommit },
+  ): Promise<Message[]>;
   getById(id: string): Promise<Message | null>;
   /** The message with this WhatsApp id in this session (ids are unique per session). */
   getByWaId(sessionId: string, waMessageId: string): Promise<Message | null>;
@@ -298,8 +314,11 @@ export interface IdempotencyKeysRepository {
    * was replaced meanwhile (a new claim of the same key) is untouched. False when already gone.
    */
   delete(id: string): Promise<boolean>;
-  /** Removes rows whose `expires_at` is before `now`; returns how many. */
-  deleteExpired(now: Date): Promise<number>;
+  /**
+   * Removes rows whose `expires_at` is before `now`, at most `limit` of them when given (one
+   * bounded statement: the retention task deletes in batches); returns how many.
+   */
+  deleteExpired(now: Date, limit?: number): Promise<number>;
 }
 
 export interface ContactUpsert {

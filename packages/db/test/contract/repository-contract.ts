@@ -5,10 +5,12 @@ import type { ContractContext, ContractFactory, ContractTarget } from './contrac
 import { databaseContract } from './database.contract.js';
 import { directoryContract } from './directory.contract.js';
 import { idempotencyKeysContract } from './idempotency-keys.contract.js';
+import { idempotentInsertContract } from './idempotent-insert.contract.js';
 import { mediaDownloadsContract } from './media-downloads.contract.js';
 import { messageCountsContract } from './message-counts.contract.js';
 import { messagesContract } from './messages.contract.js';
 import { sessionsContract } from './sessions.contract.js';
+import { webhookCapContract } from './webhook-cap.contract.js';
 import { webhooksContract } from './webhooks.contract.js';
 
 export type { ContractFactory, ContractTarget } from './contract-context.js';
@@ -47,8 +49,10 @@ export function describeRepositoryContract(name: string, factory: ContractFactor
     describe('mediaDownloads', () => mediaDownloadsContract(ctx));
     describe('batches and outbox', () => batchesOutboxContract(ctx));
     describe('idempotencyKeys', () => idempotencyKeysContract(ctx));
+    describe('sends committing their Idempotency-Key', () => idempotentInsertContract(ctx));
     describe('contacts, webhooks, apiKeys', () => directoryContract(ctx));
     describe('webhooks and dead letters', () => webhooksContract(ctx));
+    describe('webhooks cap under contention', () => webhookCapContract(ctx));
     describe('database', () => databaseContract(ctx));
   });
 }

@@ -1,15 +1,14 @@
-import type { IdempotencyKeysRepository } from '@wagw/db';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { errorResponse, sessionIdParams } from '../../lib/http-schemas.js';
-import { withIdempotency } from '../../lib/idempotency.js';
+import { type IdempotencyOptions, withIdempotency } from '../../lib/idempotency.js';
 import { assertSessionAccess } from '../../plugins/auth.js';
 import { acceptedBatch, batchParams, batchView, bulkBody, cancelledBatchView } from './batches.schemas.js';
 import type { BatchService } from './batches.service.js';
 
 export interface BatchesRoutesDeps {
   batches: BatchService;
-  idempotencyKeys: IdempotencyKeysRepository;
+  idempotency: IdempotencyOptions;
   /** Body limit of a bulk send, in bytes (BULK_BODY_LIMIT): larger than BODY_LIMIT, for 10,000 messages. */
   bodyLimit: number;
 }
@@ -41,9 +40,13 @@ export function batchesRoutes(deps: BatchesRoutesDeps) {
         },
       },
       async (request, reply) =>
-        withIdempotency(request, reply, { repo: deps.idempotencyKeys }, async () => {
-          const { accepted, enqueueError } = await batches.send(request.params.id, request.body.messages);
-          return { statusCode: 202, body: accepted, error: enqueueError };
+        withIdempotency(request, reply, deps.idempotency, async (claim) => {
+          const { accepted, enqueueError } = await batches.send(
+            request.params.id,
+            request.body.messages,
+            claim,
+          );
+          return { statusCode: 202, body: accepted, error: enqueueError, committed: claim !== undefined };
         }),
     );
 

@@ -1,6 +1,7 @@
 import { newId } from '@wagw/db';
 import { AppError } from '@wagw/errors';
 import { batchCompletedEvent, enqueueBulk, publishEvent, SEND_QUEUE_JOBS, sendMessageJob } from '@wagw/queue';
+import type { IdempotencyClaim } from '../../lib/idempotency.js';
 import { withRedis } from '../../lib/redis-guard.js';
 import { requireSession } from '../../lib/session-guard.js';
 import { composeMessage, type Draft, outboundRow, settleDraft } from '../messages/compose-message.js';
@@ -76,6 +77,7 @@ export function createBatchService(deps: BatchServiceDeps) {
   async function send(
     sessionId: string,
     items: readonly unknown[],
+    claim?: IdempotencyClaim,
   ): Promise<{ accepted: AcceptedBatch; enqueueError?: AppError }> {
     if (items.length > MAX_BULK_MESSAGES) {
       throw new AppError(
@@ -94,9 +96,13 @@ export function createBatchService(deps: BatchServiceDeps) {
     for (const draft of drafts) settled.push(await settleDraft(draft, media));
     const batchId = newId();
     const rows = settled.map((draft) => outboundRow(sessionId, draft, batchId));
-    // One transaction: all or nothing. Only then the jobs (the outbox order).
-    await messages.insertMany(rows);
     const accepted: AcceptedBatch = { batchId, count: rows.length, statusUrl: `/api/batches/${batchId}` };
+    // One transaction, with the Idempotency-Key's answer: all or nothing. Only then the jobs (the
+    // outbox order).
+    await messages.insertMany(
+      rows,
+      claim && { idempotency: { keyId: claim.keyId, status: 202, body: accepted } },
+    );
     try {
       await enqueueAll(sessionId, batchId, rows);
       return { accepted };

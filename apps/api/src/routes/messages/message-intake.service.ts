@@ -11,6 +11,7 @@ import {
 } from '@wagw/queue';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
+import type { IdempotencyClaim } from '../../lib/idempotency.js';
 import { REDIS_RETRY_AFTER_S, withRedis } from '../../lib/redis-guard.js';
 import { requireSession } from '../../lib/session-guard.js';
 import { composeMessage, type MessageDraft, outboundRow, settleDraft } from './compose-message.js';
@@ -65,11 +66,18 @@ export function createMessageIntakeService(deps: MessageIntakeServiceDeps) {
     return settleDraft(result.draft, media);
   }
 
-  async function send(sessionId: string, input: SendMessageInput): Promise<AcceptedSend> {
+  async function send(
+    sessionId: string,
+    input: SendMessageInput,
+    claim?: IdempotencyClaim,
+  ): Promise<AcceptedSend> {
     await requireSession(sessions, sessionId);
     const draft = await compose(sessionId, input);
-    const { id } = await messages.insert(outboundRow(sessionId, draft));
+    const row = outboundRow(sessionId, draft);
+    const { id } = row;
     const accepted: AcceptedMessage = { id, status: 'queued', statusUrl: messageStatusUrl(id) };
+    // The row and the Idempotency-Key's answer commit together (see IdempotencyCommit).
+    await messages.insert(row, claim && { idempotency: { keyId: claim.keyId, status: 202, body: accepted } });
     try {
       await withRedis(deps.redis, () =>
         enqueue(

@@ -1,9 +1,8 @@
-import type { IdempotencyKeysRepository } from '@wagw/db';
 import type { MediaLinkSettings } from '@wagw/media';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { errorResponse, sessionIdParams } from '../../lib/http-schemas.js';
-import { withIdempotency } from '../../lib/idempotency.js';
+import { type IdempotencyOptions, withIdempotency } from '../../lib/idempotency.js';
 import { assertSessionAccess } from '../../plugins/auth.js';
 import type { MessageIntakeService } from './message-intake.service.js';
 import { toMessageView } from './message-view.js';
@@ -21,7 +20,7 @@ import {
 
 export interface MessagesRoutesDeps {
   messages: MessageIntakeService;
-  idempotencyKeys: IdempotencyKeysRepository;
+  idempotency: IdempotencyOptions;
   /** How media links in message views are signed; absent (no media store): views carry no link. */
   mediaLinks: MediaLinkSettings | undefined;
   /** Body limit of a send, in bytes: BODY_LIMIT plus room for an inline base64 file (app.ts). */
@@ -59,9 +58,9 @@ export function messagesRoutes(deps: MessagesRoutesDeps) {
         },
       },
       async (request, reply) =>
-        withIdempotency(request, reply, { repo: deps.idempotencyKeys }, async () => {
-          const { accepted, enqueueError } = await messages.send(request.params.id, request.body);
-          return { statusCode: 202, body: accepted, error: enqueueError };
+        withIdempotency(request, reply, deps.idempotency, async (claim) => {
+          const { accepted, enqueueError } = await messages.send(request.params.id, request.body, claim);
+          return { statusCode: 202, body: accepted, error: enqueueError, committed: claim !== undefined };
         }),
     );
 
