@@ -147,6 +147,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...deps.serverOptions,
   });
   let shuttingDown = false;
+  // Once draining, every answer ends its connection: a load balancer's keep-alive pool (nginx
+  // upstream keepalive) would otherwise hold sockets open that server.close() waits for, up to the
+  // 65 s keep-alive timeout, past the shutdown budget. Streams already open are ended by preClose.
+  app.addHook('onSend', async (_request, reply) => {
+    if (shuttingDown && !reply.raw.headersSent) reply.header('connection', 'close');
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

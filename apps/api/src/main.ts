@@ -54,8 +54,16 @@ installGracefulShutdown({
   timeoutMs: config.shutdownTimeoutMs,
   async close() {
     app.markShuttingDown();
+    // Backstop: a client still holding a connection near the end of the budget is cut, so the stores
+    // below are still released in order instead of the process being forced out.
+    const cut = setTimeout(
+      () => app.server.closeAllConnections(),
+      Math.max(0, config.shutdownTimeoutMs - 5000),
+    );
+    cut.unref();
     // Stop accepting connections and let in-flight requests finish, then release the stores.
     await app.close();
+    clearTimeout(cut);
     await sessionCommands.close();
     await db.close();
     await redis.quit().catch(() => redis.disconnect());

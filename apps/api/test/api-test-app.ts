@@ -30,6 +30,7 @@ export interface TestAppOptions
       | 'eventStreamPingMs'
       | 'webhooks'
       | 'dashboardDistDir'
+      | 'serverOptions'
     >
   > {
   /** Points Redis elsewhere (e.g. redis://127.0.0.1:1, where nothing listens). */
@@ -95,6 +96,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     eventStreamPingMs: options.eventStreamPingMs,
     webhooks: options.webhooks,
     dashboardDistDir: options.dashboardDistDir,
+    serverOptions: options.serverOptions,
     // Off unless a test sets it: parallel test files load the machine, and a shed request would
     // fail a test about something else (load-shedding.test.ts turns it on).
     loadShedding: options.loadShedding ?? { maxEventLoopDelayMs: 0, maxEventLoopUtilization: 0 },

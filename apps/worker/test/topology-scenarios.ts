@@ -253,14 +253,12 @@ export function describeTopology(database: 'sqlite' | 'postgres') {
       await Promise.all(stopping);
       expect(failures).toEqual([]);
       expect(new Set(ids).size).toBe(total);
-      for (const name of ['worker', 'scheduler']) {
+      // The API too: before answers carried Connection: close while draining, nginx's upstream
+      // keep-alive connections held server.close() until the 30 s budget forced an exit (graceful-close.test.ts).
+      for (const name of ['worker', 'scheduler', 'api']) {
         expect(exits[name]?.code, `${name} exit code`).toBe(0);
         expect(exits[name]?.elapsedMs, `${name} drain time`).toBeLessThan(30_000);
       }
-      // The API replica: in one CI run on SQLite its graceful shutdown hit the 30 s budget and was
-      // forced (exit 1) while clients went on through nginx; 0.2-0.5 s in every other run. Open in
-      // issue #16 until the cause is found; here it must at least end within the budget's forced exit.
-      expect(exits.api?.elapsedMs, 'api drain time').toBeLessThan(32_000);
       expect(Object.keys(exits).sort()).toEqual(['api', 'scheduler', 'worker']);
       await waitDelivered('sigterm-', total, 120_000);
       let redelivered = 0;
