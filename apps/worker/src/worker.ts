@@ -120,14 +120,16 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
     work.catch((err) => logger.error({ err, sessionId }, 'reconcile after nudge failed'));
   });
 
-  const timers = [
+  // Lease upkeep runs until every session has stopped: a shutdown drains sends first, and a lease
+  // lapsing meanwhile would let another worker connect while this socket is still open.
+  const leaseTimers = [
     setInterval(() => void manager.renewLeases(), Math.max(100, Math.floor(config.leaseTtlMs / 3))),
     setInterval(() => manager.enforceLeaseDeadlines(), 250),
-    setInterval(
-      () => void manager.reconcileAll().catch((err) => logger.error({ err }, 'reconcile pass failed')),
-      config.reconcileIntervalMs,
-    ),
   ];
+  const reconcileTimer = setInterval(
+    () => void manager.reconcileAll().catch((err) => logger.error({ err }, 'reconcile pass failed')),
+    config.reconcileIntervalMs,
+  );
   void manager.reconcileAll().catch((err) => logger.error({ err }, 'first reconcile pass failed'));
 
   return {
@@ -139,10 +141,11 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
     }),
     /** Graceful: stop taking work, close sockets without logging out, release leases, close stores. */
     async close(): Promise<void> {
-      for (const timer of timers) clearInterval(timer);
+      clearInterval(reconcileTimer);
       await commands.close();
       await subscriber.quit().catch(() => subscriber.disconnect());
       await manager.shutdown();
+      for (const timer of leaseTimers) clearInterval(timer);
       await messaging.close();
       // After the sessions: their last status events are still fanned out and delivered.
       await webhooks.close();

@@ -227,7 +227,8 @@ export function describeTopology(database: 'sqlite' | 'postgres') {
         redelivered += waIds.length - 1;
       }
       // At most the message in flight at the kill is sent again, under the same WhatsApp id.
-      expect(redelivered).toBeLessThanOrEqual(1);
+      // The worker drains before closing its socket: the send in hand gets its ack, none goes twice.
+      expect(redelivered).toBe(0);
       console.info(
         `worker kill: all ${count} delivered ${Date.now() - killedAt} ms after the kill, ${redelivered} redelivered`,
       );

@@ -72,7 +72,20 @@ export function startSendQueueConsumer(options: SendQueueConsumerOptions) {
     }
   }
 
-  return { close: () => worker.close() };
+  return {
+    close: () => worker.close(),
+    /** Takes no further job and waits (no longer than `ms`) for the one in hand to settle. */
+    async drain(ms: number): Promise<void> {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ms);
+      });
+      await Promise.race([worker.pause(false), deadline]).catch((err) =>
+        logger.warn({ err, sessionId }, 'draining send queue consumer failed'),
+      );
+      clearTimeout(timer);
+    },
+  };
 }
 
 export type SendQueueConsumer = ReturnType<typeof startSendQueueConsumer>;

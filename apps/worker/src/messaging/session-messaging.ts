@@ -215,10 +215,19 @@ export function createSessionMessaging(options: {
       .catch((err) => logger.warn({ err, sessionId }, 'closing send queue consumer failed'));
   }
 
+  /**
+   * Before a deliberate close (shutdown, stop, restart): no new send starts and the one in hand gets
+   * up to `ms` to be acknowledged, so the next owner does not send it a second time.
+   */
+  async function draining(ms: number): Promise<void> {
+    await current?.delivery?.drain(ms);
+  }
+
   return {
     handlers,
     opened,
     closed,
+    draining,
     breaker,
     spoolDepth: spool.depth,
     async dispose(): Promise<void> {

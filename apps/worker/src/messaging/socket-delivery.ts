@@ -51,6 +51,8 @@ export function startSocketDelivery(options: SocketDeliveryOptions) {
   options.logger.debug({ sessionId: parts.sessionId }, 'delivery started');
 
   return {
+    /** The socket is about to close on purpose: let the job in hand get its server ack first. */
+    drain: (ms: number) => consumer.drain(ms),
     /** The socket ended: pending acks resolve as `closed`, the job in hand is put back, the consumer closes. */
     async close(): Promise<void> {
       acks.dispose();

@@ -46,8 +46,13 @@ export interface SessionRunnerDeps {
     handlers: SocketLifetimeOptions['extraHandlers'];
     opened: (sock: WASocket) => Promise<void>;
     closed: () => Promise<void>;
+    /** Before a deliberate close: lets the send in hand finish (bounded). */
+    draining?: (ms: number) => Promise<void>;
   };
 }
+
+/** How long a deliberate stop waits for the send in hand (its server ack takes well under 1 s). */
+const DRAIN_SEND_MS = 5000;
 
 /**
  * Runs one session on this worker: connects, reconnects by the disconnect policy (3 s, 6 s, 12 s,
@@ -271,6 +276,8 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
           lifetime.close(401, 'logout');
         });
       } else {
+        // A lost lease means another owner may already be sending: close at once, never drain.
+        if (mode !== 'lease-lost' && lifetime?.isOpen()) await deps.messaging?.draining?.(DRAIN_SEND_MS);
         lifetime?.close(428, `stopping: ${mode}`, { terminate: mode === 'lease-lost' });
       }
       await done;
