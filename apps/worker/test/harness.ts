@@ -116,6 +116,8 @@ export async function startGateway(
   const prefix = uniquePrefix('gateway');
   const redisAddress = options.redisUrl ?? redisUrl();
   const redis = createProducerConnection(redisAddress);
+  // Tests that stop Redis on purpose would otherwise print ioredis' "Unhandled error event".
+  redis.on('error', () => {});
   await waitUntilReady(redis);
   const keys = redisKeys(prefix);
   const workers = new Map<string, ChildProcess>();

@@ -42,10 +42,17 @@ export interface TopologyOptions {
   scheduler?: boolean;
   workerEnv?: Record<string, string>;
   apiEnv?: Record<string, string>;
+  schedulerEnv?: Record<string, string>;
+  /** Default: the shared test Redis. A private one (`startRedisServer`) for tests that stop or freeze it. */
+  redisUrl?: string;
 }
 
 export async function startTopology(options: TopologyOptions = {}): Promise<Topology> {
-  const gw = await startGateway({ database: options.database, workerEnv: options.workerEnv });
+  const gw = await startGateway({
+    database: options.database,
+    workerEnv: options.workerEnv,
+    redisUrl: options.redisUrl,
+  });
   const apiEnv = { ...options.apiEnv };
   try {
     const started = await Promise.all(
@@ -60,7 +67,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
       (_, i) => `w${i + 1}`,
     );
     await Promise.all(workerIds.map((id) => gw.startWorker(id)));
-    const scheduler = (options.scheduler ?? true) ? await gw.startScheduler() : undefined;
+    const scheduler = (options.scheduler ?? true) ? await gw.startScheduler(options.schedulerEnv) : undefined;
     const schedulerId = [...gw.workers].find(([, child]) => child === scheduler)?.[0];
     const balancer = await startBalancer(apis.map((a) => `127.0.0.1:${a.port}`));
 

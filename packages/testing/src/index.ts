@@ -5,6 +5,7 @@ export { createPgSchema, type PgSchema, testDatabaseUrl } from './pg-schema.js';
 export { freePort } from './ports.js';
 export { redisUrl, uniquePrefix } from './redis.js';
 export { type SentinelGroup, startSentinelGroup } from './redis-sentinel.js';
+export { type RedisServer, startRedisServer } from './redis-server.js';
 export { type EventStreamClient, openEventStream, type SseMessage } from './sse-client.js';
 export { createTempDir, type TempDir, type TempSqlite, tempSqliteUrl } from './temp-dir.js';
 export { requireTool, type ToolName } from './tools.js';

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './ports.js';
+import { until, waitForPing } from './redis-server.js';
 import { createTempDir } from './temp-dir.js';
 
 const MASTER_NAME = 'wagw-test';
@@ -144,32 +145,5 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
     for (const child of children) child.kill('SIGKILL');
     dir.cleanup();
     throw err;
-  }
-}
-
-async function waitForPing(port: number): Promise<void> {
-  await until(
-    async () => {
-      const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null });
-      redis.on('error', () => {});
-      try {
-        await redis.connect();
-        return (await redis.ping()) === 'PONG';
-      } catch {
-        return false;
-      } finally {
-        redis.disconnect();
-      }
-    },
-    10_000,
-    `redis on port ${port}`,
-  );
-}
-
-async function until(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }

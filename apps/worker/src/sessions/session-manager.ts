@@ -29,6 +29,8 @@ interface Owned {
   lease: Lease;
   clock: LeaseClock;
   runner: SessionRunner;
+  /** Set once the lease was lost or expired: the runner is being stopped (stop and log once). */
+  expired?: boolean;
 }
 
 /**
@@ -177,7 +179,8 @@ export function createSessionManager(deps: SessionManagerDeps) {
           const sentAt = performance.now();
           const ok = await leases.renew(entry.lease).catch(() => undefined);
           if (ok === true) entry.clock.confirmed(sentAt);
-          if (ok === false) {
+          if (ok === false && !entry.expired) {
+            entry.expired = true;
             entry.clock.invalidate();
             logger.warn({ sessionId }, 'lease lost; stopping session without touching it');
             await entry.runner.stop('lease-lost');
@@ -189,7 +192,8 @@ export function createSessionManager(deps: SessionManagerDeps) {
     /** Stops runners whose lease this worker can no longer vouch for (e.g. Redis unreachable past the TTL). */
     enforceLeaseDeadlines(): void {
       for (const [sessionId, entry] of owned) {
-        if (!entry.clock.isValid()) {
+        if (!entry.clock.isValid() && !entry.expired) {
+          entry.expired = true;
           logger.warn({ sessionId }, 'lease deadline passed; stopping session without touching it');
           void entry.runner.stop('lease-lost');
         }
