@@ -33,8 +33,11 @@ type Doc = {
     template: { spec: { terminationGracePeriodSeconds: number; containers: Container[] } };
   };
 };
-const docs = parseAllDocuments(readFileSync(`${root}deploy/k8s/wagw.yaml`, 'utf8')).map((d) => d.toJS() as Doc);
-const deployment = (role: string) => docs.find((d) => d.kind === 'Deployment' && d.metadata.name === `wagw-${role}`);
+const docs = parseAllDocuments(readFileSync(`${root}deploy/k8s/wagw.yaml`, 'utf8')).map(
+  (d) => d.toJS() as Doc,
+);
+const deployment = (role: string) =>
+  docs.find((d) => d.kind === 'Deployment' && d.metadata.name === `wagw-${role}`);
 
 describe('deploy/k8s/wagw.yaml', () => {
   it('has a Deployment per role with the tested topology', () => {
@@ -46,7 +49,11 @@ describe('deploy/k8s/wagw.yaml', () => {
   it('starts each role from its bundle and gives it more than its drain budget to stop', () => {
     for (const role of roles) {
       const spec = deployment(role)!.spec.template.spec;
-      expect(spec.containers[0]?.command).toEqual(['node', '--enable-source-maps', `apps/${role}/dist/main.js`]);
+      expect(spec.containers[0]?.command).toEqual([
+        'node',
+        '--enable-source-maps',
+        `apps/${role}/dist/main.js`,
+      ]);
       const preStop = spec.containers[0]?.lifecycle?.preStop?.exec?.command;
       const preStopSeconds = preStop ? Number(preStop[1]) : 0;
       expect(spec.terminationGracePeriodSeconds, role).toBeGreaterThan(shutdownSeconds + preStopSeconds);
@@ -68,8 +75,14 @@ describe('deploy/k8s/wagw.yaml', () => {
     for (const role of roles) {
       const container = deployment(role)!.spec.template.spec.containers[0]!;
       const names = [...Object.keys(config.data ?? {}), ...(container.env ?? []).map((e) => e.name)];
-      expect(names.filter((name) => !(name in known[role])), role).toEqual([]);
-      expect(container.envFrom?.map((e) => e.configMapRef?.name ?? e.secretRef?.name)).toEqual(['wagw', 'wagw']);
+      expect(
+        names.filter((name) => !(name in known[role])),
+        role,
+      ).toEqual([]);
+      expect(container.envFrom?.map((e) => e.configMapRef?.name ?? e.secretRef?.name)).toEqual([
+        'wagw',
+        'wagw',
+      ]);
     }
   });
 
@@ -90,7 +103,9 @@ describe('deploy/systemd units', () => {
     expect(units.sort()).toEqual(['wagw-api.service', 'wagw-scheduler.service', 'wagw-worker@.service']);
     for (const role of roles) {
       const text = readFileSync(`${dir}${units.find((u) => u.startsWith(`wagw-${role}`))}`, 'utf8');
-      expect(directive(text, 'ExecStart')).toBe(`/usr/bin/node --enable-source-maps apps/${role}/dist/main.js`);
+      expect(directive(text, 'ExecStart')).toBe(
+        `/usr/bin/node --enable-source-maps apps/${role}/dist/main.js`,
+      );
       expect(directive(text, 'KillSignal')).toBe('SIGTERM');
       expect(Number(directive(text, 'TimeoutStopSec'))).toBeGreaterThan(shutdownSeconds);
       expect(directive(text, 'EnvironmentFile')).toBe('/etc/wagw/wagw.env');
