@@ -259,6 +259,25 @@ export function defineTables(k: ColumnKit) {
     ],
   );
 
+  /**
+   * Events written in the same transaction as the change they announce (a status update, a stored
+   * inbound message), deleted once published to the Redis event stream. A row still here after a
+   * grace period is published by the scheduler's relay: a crash or a Redis outage between the
+   * commit and the publish loses no event. `claimed_until` keeps two relay runs from taking the same
+   * rows. No foreign key: an event outlives a session deleted before it was published.
+   */
+  const eventOutbox = k.table(
+    'event_outbox',
+    {
+      id: k.text('id').primaryKey(),
+      sessionId: k.text('session_id'),
+      envelope: k.json<Record<string, unknown>>('envelope').notNull(),
+      createdAt: k.timestamp('created_at').notNull(),
+      claimedUntil: k.timestamp('claimed_until'),
+    },
+    (t) => [k.index('event_outbox_created_idx').on(t.createdAt)],
+  );
+
   return {
     sessions,
     sessionEvents,
@@ -271,6 +290,7 @@ export function defineTables(k: ColumnKit) {
     apiKeys,
     idempotencyKeys,
     webhookDeadLetters,
+    eventOutbox,
   };
 }
 
