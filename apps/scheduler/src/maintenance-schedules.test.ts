@@ -7,6 +7,7 @@ const config = (days: number, deadLetterRetentionDays = 30) => ({
   outboxReconcileIntervalMs: 30_000,
   deadLetterRetentionDays,
   recordRetentionIntervalMs: 7_200_000,
+  eventOutboxIntervalMs: 5000,
   media: { retention: { days, intervalMs: 3_600_000 } },
 });
 
@@ -19,6 +20,7 @@ describe('maintenanceSchedules', () => {
       { task: 'media-retention', everyMs: 3_600_000 },
       { task: 'idempotency-key-cleanup', everyMs: 7_200_000 },
       { task: 'dead-letter-retention', everyMs: 7_200_000 },
+      { task: 'event-outbox-relay', everyMs: 5000 },
     ]);
     expect(disabledTasks(config(30))).toEqual([]);
   });
@@ -30,6 +32,7 @@ describe('maintenanceSchedules', () => {
       'outbox-reconciliation',
       'idempotency-key-cleanup',
       'dead-letter-retention',
+      'event-outbox-relay',
     ]);
     expect(disabledTasks(config(0))).toEqual(['media-retention']);
   });

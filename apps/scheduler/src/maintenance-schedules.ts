@@ -18,11 +18,12 @@ type ScheduleConfig = Pick<
   | 'outboxReconcileIntervalMs'
   | 'deadLetterRetentionDays'
   | 'recordRetentionIntervalMs'
+  | 'eventOutboxIntervalMs'
 > & { media: Pick<SchedulerConfig['media'], 'retention'> };
 
 /**
  * What runs, and how often (from CLEANUP_INTERVAL, REVIVAL_INTERVAL, OUTBOX_RECONCILE_INTERVAL,
- * MEDIA_RETENTION_INTERVAL and RECORD_RETENTION_INTERVAL): every task of the queue contract's
+ * MEDIA_RETENTION_INTERVAL, RECORD_RETENTION_INTERVAL and EVENT_OUTBOX_INTERVAL): every task of the queue contract's
  * MAINTENANCE_TASKS (the record must name each), except media-retention when MEDIA_RETENTION_DAYS
  * is 0 (keep media forever) and dead-letter-retention when DEAD_LETTER_RETENTION_DAYS is 0.
  */
@@ -34,6 +35,7 @@ export function maintenanceSchedules(config: ScheduleConfig): MaintenanceSchedul
     'media-retention': config.media.retention.days > 0 ? config.media.retention.intervalMs : null,
     'idempotency-key-cleanup': config.recordRetentionIntervalMs,
     'dead-letter-retention': config.deadLetterRetentionDays > 0 ? config.recordRetentionIntervalMs : null,
+    'event-outbox-relay': config.eventOutboxIntervalMs,
   };
   return MAINTENANCE_TASKS.flatMap((task) => {
     const every = everyMs[task];

@@ -103,6 +103,7 @@ export async function startScheduler(
     revivalCooldownMs: config.revivalCooldownMs,
     staleSessionAgeMs: config.staleSessionAgeMs,
     outboxGraceMs: config.outboxGraceMs,
+    eventOutboxGraceMs: config.eventOutboxGraceMs,
     deadLetterRetentionDays: config.deadLetterRetentionDays,
     media: {
       // The same store as the API and the workers (MEDIA_STORE and its settings).

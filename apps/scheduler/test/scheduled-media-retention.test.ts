@@ -162,6 +162,7 @@ describe('media retention in the scheduler', () => {
     try {
       expect(await s.schedulerIds()).toEqual([
         'dead-letter-retention',
+        'event-outbox-relay',
         'idempotency-key-cleanup',
         'outbox-reconciliation',
         'revive-failed-sessions',

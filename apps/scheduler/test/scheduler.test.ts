@@ -43,6 +43,7 @@ function replicaConfig(instanceId: string): SchedulerConfig {
     revivalIntervalMs: INTERVAL_MS,
     outboxReconcileIntervalMs: INTERVAL_MS,
     recordRetentionIntervalMs: INTERVAL_MS,
+    eventOutboxIntervalMs: INTERVAL_MS,
     revivalCooldownMs: 0,
     media: { ...config.media, retention: { ...config.media.retention, intervalMs: INTERVAL_MS } },
   };
@@ -93,6 +94,7 @@ describe('two scheduler replicas on one prefix', () => {
       const schedulers = await queue.getJobSchedulers();
       expect(schedulers.map((s) => s.key).sort()).toEqual([
         'dead-letter-retention',
+        'event-outbox-relay',
         'idempotency-key-cleanup',
         'media-retention',
         'outbox-reconciliation',

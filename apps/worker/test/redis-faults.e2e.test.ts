@@ -28,7 +28,14 @@ describe('Redis faults in the deployed topology', () => {
       workerEnv: { LEASE_TTL: '10000', LOG_LEVEL: 'error' },
       apiEnv: { REQUEST_TIMEOUT: '5000', LOG_LEVEL: 'fatal' },
       // Messages accepted while Redis was away are enqueued by the outbox reconciliation.
-      schedulerEnv: { OUTBOX_GRACE_MS: '2000', OUTBOX_RECONCILE_INTERVAL: '2000', LOG_LEVEL: 'error' },
+      // Events committed while Redis was away are published by the event outbox relay.
+      schedulerEnv: {
+        OUTBOX_GRACE_MS: '2000',
+        OUTBOX_RECONCILE_INTERVAL: '2000',
+        EVENT_OUTBOX_GRACE_MS: '2000',
+        EVENT_OUTBOX_INTERVAL: '1000',
+        LOG_LEVEL: 'error',
+      },
     });
     receiver = await startReceiver();
     const session = await topo.gw.createSession('redis-faults', {
@@ -121,7 +128,18 @@ describe('Redis faults in the deployed topology', () => {
     expect(during.redis).toBe('disconnected');
     const kept = await sendWhileDown('aof-kept');
     expect((await topo.gw.db.repos.messages.getById(kept))?.status).toBe('queued');
-    await new Promise((r) => setTimeout(r, 5000));
+    // Inbound while Redis is away: stored with their events (event outbox), published after.
+    const phone = await sessionPhone(topo.gw, sessionId);
+    const receivedBefore = (await topo.gw.db.repos.messages.countByStatus(sessionId)).received;
+    await Promise.all(
+      phones.map((p, i) => topo.gw.sim.messaging.contact(p)!.sendText(phone, `during-aof-${i}`)),
+    );
+    await topo.gw.waitFor('the inbound messages stored while Redis is down', async () =>
+      (await topo.gw.db.repos.messages.countByStatus(sessionId)).received >= receivedBefore + CONTACTS
+        ? true
+        : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 3000));
     await redis.start();
     await waitHealthy(30_000);
     const redelivered = await expectDeliveredOnce('aof', 101, 90_000);
@@ -129,8 +147,17 @@ describe('Redis faults in the deployed topology', () => {
       `aof restart: healthy and all delivered ${Date.now() - downAt} ms after the stop, ${redelivered} redelivered`,
     );
 
-    // Inbound after the restart reaches the webhook once: the dispatcher's stream survived.
-    const phone = await sessionPhone(topo.gw, sessionId);
+    // Each inbound message of the outage reaches the webhook, once.
+    const outageHooks = () => receiver.events().filter((e) => JSON.stringify(e.data).includes('during-aof-'));
+    await topo.gw.waitFor(
+      'the outage inbound webhooks',
+      async () => (outageHooks().length >= CONTACTS ? true : undefined),
+      60_000,
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(new Set(outageHooks().map((e) => e.id)).size).toBe(CONTACTS);
+    expect(outageHooks()).toHaveLength(CONTACTS);
+    // And inbound after the restart too: the dispatcher's stream survived.
     await topo.gw.sim.messaging.contact(phones[1]!)!.sendText(phone, 'after-aof');
     await topo.gw.waitFor('the inbound webhook', async () =>
       receiver.events().some((e) => JSON.stringify(e.data).includes('after-aof')) ? true : undefined,

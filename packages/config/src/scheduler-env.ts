@@ -21,6 +21,11 @@ export const schedulerEnv = {
   OUTBOX_GRACE_MS: int(30_000, { min: 1000 }),
   // How often outbox reconciliation looks for accepted messages whose job was lost, in ms.
   OUTBOX_RECONCILE_INTERVAL: int(30_000, { min: 1000 }),
+  // An event committed with its change but still unpublished this long after (its process crashed, or
+  // Redis was away) is published by the scheduler's relay, in ms.
+  EVENT_OUTBOX_GRACE_MS: int(10_000, { min: 1000 }),
+  // How often the event outbox relay runs, in ms.
+  EVENT_OUTBOX_INTERVAL: int(5000, { min: 1000 }),
   // Webhook dead letters unchanged (not failed again nor replayed) for this many days are deleted; 0 = keep.
   DEAD_LETTER_RETENTION_DAYS: int(30, { min: 0, max: 36_500 }),
   // How often expired idempotency keys and old dead letters are deleted, in ms.
@@ -37,6 +42,8 @@ export function loadSchedulerConfig(env: Record<string, string | undefined> = pr
     staleSessionAgeMs: parsed.STALE_SESSION_AGE,
     outboxGraceMs: parsed.OUTBOX_GRACE_MS,
     outboxReconcileIntervalMs: parsed.OUTBOX_RECONCILE_INTERVAL,
+    eventOutboxGraceMs: parsed.EVENT_OUTBOX_GRACE_MS,
+    eventOutboxIntervalMs: parsed.EVENT_OUTBOX_INTERVAL,
     deadLetterRetentionDays: parsed.DEAD_LETTER_RETENTION_DAYS,
     recordRetentionIntervalMs: parsed.RECORD_RETENTION_INTERVAL,
     media: mediaConfig(parsed, parsed.API_KEY),

@@ -6,6 +6,11 @@ import {
   cleanupStaleSessions,
 } from './cleanup-stale-sessions.task.js';
 import {
+  type EventOutboxRelayDeps,
+  type EventOutboxRelayReport,
+  relayEventOutbox,
+} from './event-outbox-relay.task.js';
+import {
   applyMediaRetention,
   type MediaRetentionDeps,
   type MediaRetentionReport,
@@ -39,7 +44,8 @@ export interface MaintenanceDeps {
     OutboxReconciliationDeps['repos'] &
     MediaRetentionDeps['repos'] &
     IdempotencyKeyCleanupDeps['repos'] &
-    DeadLetterRetentionDeps['repos'];
+    DeadLetterRetentionDeps['repos'] &
+    EventOutboxRelayDeps['repos'];
   leases: CleanupStaleSessionsDeps['leases'];
   /** Our own Redis commands (run lock, nudge, QR keys); a fail-fast connection is best. */
   redis: CleanupStaleSessionsDeps['redis'];
@@ -59,6 +65,8 @@ export interface MaintenanceDeps {
     MediaRetentionDeps,
     'store' | 'backend' | 'retentionDays' | 'maxDeletesPerRun' | 'timeBudgetMs'
   >;
+  /** EVENT_OUTBOX_GRACE_MS: unpublished events younger than this are left to their writer. Default: 10000. */
+  eventOutboxGraceMs?: number;
   /** DEAD_LETTER_RETENTION_DAYS (0 keeps dead letters). Default: 30. */
   deadLetterRetentionDays?: number;
   /** Batch size and per-run bounds of the two record-retention tasks. Defaults: see record-retention.task.ts. */
@@ -74,10 +82,13 @@ type MaintenanceTaskReport =
   | ReviveFailedSessionsReport
   | OutboxReconciliationReport
   | MediaRetentionReport
-  | RecordRetentionReport;
+  | RecordRetentionReport
+  | EventOutboxRelayReport;
 
 /** Default OUTBOX_GRACE_MS. */
 const DEFAULT_OUTBOX_GRACE_MS = 30_000;
+/** Default EVENT_OUTBOX_GRACE_MS. */
+const DEFAULT_EVENT_OUTBOX_GRACE_MS = 10_000;
 /** Default DEAD_LETTER_RETENTION_DAYS. */
 const DEFAULT_DEAD_LETTER_RETENTION_DAYS = 30;
 
@@ -117,6 +128,8 @@ function runTask(task: MaintenanceTask, deps: MaintenanceDeps): Promise<Maintena
         ...deps.recordRetention,
         retentionDays: deps.deadLetterRetentionDays ?? DEFAULT_DEAD_LETTER_RETENTION_DAYS,
       });
+    case 'event-outbox-relay':
+      return relayEventOutbox({ ...deps, graceMs: deps.eventOutboxGraceMs ?? DEFAULT_EVENT_OUTBOX_GRACE_MS });
   }
 }
 
@@ -128,6 +141,7 @@ const NUDGES_WORKERS: Record<MaintenanceTask, boolean> = {
   'media-retention': false,
   'idempotency-key-cleanup': false,
   'dead-letter-retention': false,
+  'event-outbox-relay': false,
 };
 
 function mediaOf(deps: MaintenanceDeps): NonNullable<MaintenanceDeps['media']> {

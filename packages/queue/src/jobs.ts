@@ -94,6 +94,7 @@ export const MAINTENANCE_TASKS = [
   'media-retention',
   'idempotency-key-cleanup',
   'dead-letter-retention',
+  'event-outbox-relay',
 ] as const;
 export type MaintenanceTask = (typeof MAINTENANCE_TASKS)[number];
 

@@ -77,6 +77,14 @@ function setup(options: { concurrency?: number; secret?: string } = {}) {
     status: vi.fn(async () => undefined),
     batchCompleted: vi.fn(async () => undefined),
     mediaCounted: vi.fn(async () => undefined),
+    statusEvent: vi.fn(() => ({ id: 'status', sessionId: 's1', envelope: {} })),
+    receivedEvent: vi.fn((sessionId: string, row: { id: string }) => ({
+      id: `message.${row.id}.received`,
+      sessionId,
+      envelope: {},
+    })),
+    publishStored: vi.fn(async () => undefined),
+    flush: vi.fn(async () => undefined),
   };
   const media = {
     store: {} as MediaStore,

@@ -34,6 +34,14 @@ function setup(failFor?: string) {
     status: vi.fn(async () => undefined),
     batchCompleted: vi.fn(async () => undefined),
     mediaCounted: vi.fn(async () => undefined),
+    statusEvent: vi.fn(() => ({ id: 'status', sessionId: 's1', envelope: {} })),
+    receivedEvent: vi.fn((sessionId: string, row: { id: string }) => ({
+      id: `message.${row.id}.received`,
+      sessionId,
+      envelope: {},
+    })),
+    publishStored: vi.fn(async () => undefined),
+    flush: vi.fn(async () => undefined),
   };
   const media = { store: vi.fn(async () => true) };
   const inbound = createInbound({
@@ -50,14 +58,18 @@ function setup(failFor?: string) {
 
 describe('inbound', () => {
   it('stores each message once and publishes only new ones', async () => {
-    const { inbound, stored, events } = setup();
+    const { inbound, stored, events, repos } = setup();
     await inbound.onMessages([message('A', 'one'), message('B', 'two')]);
     await inbound.onMessages([message('A', 'one again'), message('C', 'three')]);
     expect([...stored.keys()]).toEqual(['A', 'B', 'C']);
     expect(stored.get('A')?.payload).toMatchObject({ text: 'one' });
     expect(stored.get('A')?.createdAt).toEqual(new Date(1_700_000_000_000));
-    expect(events.received).toHaveBeenCalledTimes(3);
-    expect(events.received).toHaveBeenCalledWith(
+    // Each new row's event is written with it and published; a duplicate publishes nothing.
+    expect(events.publishStored).toHaveBeenCalledTimes(3);
+    expect(repos.messages.insertInboundIgnoringDuplicates).toHaveBeenCalledWith(expect.anything(), {
+      event: expect.objectContaining({ sessionId: 's1' }),
+    });
+    expect(events.receivedEvent).toHaveBeenCalledWith(
       's1',
       expect.objectContaining({
         waMessageId: 'A',
@@ -79,7 +91,7 @@ describe('inbound', () => {
     } as WAMessage;
     await inbound.onMessages([photo]);
     expect(stored.size).toBe(0);
-    expect(events.received).not.toHaveBeenCalled();
+    expect(events.publishStored).not.toHaveBeenCalled();
     expect(media.store).toHaveBeenCalledWith(
       expect.objectContaining({
         waMessageId: 'IMG',
@@ -141,7 +153,7 @@ describe('inbound', () => {
     await withSpool.replay(write.message);
     expect([...stored.keys()]).toEqual(['L']);
     expect(stored.get('L')?.createdAt).toEqual(new Date(1_700_000_001_000));
-    expect(events.received).toHaveBeenCalledTimes(1);
+    expect(events.publishStored).toHaveBeenCalledTimes(1);
   });
 
   it('does not spool an error of the write itself', async () => {

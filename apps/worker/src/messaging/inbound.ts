@@ -90,8 +90,10 @@ export function createInbound(deps: InboundDeps) {
       await deps.media.store(row, extracted, { id: key.id, remoteJid: key.remoteJid, ...participant });
       return;
     }
-    const inserted = await deps.db(() => deps.repos.messages.insertInboundIgnoringDuplicates(row));
-    if (inserted) await deps.events.received(sessionId, row);
+    // Stored with its event (event outbox): published now, or by the relay after a crash or outage.
+    const event = deps.events.receivedEvent(sessionId, row);
+    const inserted = await deps.db(() => deps.repos.messages.insertInboundIgnoringDuplicates(row, { event }));
+    if (inserted) await deps.events.publishStored(event);
   }
 
   async function upsertContacts(contacts: ContactUpsert[]): Promise<void> {

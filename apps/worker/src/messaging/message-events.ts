@@ -1,8 +1,9 @@
-import type { BatchCounts, Message } from '@wagw/db';
+import type { BatchCounts, Message, OutboxEvent } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
 import type { MediaView } from '@wagw/media';
 import { batchCompletedEvent, createEvent, type GatewayEvent, publishEvent, recordMedia } from '@wagw/queue';
 import type { Redis } from 'ioredis';
+import { createOutboxRemovals, type OutboxStore } from './outbox-removals.js';
 
 /** A stored inbound message, as `message.received` describes it. */
 export type ReceivedMessage = Pick<Message, 'id' | 'waMessageId' | 'type' | 'payload' | 'createdAt'>;
@@ -15,10 +16,20 @@ export type ReceivedMessage = Pick<Message, 'id' | 'waMessageId' | 'type' | 'pay
 const receivedEventId = (messageId: string) => `message.${messageId}.received`;
 
 /**
- * Publishes message events on the shared event stream (live streams, webhooks). Best effort: the
- * database row is the record; a Redis hiccup must not fail a send or drop an inbound message.
+ * Publishes message events on the shared event stream (live streams, webhooks). A Redis hiccup
+ * must not fail a send or drop an inbound message. Status and received events are written to the
+ * event outbox with their row (`statusEvent`/`receivedEvent` build them for the repository), then
+ * published by `publishStored`, which deletes the outbox row once the stream has the event; one
+ * that fails to publish stays there for the scheduler's relay (event-outbox-relay).
  */
-export function createMessageEvents(deps: { redis: Redis; prefix: string; logger: Logger }) {
+export function createMessageEvents(deps: {
+  redis: Redis;
+  prefix: string;
+  logger: Logger;
+  /** Where published events' outbox rows are deleted; absent: nothing is deleted (tests). */
+  outbox?: OutboxStore;
+}) {
+  const removals = createOutboxRemovals(deps.outbox, deps.logger);
   async function publishEnvelope(envelope: GatewayEvent) {
     await publishEvent(deps.redis, deps.prefix, envelope).catch((err) =>
       deps.logger.warn(
@@ -27,35 +38,46 @@ export function createMessageEvents(deps: { redis: Redis; prefix: string; logger
       ),
     );
   }
-  const publish = (event: string, sessionId: string, data: Record<string, unknown>) =>
-    publishEnvelope(createEvent(event, sessionId, data));
+  const stored = (envelope: GatewayEvent): OutboxEvent => ({
+    id: envelope.id,
+    sessionId: envelope.sessionId,
+    envelope: envelope as unknown as Record<string, unknown>,
+  });
+  const statusEnvelope = (row: Message) =>
+    createEvent('message.status', row.sessionId, {
+      messageId: row.id,
+      waMessageId: row.waMessageId,
+      status: row.status,
+      reason: row.statusReason,
+    });
   return {
     status(row: Message): Promise<void> {
-      return publish('message.status', row.sessionId, {
-        messageId: row.id,
-        waMessageId: row.waMessageId,
-        status: row.status,
-        reason: row.statusReason,
-      });
+      return publishEnvelope(statusEnvelope(row));
+    },
+    /** `message.status` of an updated row, for the outbox (written with the update). */
+    statusEvent: (row: Message): OutboxEvent => stored(statusEnvelope(row)),
+    /** `message.received` of a new inbound row (no media), for the outbox (written with the row). */
+    receivedEvent: (sessionId: string, message: ReceivedMessage): OutboxEvent =>
+      stored(receivedEnvelope(sessionId, message)),
+    /** Publishes an event the outbox holds; its row goes once the stream has it, else the relay sends it. */
+    async publishStored(event: OutboxEvent): Promise<void> {
+      try {
+        await publishEvent(deps.redis, deps.prefix, event.envelope as unknown as GatewayEvent);
+      } catch (err) {
+        deps.logger.warn(
+          { err, sessionId: event.sessionId, eventId: event.id },
+          'publishing event failed; the outbox relay will send it',
+        );
+        return;
+      }
+      removals.add(event.id);
     },
     /**
      * `message.received` for a stored inbound message: the payload without the sender (which is
      * `from`) and, for media, the public `media` view with its signed link.
      */
     received(sessionId: string, message: ReceivedMessage, media?: MediaView): Promise<void> {
-      const { from, ...payload } = message.payload;
-      const data = {
-        messageId: message.id,
-        waMessageId: message.waMessageId,
-        from,
-        type: message.type,
-        payload,
-        timestamp: message.createdAt.toISOString(),
-        ...(media ? { media } : {}),
-      };
-      return publishEnvelope(
-        createEvent('message.received', sessionId, data, { id: receivedEventId(message.id) }),
-      );
+      return publishEnvelope(receivedEnvelope(sessionId, message, media));
     },
     /** Counts a received (downloaded) or failed inbound file for the metrics; best effort. */
     async mediaCounted(outcome: 'received' | 'failed', bytes: number): Promise<void> {
@@ -67,7 +89,23 @@ export function createMessageEvents(deps: { redis: Redis; prefix: string; logger
     batchCompleted(batch: BatchCounts): Promise<void> {
       return publishEnvelope(batchCompletedEvent(batch));
     },
+    /** Deletes the outbox rows of what was published so far (at shutdown). */
+    flush: () => removals.flush(),
   };
 }
 
 export type MessageEvents = ReturnType<typeof createMessageEvents>;
+
+function receivedEnvelope(sessionId: string, message: ReceivedMessage, media?: MediaView): GatewayEvent {
+  const { from, ...payload } = message.payload;
+  const data = {
+    messageId: message.id,
+    waMessageId: message.waMessageId,
+    from,
+    type: message.type,
+    payload,
+    timestamp: message.createdAt.toISOString(),
+    ...(media ? { media } : {}),
+  };
+  return createEvent('message.received', sessionId, data, { id: receivedEventId(message.id) });
+}

@@ -23,7 +23,7 @@ export interface BreakerSettings {
 
 /** What every session's messaging takes from the worker-wide service (worker-messaging.service.ts). */
 export interface WorkerMessagingParts {
-  repos: Pick<Repositories, 'messages' | 'contacts' | 'sessions' | 'mediaDownloads'>;
+  repos: Pick<Repositories, 'messages' | 'contacts' | 'sessions' | 'mediaDownloads' | 'eventOutbox'>;
   /** Runs a database call through the worker's database breaker. */
   db: <T>(fn: () => Promise<T>) => Promise<T>;
   dbBreaker: Breaker;

@@ -1,4 +1,4 @@
-import type { Message, MessageStatus, Repositories } from '@wagw/db';
+import type { Message, MessageStatus, OutboxEvent, Repositories } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
 import { waMessageIdFor } from '@wagw/queue';
 import type { WAMessage, WAMessageUpdate } from '@whiskeysockets/baileys';
@@ -86,13 +86,22 @@ export function createStatusTracker(deps: StatusTrackerDeps) {
   ): Promise<Message | null> {
     // Compare-and-set on the status we read: a change made meanwhile elsewhere (the API cancelling
     // a queued message) wins, and this write is dropped rather than overwriting it.
+    // The event is committed with the update (event outbox): a crash or a Redis outage after the
+    // commit delays it, never loses it.
+    let event: OutboxEvent | undefined;
     const updated = await deps.db(() =>
-      deps.repos.messages.updateStatus(row.id, status, reason, { expectedFrom: row.status }),
+      deps.repos.messages.updateStatus(row.id, status, reason, {
+        expectedFrom: row.status,
+        event: (after) => {
+          event = deps.events.statusEvent(after);
+          return event;
+        },
+      }),
     );
     if (!updated) remembered.delete(waIdOf(row));
     if (updated) {
       remember(updated);
-      await deps.events.status(updated);
+      if (event) await deps.events.publishStored(event);
     }
     if (updated?.batchId && UNSETTLED.has(row.status) && !UNSETTLED.has(status)) {
       await batchMaybeCompleted(updated.batchId);

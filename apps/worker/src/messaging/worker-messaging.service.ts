@@ -51,7 +51,13 @@ export function createWorkerMessaging(deps: WorkerMessagingDeps) {
         ? dbBreaker.execute(fn)
         : deps.canWrite().then(() => dbBreaker.execute(fn)),
     dbBreaker,
-    events: createMessageEvents({ redis: deps.redis, prefix: deps.prefix, logger }),
+    events: createMessageEvents({
+      redis: deps.redis,
+      prefix: deps.prefix,
+      logger,
+      // Through the breaker; `parts` exists by the time an event is published.
+      outbox: { remove: (ids) => parts.db(() => deps.repos.eventOutbox.remove(ids)) },
+    }),
     daily: createDailyCounter(deps.redis, deps.prefix),
     connection: deps.connection,
     redis: deps.redis,
@@ -107,6 +113,7 @@ export function createWorkerMessaging(deps: WorkerMessagingDeps) {
 
     async close(): Promise<void> {
       await Promise.all([...sessions.keys()].map(release));
+      await parts.events.flush();
       dbBreaker.dispose();
     },
   };

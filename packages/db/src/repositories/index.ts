@@ -3,6 +3,7 @@ import { createApiKeysRepository } from './api-keys.repository.js';
 import { createAuthStateRepository } from './auth-state.repository.js';
 import { createContactsRepository } from './contacts.repository.js';
 import { createDeadLettersRepository } from './dead-letters.repository.js';
+import { createEventOutboxRepository } from './event-outbox.repository.js';
 import { createIdempotencyKeysRepository } from './idempotency-keys.repository.js';
 import { createMediaDownloadsRepository } from './media-downloads.repository.js';
 import { createMessagesRepository } from './messages.repository.js';
@@ -23,5 +24,6 @@ export function createRepositories(x: Executor): Repositories {
     deadLetters: createDeadLettersRepository(x),
     apiKeys: createApiKeysRepository(x),
     idempotencyKeys: createIdempotencyKeysRepository(x),
+    eventOutbox: createEventOutboxRepository(x),
   };
 }

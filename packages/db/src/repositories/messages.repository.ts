@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Executor } from '../executor/executor.js';
+import { addOutboxEvents } from './event-outbox.repository.js';
 import { IdempotencyClaimLostError } from './idempotency-claim.js';
 import { createMessageCounts } from './message-counts.js';
 import type { IdempotencyCommit, Message, MessagesRepository } from './repository-types.js';
@@ -77,20 +78,28 @@ export function createMessagesRepository(x: Executor): MessagesRepository {
       const expected = opts?.expectedFrom === undefined ? undefined : [opts.expectedFrom].flat();
       const now = new Date();
       const column = statusTimestampColumn(status);
-      return x.first(
-        x.db
-          .update(messages)
-          .set({
-            status,
-            statusReason: reason ?? null,
-            updatedAt: now,
-            // The first time a status is reached is kept: a late duplicate receipt moves nothing.
-            ...(column ? { [column]: sql`coalesce(${messages[column]}, ${x.rawTime(now)})` } : {}),
-            ...(status === 'sending' ? { attempts: sql`${messages.attempts} + 1` } : {}),
-          })
-          .where(and(eq(messages.id, id), expected ? inArray(messages.status, expected) : undefined))
-          .returning(),
-      );
+      const update = (tx: Executor) =>
+        tx.first(
+          tx.db
+            .update(messages)
+            .set({
+              status,
+              statusReason: reason ?? null,
+              updatedAt: now,
+              // The first time a status is reached is kept: a late duplicate receipt moves nothing.
+              ...(column ? { [column]: sql`coalesce(${messages[column]}, ${x.rawTime(now)})` } : {}),
+              ...(status === 'sending' ? { attempts: sql`${messages.attempts} + 1` } : {}),
+            })
+            .where(and(eq(messages.id, id), expected ? inArray(messages.status, expected) : undefined))
+            .returning(),
+        );
+      const event = opts?.event;
+      if (!event) return update(x);
+      return x.transaction(async (tx) => {
+        const updated = await update(tx);
+        if (updated) await addOutboxEvents(tx, [event(updated)], now);
+        return updated;
+      });
     },
 
     async listBySession(q) {
@@ -115,15 +124,24 @@ export function createMessagesRepository(x: Executor): MessagesRepository {
       return idPage(items, limit);
     },
 
-    async insertInboundIgnoringDuplicates(input) {
-      const rows = await x.all(
-        x.db
-          .insert(messages)
-          .values(messageRow(input))
-          .onConflictDoNothing({ target: [messages.sessionId, messages.waMessageId] })
-          .returning({ id: messages.id }),
-      );
-      return rows.length > 0;
+    async insertInboundIgnoringDuplicates(input, opts) {
+      const insert = async (tx: Executor) => {
+        const rows = await tx.all(
+          tx.db
+            .insert(messages)
+            .values(messageRow(input))
+            .onConflictDoNothing({ target: [messages.sessionId, messages.waMessageId] })
+            .returning({ id: messages.id }),
+        );
+        return rows.length > 0;
+      };
+      const event = opts?.event;
+      if (!event) return insert(x);
+      return x.transaction(async (tx) => {
+        const inserted = await insert(tx);
+        if (inserted) await addOutboxEvents(tx, [event]);
+        return inserted;
+      });
     },
 
     async countByStatus(sessionId) {

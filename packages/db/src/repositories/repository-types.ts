@@ -3,6 +3,7 @@
  * `Executor`) and verified on both dialects by one contract suite (`test/contract/`). Row types
  * are inferred from the one table description (`schema/tables.ts`).
  */
+
 import type {
   DesiredState,
   MessageDirection,
@@ -12,6 +13,7 @@ import type {
   SessionStatus,
 } from '../schema/enums.js';
 import type { Tables } from '../schema/tables.js';
+import type { EventOutboxRepository, OutboxEvent } from './event-outbox.repository.js';
 import type { DeadLettersRepository, WebhooksRepository } from './webhook-types.js';
 
 export type * from './webhook-types.js';
@@ -202,11 +204,19 @@ export interface MessagesRepository {
     id: string,
     status: MessageStatus,
     reason?: string | null,
-    opts?: { expectedFrom?: MessageStatus | readonly MessageStatus[] },
+    opts?: {
+      expectedFrom?: MessageStatus | readonly MessageStatus[];
+      /** The event announcing the change, written to the event outbox in the same transaction. */
+      event?: (updated: Message) => OutboxEvent;
+    },
   ): Promise<Message | null>;
   listBySession(query: MessageListQuery): Promise<MessagePage>;
   /** Returns true when new, false when (session_id, wa_message_id) was already stored. */
-  insertInboundIgnoringDuplicates(input: NewMessage & { waMessageId: string }): Promise<boolean>;
+  insertInboundIgnoringDuplicates(
+    input: NewMessage & { waMessageId: string },
+    /** The event announcing a new row, written to the event outbox in the same transaction. */
+    opts?: { event?: OutboxEvent },
+  ): Promise<boolean>;
   /** Every status is present (0 when none). Default: all sessions. */
   countByStatus(sessionId?: string): Promise<Record<MessageStatus, number>>;
   /** Counts of one bulk batch; null when no message carries this batch id. */
@@ -369,4 +379,7 @@ export interface Repositories {
   deadLetters: DeadLettersRepository;
   apiKeys: ApiKeysRepository;
   idempotencyKeys: IdempotencyKeysRepository;
+  eventOutbox: EventOutboxRepository;
 }
+
+export type { EventOutboxRepository, OutboxEvent } from './event-outbox.repository.js';

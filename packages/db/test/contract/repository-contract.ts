@@ -4,6 +4,7 @@ import { batchesOutboxContract } from './batches-outbox.contract.js';
 import type { ContractContext, ContractFactory, ContractTarget } from './contract-context.js';
 import { databaseContract } from './database.contract.js';
 import { directoryContract } from './directory.contract.js';
+import { eventOutboxContract } from './event-outbox.contract.js';
 import { idempotencyKeysContract } from './idempotency-keys.contract.js';
 import { idempotentInsertContract } from './idempotent-insert.contract.js';
 import { mediaDownloadsContract } from './media-downloads.contract.js';
@@ -50,6 +51,7 @@ export function describeRepositoryContract(name: string, factory: ContractFactor
     describe('batches and outbox', () => batchesOutboxContract(ctx));
     describe('idempotencyKeys', () => idempotencyKeysContract(ctx));
     describe('sends committing their Idempotency-Key', () => idempotentInsertContract(ctx));
+    describe('event outbox', () => eventOutboxContract(ctx));
     describe('contacts, webhooks, apiKeys', () => directoryContract(ctx));
     describe('webhooks and dead letters', () => webhooksContract(ctx));
     describe('webhooks cap under contention', () => webhookCapContract(ctx));

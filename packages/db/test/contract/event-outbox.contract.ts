@@ -1,0 +1,97 @@
+import { expect, it } from 'vitest';
+import type { NewMessage, OutboxEvent } from '../../src/index.js';
+import type { ContractContext } from './contract-context.js';
+import { uniqueName } from './contract-context.js';
+
+const JID = '5511999999999@s.whatsapp.net';
+
+/** Events committed with the change they announce, and the relay's claims on them. */
+export function eventOutboxContract(ctx: ContractContext) {
+  const repos = () => ctx.db.repos;
+  const newSession = async () => (await repos().sessions.create({ name: uniqueName('outbox') })).id;
+  const event = (id: string, sessionId: string): OutboxEvent => ({
+    id,
+    sessionId,
+    envelope: { id, event: 'message.received', sessionId, data: { n: 1 } },
+  });
+  const inbound = (sessionId: string, waMessageId: string): NewMessage & { waMessageId: string } => ({
+    sessionId,
+    direction: 'inbound',
+    remoteJid: JID,
+    waMessageId,
+    type: 'text',
+    payload: { text: 'hi' },
+  });
+  // Everything any test of this file wrote is old once the clock passes it.
+  const future = () => new Date(Date.now() + 60_000);
+  const drain = async () => {
+    const all = await repos().eventOutbox.claimStale(future(), 1, 10_000);
+    await repos().eventOutbox.remove(all.map((e) => e.id));
+  };
+
+  it('an inbound insert writes its event in the same commit; a duplicate writes neither', async () => {
+    await drain();
+    const sessionId = await newSession();
+    const id = uniqueName('ev');
+    expect(
+      await repos().messages.insertInboundIgnoringDuplicates(inbound(sessionId, 'W1'), {
+        event: event(id, sessionId),
+      }),
+    ).toBe(true);
+    expect(
+      await repos().messages.insertInboundIgnoringDuplicates(inbound(sessionId, 'W1'), {
+        event: event(uniqueName('dup'), sessionId),
+      }),
+    ).toBe(false);
+    const claimed = await repos().eventOutbox.claimStale(future(), 30_000, 100);
+    expect(claimed.map((e) => e.id)).toEqual([id]);
+    expect(claimed[0]?.envelope).toMatchObject({ id, event: 'message.received', data: { n: 1 } });
+    await repos().eventOutbox.remove([id]);
+  });
+
+  it('a status update writes its event built from the updated row; a lost compare-and-set writes none', async () => {
+    await drain();
+    const sessionId = await newSession();
+    const row = await repos().messages.insert({
+      sessionId,
+      direction: 'outbound',
+      remoteJid: JID,
+      type: 'text',
+      payload: { text: 'x' },
+    });
+    const updated = await repos().messages.updateStatus(row.id, 'sent', null, {
+      expectedFrom: 'queued',
+      event: (m) => ({ id: `status-${m.id}`, sessionId, envelope: { status: m.status } }),
+    });
+    expect(updated?.status).toBe('sent');
+    const lost = await repos().messages.updateStatus(row.id, 'read', null, {
+      expectedFrom: 'queued',
+      event: () => event(uniqueName('never'), sessionId),
+    });
+    expect(lost).toBeNull();
+    const claimed = await repos().eventOutbox.claimStale(future(), 30_000, 100);
+    expect(claimed).toEqual([{ id: `status-${row.id}`, sessionId, envelope: { status: 'sent' } }]);
+    await repos().eventOutbox.remove([`status-${row.id}`]);
+  });
+
+  it('claims only events older than the grace, oldest first, each once while claimed, again after', async () => {
+    await drain();
+    const sessionId = await newSession();
+    for (const w of ['A', 'B', 'C']) {
+      await repos().messages.insertInboundIgnoringDuplicates(inbound(sessionId, w), {
+        event: event(`claim-${w}-${sessionId}`, sessionId),
+      });
+    }
+    expect(await repos().eventOutbox.claimStale(new Date(Date.now() - 60_000), 30_000, 100)).toEqual([]);
+    const first = await repos().eventOutbox.claimStale(future(), 200, 2);
+    expect(first).toHaveLength(2);
+    const second = await repos().eventOutbox.claimStale(future(), 200, 10);
+    expect(second.map((e) => e.id)).toEqual([`claim-C-${sessionId}`]);
+    expect(await repos().eventOutbox.claimStale(future(), 200, 10)).toEqual([]);
+    // A relay that died holding them: the claim ends and the next run takes them again.
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await repos().eventOutbox.claimStale(future(), 30_000, 10)).toHaveLength(3);
+    await repos().eventOutbox.remove([...first, ...second].map((e) => e.id));
+    expect(await repos().eventOutbox.count()).toBe(0);
+  });
+}
