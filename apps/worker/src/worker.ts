@@ -14,6 +14,7 @@ import { createBulkhead } from '@wagw/resilience';
 import { Worker } from 'bullmq';
 import { createWorkerMedia } from './media/worker-media.js';
 import { createWorkerMessaging } from './messaging/worker-messaging.service.js';
+import { createMemoryGuard } from './sessions/memory-guard.js';
 import { createSessionEvents } from './sessions/session-events.js';
 import { createSessionManager } from './sessions/session-manager.js';
 import { createSessionRunner } from './sessions/session-runner.js';
@@ -74,6 +75,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
   const manager = createSessionManager({
     workerId: config.instanceId,
     capacity: config.maxSessions,
+    memory: createMemoryGuard(config.memory),
     logger,
     repos: db.repos,
     leases,

@@ -1,6 +1,6 @@
 import { commonConfig, commonEnv } from './common-env.js';
-import { bool, hostPort, int, oneOf, optionalSecret, optionalString, url } from './fields.js';
-import { parseEnv } from './load.js';
+import { bool, decimal, hostPort, int, oneOf, optionalSecret, optionalString, url } from './fields.js';
+import { ConfigError, parseEnv } from './load.js';
 import { mediaConfig, mediaEnv } from './media-env.js';
 
 /** Variables of the worker process (apps/worker), which owns WhatsApp sockets. */
@@ -13,6 +13,11 @@ export const workerEnv = {
   // (docs/benchmarks.md): ~0.36 MiB per idle session and 1,000 held on one 2-core box; logins
   // (11-16/s there) are the limit, so half the measured ceiling.
   MAX_SESSIONS_PER_WORKER: int(500, { min: 1, max: 10_000 }),
+  // Share of the V8 heap limit (node --max-old-space-size) above which the worker claims no new
+  // session: Node aborts the whole process at the limit, with every session on it.
+  MEMORY_REFUSE_RATIO: decimal(0.8, { min: 0.05, max: 1 }),
+  // Share above which it also hands sessions over to other workers, one per reconcile pass.
+  MEMORY_SHED_RATIO: decimal(0.9, { min: 0.05, max: 1 }),
   // Lease time-to-live in ms: how long a dead worker's sessions wait before another takes them.
   LEASE_TTL: int(15_000, { min: 1000 }),
   // Consecutive send failures that open a session's send circuit breaker.
@@ -97,9 +102,17 @@ export const workerEnv = {
 
 export function loadWorkerConfig(env: Record<string, string | undefined> = process.env) {
   const parsed = parseEnv(workerEnv, env);
+  if (parsed.MEMORY_SHED_RATIO < parsed.MEMORY_REFUSE_RATIO)
+    throw new ConfigError([
+      {
+        variable: 'MEMORY_SHED_RATIO',
+        message: 'must be at least MEMORY_REFUSE_RATIO (shed only once refusing)',
+      },
+    ]);
   return {
     ...commonConfig(parsed, 'worker'),
     maxSessions: parsed.MAX_SESSIONS_PER_WORKER,
+    memory: { refuseRatio: parsed.MEMORY_REFUSE_RATIO, shedRatio: parsed.MEMORY_SHED_RATIO },
     leaseTtlMs: parsed.LEASE_TTL,
     dbSpoolMax: parsed.DB_SPOOL_MAX,
     sendBreaker: { failureThreshold: parsed.MSG_FAILURE_THRESHOLD, resetTimeoutMs: parsed.MSG_RESET_TIMEOUT },

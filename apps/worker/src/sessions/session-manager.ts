@@ -3,6 +3,7 @@ import type { Logger } from '@wagw/logger';
 import type { Lease, LeaseStore } from '@wagw/queue';
 import { createCapacityWaiters } from './capacity-waiters.js';
 import { LeaseClock } from './lease-clock.js';
+import type { MemoryGuard } from './memory-guard.js';
 import type { RunnerEnd } from './runner-state.js';
 import type { SessionRunner } from './session-runner.js';
 
@@ -23,6 +24,8 @@ export interface SessionManagerDeps {
     holdsLease: () => boolean,
     onFinished: (end: RunnerEnd) => Promise<void>,
   ) => SessionRunner;
+  /** Heap pressure: no claims while refusing; sessions handed over while shedding. */
+  memory?: Pick<MemoryGuard, 'refusing' | 'check' | 'stats'>;
 }
 
 interface Owned {
@@ -46,7 +49,29 @@ export function createSessionManager(deps: SessionManagerDeps) {
   const waiters = createCapacityWaiters(deps);
   let accepting = true;
 
-  const isFull = () => owned.size + claiming.size >= deps.capacity;
+  const openCount = () => {
+    let open = 0;
+    for (const entry of owned.values()) if (entry.runner.isOpen()) open++;
+    return open;
+  };
+  const isFull = () =>
+    owned.size + claiming.size >= deps.capacity ||
+    (deps.memory?.refusing({ owned: owned.size + claiming.size, open: openCount() }) ?? false);
+
+  /**
+   * Under heap pressure past the shed line, hands the most recently claimed session over (graceful
+   * stop, no logout): another worker with room takes it, or it waits for capacity, visibly. One per
+   * pass, so the heap is re-read between hand-overs.
+   */
+  async function shedIfNeeded(): Promise<void> {
+    const memory = deps.memory;
+    if (memory?.check({ owned: owned.size, open: openCount() }) !== 'shedding' || !accepting) return;
+    const newest = [...owned.entries()].filter(([, e]) => !e.expired).at(-1);
+    if (!newest) return;
+    const [sessionId, entry] = newest;
+    logger.warn({ sessionId, ...memory.stats() }, 'heap near its limit: handing a session over');
+    await entry.runner.stop('shutdown');
+  }
 
   function wantsRunning(session: Session): boolean {
     return (
@@ -159,6 +184,7 @@ export function createSessionManager(deps: SessionManagerDeps) {
 
     /** The periodic pass: every owned session, and claims for unowned ones that should run. */
     async reconcileAll(): Promise<void> {
+      await shedIfNeeded().catch((err) => logger.error({ err }, 'handing a session over failed'));
       const sessions = await deps.repos.sessions.list();
       const seen = new Set<string>();
       for (const session of sessions) {
@@ -209,7 +235,12 @@ export function createSessionManager(deps: SessionManagerDeps) {
     stats() {
       let open = 0;
       for (const entry of owned.values()) if (entry.runner.isOpen()) open++;
-      return { sessions: owned.size, open, capacity: deps.capacity };
+      return {
+        sessions: owned.size,
+        open,
+        capacity: deps.capacity,
+        ...(deps.memory ? { memory: deps.memory.stats() } : {}),
+      };
     },
   };
 }
