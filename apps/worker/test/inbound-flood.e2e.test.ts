@@ -1,0 +1,114 @@
+import { WEBHOOK_HEADERS } from '@wagw/webhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Gateway, startGateway } from './harness.js';
+import { createOutbox, sessionPhone, workerHeartbeat } from './messaging-fixtures.js';
+import { type Receiver, startReceiver } from './webhook-receiver.js';
+
+const CONTACTS = 10;
+const PER_CONTACT = 30;
+const TOTAL = CONTACTS * PER_CONTACT;
+
+let gw: Gateway;
+let api: Awaited<ReturnType<Gateway['startApi']>>;
+let fast: Receiver;
+let slow: Receiver;
+let hanging: Receiver;
+
+beforeAll(async () => {
+  fast = await startReceiver();
+  // 300 ms per answer: with 5 in flight per endpoint, ~16 deliveries/s, far below the flood's rate.
+  slow = await startReceiver({ reply: () => ({ status: 200, delayMs: 300 }) });
+  // Never answers: every delivery waits out WEBHOOK_TIMEOUT, then its endpoint's breaker opens.
+  hanging = await startReceiver({ reply: () => 'hang' });
+  gw = await startGateway({
+    workerEnv: { WEBHOOK_TIMEOUT: '2000', WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_BACKOFF_DELAY: '200' },
+  });
+  await gw.startWorker('w1');
+  api = await gw.startApi({ WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_BACKOFF_DELAY: '200' });
+}, 60_000);
+afterAll(async () => {
+  for (const r of [fast, slow, hanging]) await r?.stop();
+  await gw?.close();
+});
+
+const ids = (r: Receiver) => r.requests.map((q) => q.headers[WEBHOOK_HEADERS.id] as string);
+
+describe('a flood of inbound messages with slow and dead webhook receivers', () => {
+  it(`${TOTAL} messages at once: all stored once; each receiver gets each event once, at its own pace`, async () => {
+    const session = await gw.createSession('flooded', {
+      linked: true,
+      settings: { pacing: { perMinute: 60_000, minDelayMs: 0, maxDelayMs: 0 } },
+    });
+    await gw.waitForStatus(session.id, 'open', 60_000);
+    for (const r of [fast, slow, hanging]) {
+      const res = await api.call('POST', `/api/sessions/${session.id}/webhooks`, {
+        url: r.url,
+        events: ['message.received'],
+      });
+      expect(res.status).toBe(201);
+    }
+    const phone = await sessionPhone(gw, session.id);
+    const contacts = Array.from({ length: CONTACTS }, (_, i) =>
+      gw.sim.messaging.addContact({ phone: `1666400${i}0000` }),
+    );
+
+    const started = Date.now();
+    const flood = Promise.all(
+      contacts.map(async (c, i) => {
+        for (let n = 0; n < PER_CONTACT; n++) await c.sendText(phone, `flood-${i}-${n}`);
+      }),
+    );
+    // Sends keep going out during the flood: the inbound path and slow receivers do not starve them.
+    const outbox = createOutbox(gw, session.id);
+    const sent = await Promise.all(contacts.map((c, i) => outbox.text(c.pn, `out-during-flood-${i}`)));
+    await flood;
+
+    await gw.waitFor(
+      'every inbound message stored',
+      async () =>
+        (await gw.db.repos.messages.countByStatus(session.id)).received >= TOTAL ? true : undefined,
+      120_000,
+    );
+    const storedMs = Date.now() - started;
+    await gw.waitFor(
+      'every event at the fast receiver',
+      async () => new Set(ids(fast)).size >= TOTAL || undefined,
+      120_000,
+    );
+    const fastMs = Date.now() - started;
+    await gw.waitFor(
+      'every event at the slow receiver',
+      async () => new Set(ids(slow)).size >= TOTAL || undefined,
+      180_000,
+    );
+    const slowMs = Date.now() - started;
+    await gw.waitFor(
+      'the sends made during the flood delivered',
+      async () => {
+        for (const m of sent)
+          if ((await gw.db.repos.messages.getById(m.id))?.status === 'queued') return false;
+        return (
+          gw.sim.messaging.decrypted().filter((d) => d.text?.startsWith('out-during-flood-')).length >=
+          CONTACTS
+        );
+      },
+      60_000,
+    );
+
+    expect((await gw.db.repos.messages.countByStatus(session.id)).received).toBe(TOTAL);
+    expect(ids(fast)).toHaveLength(TOTAL);
+    expect(new Set(ids(slow)).size).toBe(TOTAL);
+    // The dead receiver cost retries, then its breaker held deliveries back: far fewer than 3 per event.
+    const beat = await workerHeartbeat(gw, 'w1');
+    const breakers = (beat?.breakers ?? {}) as Record<string, string>;
+    const open = Object.entries(breakers).filter(
+      ([name, state]) => name.startsWith('webhook') && state !== 'closed',
+    );
+    console.info(
+      `flood of ${TOTAL}: stored in ${storedMs} ms, fast receiver done at ${fastMs} ms, slow at ${slowMs} ms; ` +
+        `hanging receiver got ${hanging.requests.length} requests; breakers not closed: ${JSON.stringify(open)}; ` +
+        `worker event-loop p99 ${beat?.eventLoopDelayP99Ms} ms, rss ${Math.round(Number(beat?.rss) / 2 ** 20)} MiB`,
+    );
+    expect(hanging.requests.length).toBeLessThan(TOTAL);
+  }, 300_000);
+});
