@@ -36,8 +36,15 @@ async function setup() {
     },
   };
   const published: string[] = [];
+  // Status events go through the event outbox: built with the update, published after the commit.
   const events = {
-    status: async (row: Message) => void published.push(row.status),
+    statusEvent: (row: Message) => ({
+      id: `status-${row.id}-${row.status}`,
+      sessionId: row.sessionId,
+      envelope: { status: row.status },
+    }),
+    publishStored: async (event: { envelope: { status: string } }) =>
+      void published.push(event.envelope.status),
     batchCompleted: async () => undefined,
   } as unknown as MessageEvents;
   const tracker = createStatusTracker({
