@@ -29,6 +29,8 @@ const heartbeat = startHeartbeat({
     const facts = {
       ...worker.stats(),
       rss: process.memoryUsage().rss,
+      // Sockets, timers and other live handles: a leak shows here before it shows in memory.
+      handles: process.getActiveResourcesInfo().length,
       eventLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e6),
     };
     loopDelay.reset();
