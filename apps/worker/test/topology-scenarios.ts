@@ -227,8 +227,7 @@ export function describeTopology(database: 'sqlite' | 'postgres') {
         redelivered += waIds.length - 1;
       }
       // At most the message in flight at the kill is sent again, under the same WhatsApp id.
-      // The worker drains before closing its socket: the send in hand gets its ack, none goes twice.
-      expect(redelivered).toBe(0);
+      expect(redelivered).toBeLessThanOrEqual(1);
       console.info(
         `worker kill: all ${count} delivered ${Date.now() - killedAt} ms after the kill, ${redelivered} redelivered`,
       );
@@ -267,7 +266,8 @@ export function describeTopology(database: 'sqlite' | 'postgres') {
         expect(new Set(waIds).size).toBe(1);
         redelivered += waIds.length - 1;
       }
-      expect(redelivered).toBeLessThanOrEqual(1);
+      // The worker drains before closing its socket: the send in hand gets its ack, none goes twice.
+      expect(redelivered).toBe(0);
       console.info(
         `sigterm: exits ${JSON.stringify(exits)}, ${retried} client retries, ${redelivered} redelivered`,
       );
