@@ -11,10 +11,28 @@ export type {
   RuleOptions,
 } from './faults/fault-types.js';
 export type { ScanOptions } from './flows/pairing.js';
+export type { EnterCodeOptions } from './flows/pairing-code.js';
 export type { PreKeyUpload } from './flows/prekey-upload.js';
 export type { ProvisionOptions } from './flows/provision.js';
 export type { PairingQr } from './flows/qr.js';
 export type { RemoveCompanionOptions } from './flows/remove-companion.js';
+export type {
+  Group,
+  GroupDelivery,
+  GroupNotificationRecord,
+  GroupParticipant,
+  GroupRetryRecord,
+  GroupRole,
+  GroupSent,
+  Groups,
+  GroupUser,
+  ParticipantAction,
+  ParticipantResult,
+  PeerGroupSendOptions,
+  UserRef,
+} from './groups/index.js';
+export type { HistorySyncRecord, SimHistory } from './history/history-sync.js';
+export type { AccountHistory, HistoryChat, HistoryMessage } from './history/history-types.js';
 export type { CdnFaults } from './media/cdn-faults.js';
 export type { MediaKind } from './media/media-kinds.js';
 export type { StoredBlob } from './media/media-store.js';
@@ -34,7 +52,7 @@ export type {
   SendOptions,
   SentMessage,
 } from './messaging/index.js';
-export type { ConcurrencyCount, Counters, MediaCounters } from './observe/counters.js';
+export type { ConcurrencyCount, Counters, MediaCounters, UsyncCounters } from './observe/counters.js';
 export type { SimEventMap, SimEvents } from './observe/sim-events.js';
 export type { Direction, Transcript, TranscriptEntry } from './observe/transcript.js';
 export type { StanzaPredicate, WaitOptions } from './observe/wait-for.js';

@@ -5,8 +5,11 @@ import { installDefaultIqs } from './flows/default-iqs.js';
 import { dispatchNode } from './flows/dispatch.js';
 import { handleLogin } from './flows/login.js';
 import { forgetPairing, type ScanOptions, scanQr, startPairing } from './flows/pairing.js';
+import { type EnterCodeOptions, PairingCodes } from './flows/pairing-code.js';
 import { type ProvisionOptions, provisionCompanion } from './flows/provision.js';
 import { type RemoveCompanionOptions, removeCompanion } from './flows/remove-companion.js';
+import { type Groups, installGroups } from './groups/index.js';
+import { HistorySync } from './history/history-sync.js';
 import { type MediaOptions, MediaTier } from './media/media-tier.js';
 import { installMessaging } from './messaging/index.js';
 import type { Messaging } from './messaging/messaging.js';
@@ -69,10 +72,13 @@ class Simulator implements WaSimulator, ConnectionHooks {
   readonly transcript: Transcript;
   readonly faults: FaultController;
   readonly messaging: Messaging;
+  readonly groups: Groups;
   readonly media: MediaTier;
+  readonly history: HistorySync;
   private readonly identity: ServerIdentity;
   private readonly server: WsServer;
   private readonly ctx: SimContext;
+  private readonly pairingCodes: PairingCodes;
   private readonly live = new Map<number, SimConnection>();
   private nextConnectionId = 1;
   private idleMs: number | null;
@@ -125,8 +131,11 @@ class Simulator implements WaSimulator, ConnectionHooks {
       qrRefs: new Map(),
     };
     installDefaultIqs(this.ctx);
+    this.pairingCodes = new PairingCodes(this.ctx);
     this.media = new MediaTier(options.media ?? {}, this.counters.media, this.router);
     this.messaging = installMessaging(this, this.media);
+    this.history = new HistorySync(this);
+    this.groups = installGroups(this, this.messaging);
   }
 
   get port(): number {
@@ -168,6 +177,10 @@ class Simulator implements WaSimulator, ConnectionHooks {
 
   scan(qr: string, options?: ScanOptions): Promise<Companion> {
     return scanQr(this.ctx, qr, options);
+  }
+
+  enterPairingCode(phone: string, code: string, options?: EnterCodeOptions): Promise<Companion> {
+    return this.pairingCodes.enter(phone, code, options);
   }
 
   provision(creds: AuthenticationCreds, options?: ProvisionOptions): Companion {

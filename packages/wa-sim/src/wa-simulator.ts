@@ -1,8 +1,11 @@
 import type { AuthenticationCreds } from '@whiskeysockets/baileys';
 import type { FaultController } from './faults/fault-controller.js';
 import type { ScanOptions } from './flows/pairing.js';
+import type { EnterCodeOptions } from './flows/pairing-code.js';
 import type { ProvisionOptions } from './flows/provision.js';
 import type { RemoveCompanionOptions } from './flows/remove-companion.js';
+import type { Groups } from './groups/index.js';
+import type { SimHistory } from './history/history-sync.js';
 import type { SimMedia } from './media/media-tier.js';
 import type { Messaging } from './messaging/messaging.js';
 import type { Counters } from './observe/counters.js';
@@ -33,11 +36,15 @@ export interface WaSimulator {
   readonly transcript: Transcript;
   /** Signal contacts, inbound messages, receipts, ack policies (see `messaging/messaging.ts`). */
   readonly messaging: Messaging;
+  /** Groups: the `w:g2` IQs, `w:gp2` notifications, sender-key group messages both ways (see `groups/`). */
+  readonly groups: Groups;
   /**
    * The HTTPS media CDN (`origin`, `caFile`) that `media_conn` points clients to; peers fetch and verify
    * what sessions send from it and store what they send (see `media/media-tier.ts`).
    */
   readonly media: SimMedia;
+  /** Accounts' chat history, sent to each new companion on its first login (see `history/history-sync.ts`). */
+  readonly history: SimHistory;
   /** Current server-side idle timeout (ms), or null when off. */
   readonly idleTimeoutMs: number | null;
   /**
@@ -59,6 +66,13 @@ export interface WaSimulator {
    * `<pair-success>` was signed; the client then gets 515 and logs in again by itself.
    */
   scan(qr: string, options?: ScanOptions): Promise<Companion>;
+  /**
+   * The simulated phone of `phone` types the pairing code a companion showed (Baileys'
+   * `requestPairingCode(phone)`), waiting up to `timeoutMs` for that request to arrive. Resolves
+   * with the new companion once `<pair-success>` was signed (the client then gets 515 and logs in);
+   * rejects with "Couldn't link device" for a wrong code, which leaves the request open for another try.
+   */
+  enterPairingCode(phone: string, code: string, options?: EnterCodeOptions): Promise<Companion>;
   /**
    * Links a companion to Baileys `creds` without a connection or a QR: what a scan does, with
    * `creds` updated in place as Baileys' own pairing code updates them (flows/provision.ts). The

@@ -10,7 +10,9 @@ describe('pairing and login with real Baileys rc14', () => {
     const auth = createMemoryAuthState();
     const paired = await pairTestClient(sim, { auth, scan: { name: 'Alice' } });
     env.track(paired.client);
-    expect(paired.loginToOpenMs).toBeLessThan(2000);
+    // ~190 ms alone; the bound tells it apart from Baileys' 20 s wait for a first history sync that
+    // never comes (2052 ms was seen once with eleven files running beside it).
+    expect(paired.loginToOpenMs).toBeLessThan(10_000);
     expect(auth.creds.me?.id).toBe(paired.companion.jid);
     expect(auth.creds.me?.lid).toBe(paired.companion.lid);
     expect(paired.companion.preKeys.size).toBeGreaterThan(0);

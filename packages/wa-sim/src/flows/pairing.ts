@@ -59,6 +59,35 @@ export async function scanQr(ctx: SimContext, qr: string, options: ScanOptions =
     throw new Error('QR noise key does not match the connection that showed it');
   }
   forgetPairing(ctx, conn);
+  return linkCompanion(ctx, conn, {
+    identityPub: parsed.identityPub,
+    advSecret: parsed.advSecret,
+    options,
+  });
+}
+
+/** What the phone knows about a companion it links, however it learnt it (QR or pairing code). */
+export interface LinkInput {
+  /** The companion's 32-byte Signal identity public key. */
+  identityPub: Buffer;
+  /** The ADV secret both sides hold: from the QR, or derived in the pairing-code exchange. */
+  advSecret: Buffer;
+  options: ScanOptions;
+}
+
+/**
+ * The phone's half of linking, shared by QR scans and pairing codes: `<pair-success>` with the
+ * account-signed identity (HMAC-keyed by the ADV secret), the client's `<pair-device-sign>` checked,
+ * the companion stored, and the 515 restart, as WhatsApp does.
+ */
+export async function linkCompanion(
+  ctx: SimContext,
+  conn: SimConnection,
+  input: LinkInput,
+): Promise<Companion> {
+  const { options, identityPub } = input;
+  const pairing = conn.clientPayload?.devicePairingData;
+  if (!pairing || !conn.clientStatic) throw new Error('not a registration connection');
   const account =
     (options.phone ? ctx.world.account(options.phone) : undefined) ??
     ctx.world.createAccount({ ...(options.phone ? { phone: options.phone } : {}) });
@@ -68,8 +97,8 @@ export async function scanQr(ctx: SimContext, qr: string, options: ScanOptions =
     accountKey: account.advKey,
     rawId: account.rawId,
     keyIndex: slot.keyIndex,
-    identityPub: parsed.identityPub,
-    advSecret: parsed.advSecret,
+    identityPub,
+    advSecret: input.advSecret,
   });
   const pairSuccess: BinaryNode[] = [
     { tag: 'device-identity', attrs: {}, content: envelope },
@@ -90,7 +119,7 @@ export async function scanQr(ctx: SimContext, qr: string, options: ScanOptions =
   });
   const signed = bytes(child(child(reply, 'pair-device-sign'), 'device-identity'));
   const identity = signed.length
-    ? verifyDeviceSign(signed, parsed.identityPub, Buffer.from(account.advKey.public))
+    ? verifyDeviceSign(signed, identityPub, Buffer.from(account.advKey.public))
     : undefined;
   if (!identity) {
     applyFault(conn, { kind: 'failure', reason: '401' });
@@ -98,8 +127,8 @@ export async function scanQr(ctx: SimContext, qr: string, options: ScanOptions =
   }
   const companion = ctx.world.addCompanion(account, {
     ...slot,
-    noiseKey: parsed.noisePub,
-    identityKey: parsed.identityPub,
+    noiseKey: conn.clientStatic,
+    identityKey: identityPub,
     registrationId: Buffer.from(pairing.eRegid ?? []).readUIntBE(0, 4),
     signedPreKey: {
       keyId: Buffer.from(pairing.eSkeyId ?? []).readUIntBE(0, 3),

@@ -9,7 +9,7 @@ import {
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { getMediaKeys } from '@whiskeysockets/baileys';
-import type { MediaKind } from './media-kinds.js';
+import type { MediaKind, StoredKind } from './media-kinds.js';
 
 /** WhatsApp appends the first 10 bytes of HMAC-SHA256(macKey, iv ‖ ciphertext) to the ciphertext. */
 const MAC_LENGTH = 10;
@@ -30,7 +30,7 @@ export interface EncryptedMedia {
  * (the kind's info string, e.g. "WhatsApp Image Keys") into iv, cipher key and mac key; AES-256-CBC;
  * the truncated HMAC appended. Peers send small files, so the whole buffer is encrypted at once.
  */
-export async function encryptMedia(plaintext: Buffer, kind: MediaKind): Promise<EncryptedMedia> {
+export async function encryptMedia(plaintext: Buffer, kind: StoredKind): Promise<EncryptedMedia> {
   const mediaKey = randomBytes(32);
   const { iv, cipherKey, macKey } = await expandMediaKey(mediaKey, kind);
   const cipher = createCipheriv('aes-256-cbc', cipherKey, iv);
@@ -118,7 +118,7 @@ export async function checkBlob(
 }
 
 /** Baileys' HKDF expansion of a media key into iv, cipher key and mac key (its type leaves the mac key optional). */
-async function expandMediaKey(mediaKey: Uint8Array, kind: MediaKind) {
+async function expandMediaKey(mediaKey: Uint8Array, kind: StoredKind) {
   const { iv, cipherKey, macKey } = await getMediaKeys(mediaKey, kind);
   if (!macKey) throw new Error('media key expansion gave no mac key');
   return { iv, cipherKey, macKey };

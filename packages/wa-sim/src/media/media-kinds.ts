@@ -3,6 +3,12 @@ import { normalizeMessageContent, type proto } from '@whiskeysockets/baileys';
 /** The media a WhatsApp message can carry as a downloadable file, named as Baileys names the key expansion. */
 export type MediaKind = 'image' | 'video' | 'audio' | 'document' | 'sticker';
 
+/**
+ * What the CDN stores: message media, and the history sync blobs a phone uploads for its new
+ * companions (`md-msg-hist`, keys expanded with "WhatsApp History Keys").
+ */
+export type StoredKind = MediaKind | 'md-msg-hist';
+
 /** The fields of an image/video/audio/document/sticker message the simulator reads and writes. */
 export type MediaContent = proto.Message.IImageMessage &
   proto.Message.IVideoMessage &

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { MediaCounters } from '../observe/counters.js';
-import { CDN_TYPES, type MediaKind } from './media-kinds.js';
+import { CDN_TYPES, type MediaKind, type StoredKind } from './media-kinds.js';
+
+/** Direct-path type segment of history sync blobs (message media have theirs in `CDN_TYPES`). */
+const HISTORY_PATH_TYPE = 't62.36145-24';
 
 /** The host WhatsApp's upload answers and message urls name. */
 export const MEDIA_HOST = 'mmg.whatsapp.net';
@@ -82,7 +85,7 @@ export class MediaStore {
   }
 
   /** Stores a blob a simulated peer encrypted (no HTTP: the peer is the simulator itself). */
-  async put(kind: MediaKind, blob: Buffer, fileEncSha256: Buffer): Promise<StoredBlob> {
+  async put(kind: StoredKind, blob: Buffer, fileEncSha256: Buffer): Promise<StoredBlob> {
     const file = join(this.dir, `${this.nextFile++}.enc`);
     await writeFile(file, blob);
     return this.add(kind, file, blob.length, fileEncSha256);
@@ -117,8 +120,9 @@ export class MediaStore {
     await rm(this.dir, { recursive: true, force: true });
   }
 
-  private add(kind: MediaKind, file: string, size: number, fileEncSha256: Buffer): StoredBlob {
-    const pathname = `/v/${CDN_TYPES[kind].pathType}/${numericId()}_${numericId()}_${numericId()}_n.enc`;
+  private add(kind: StoredKind, file: string, size: number, fileEncSha256: Buffer): StoredBlob {
+    const pathType = kind === 'md-msg-hist' ? HISTORY_PATH_TYPE : CDN_TYPES[kind].pathType;
+    const pathname = `/v/${pathType}/${numericId()}_${numericId()}_${numericId()}_n.enc`;
     // The query mirrors WhatsApp's (cache key, signature `oh`, expiry `oe` in hex seconds); the
     // simulator does not check it, so a test can download with or without it.
     const expires = Math.floor(Date.now() / 1000) + 30 * 24 * 3600;

@@ -8,6 +8,8 @@ import { CdnFaults } from './cdn-faults.js';
 import { CdnServer } from './cdn-server.js';
 import { MediaAuthTokens } from './media-auth.js';
 import { installMediaConnIq } from './media-conn-iq.js';
+import { type EncryptedMedia, encryptMedia } from './media-crypto.js';
+import type { StoredKind } from './media-kinds.js';
 import { installMediaRetry, SentMedia } from './media-retry.js';
 import { MEDIA_HOST, MediaStore, type StoredBlob } from './media-store.js';
 import {
@@ -63,6 +65,11 @@ export interface PeerMediaAccess {
   prepare(input: PeerMediaInput): Promise<proto.IMessage>;
   /** A peer sent this message: its phone keeps the file to answer media retries. */
   recordSent(id: string, message: proto.IMessage): void;
+  /** Encrypts a file as a phone does and stores the blob on the CDN (history sync blobs, for one). */
+  storeEncrypted(
+    kind: StoredKind,
+    plaintext: Buffer,
+  ): Promise<{ blob: StoredBlob; encrypted: EncryptedMedia }>;
 }
 
 const DEFAULT_AUTH_TTL_SECONDS = 21_600;
@@ -127,6 +134,14 @@ export class MediaTier implements SimMedia, PeerMediaAccess {
 
   recordSent(id: string, message: proto.IMessage): void {
     this.sent.record(id, message);
+  }
+
+  async storeEncrypted(
+    kind: StoredKind,
+    plaintext: Buffer,
+  ): Promise<{ blob: StoredBlob; encrypted: EncryptedMedia }> {
+    const encrypted = await encryptMedia(plaintext, kind);
+    return { blob: await this.store.put(kind, encrypted.blob, encrypted.fileEncSha256), encrypted };
   }
 
   expire(messageId: string): boolean {

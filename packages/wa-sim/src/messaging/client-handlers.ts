@@ -1,7 +1,7 @@
 import type { BinaryNode } from '@whiskeysockets/baileys';
 import { child, children, iqError, iqResult } from '../router/iq-replies.js';
 import type { SimConnection } from '../server/connection.js';
-import { buildKeyBundleAnswer, buildUsyncAnswer } from '../signal/index.js';
+import { buildKeyBundleAnswer, buildUsyncAnswer, countUsync } from '../signal/index.js';
 import { decryptClientMessage } from './client-message.js';
 import type { Messaging, MessagingHost } from './messaging.js';
 import { messageAck } from './peer-stanzas.js';
@@ -11,9 +11,10 @@ export function installClientHandlers(host: MessagingHost, messaging: Messaging)
   const { router } = host;
   const { directory, log } = messaging;
 
-  router.on('usync/get/usync', (_conn, iq) =>
-    iqResult(iq, [buildUsyncAnswer(iq, (jid) => directory.usyncEntry(jid))]),
-  );
+  router.on('usync/get/usync', (_conn, iq) => {
+    countUsync(host.counters.usync, iq);
+    return iqResult(iq, [buildUsyncAnswer(iq, (jid) => directory.usyncEntry(jid))]);
+  });
   router.on('encrypt/get/key', (_conn, iq) =>
     iqResult(iq, [buildKeyBundleAnswer(iq, (jid) => directory.claimBundle(jid))]),
   );
@@ -51,7 +52,8 @@ export function installClientHandlers(host: MessagingHost, messaging: Messaging)
 
 async function onClientMessage(messaging: Messaging, conn: SimConnection, node: BinaryNode): Promise<void> {
   const sender = conn.companion;
-  if (!sender) return;
+  // Group messages (sender keys, fan-out to members) are the groups module's (groups/group-relay.ts).
+  if (!sender || node.attrs.to?.endsWith('@g.us')) return;
   const copies = await decryptClientMessage(
     sender,
     node,

@@ -15,7 +15,7 @@ import { newMessageId, peerMessageStanza, peerReceiptStanza, type ReceiptType } 
 import { ProfilePictureServer } from './profile-picture-server.js';
 
 /** The parts of the simulator messaging uses. */
-export type MessagingHost = Pick<WaSimulator, 'world' | 'router' | 'events' | 'connectionsOf'>;
+export type MessagingHost = Pick<WaSimulator, 'world' | 'router' | 'events' | 'connectionsOf' | 'counters'>;
 
 /** Receipts contacts send by themselves for every message they decrypt. */
 export type AutoReceipts = 'off' | 'delivery' | 'read';

@@ -23,6 +23,16 @@ export interface MediaCounters {
   maxActiveDownloads: number;
 }
 
+/** usync traffic (`onWhatsApp` and device lookups), for tests that prove lookups are cached or paced. */
+export interface UsyncCounters {
+  /** Every usync IQ answered. */
+  queries: number;
+  /** usync IQs asking the `contact` protocol: `onWhatsApp` and contact checks. */
+  contactQueries: number;
+  /** Phone numbers those contact queries asked about, in total. */
+  contactNumbers: number;
+}
+
 /**
  * Numbers a gateway test asserts on. `maxConcurrentPerCompanion` is the proof that one session
  * never ran two simultaneous logged-in connections; `replacedConflicts` that the server never had
@@ -43,6 +53,15 @@ export class Counters {
   idleDrops = 0;
   /** `<conflict type="replaced"/>` (440) sent because the same companion logged in again. */
   replacedConflicts = 0;
+  /** `companion_hello` stages received: a client asked for a pairing code. */
+  pairingCodeRequests = 0;
+  /** Pairings completed by a typed code rather than a QR scan (also counted in `pairings`). */
+  codePairings = 0;
+  /** Codes the phone typed that did not open the companion's key bundle ("Couldn't link device"). */
+  pairingCodeFailures = 0;
+  /** History sync notifications sent to companions after their first login (see `history/`). */
+  historySyncs = 0;
+  readonly usync: UsyncCounters = { queries: 0, contactQueries: 0, contactNumbers: 0 };
   readonly media: MediaCounters = {
     uploads: 0,
     downloads: 0,

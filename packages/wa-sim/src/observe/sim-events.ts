@@ -13,6 +13,8 @@ export interface SimEventMap {
   /** The client acknowledged `<pair-device>`: its QR is showing. */
   qr: [conn: SimConnection, refs: string[]];
   paired: [companion: Companion, conn: SimConnection];
+  /** A registering client asked for a pairing code for `phone` (digits): `companion_hello`. */
+  'pairing-code-requested': [conn: SimConnection, phone: string];
   /** A login was accepted and `<success>` sent. */
   login: [conn: SimConnection, companion: Companion];
   'login-failed': [conn: SimConnection, reason: string];

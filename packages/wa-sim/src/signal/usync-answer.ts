@@ -1,4 +1,5 @@
 import { type BinaryNode, getBinaryNodeChild, getBinaryNodeChildren } from '@whiskeysockets/baileys';
+import type { UsyncCounters } from '../observe/counters.js';
 
 /** What the server knows about one user, as far as usync is concerned. */
 export interface UsyncDirectoryEntry {
@@ -34,6 +35,18 @@ export function buildUsyncAnswer(request: BinaryNode, directory: UsyncDirectory)
     attrs: { ...usync.attrs },
     content: [{ tag: 'list', attrs: {}, content: users.map((user) => answerUser(user, wanted, directory)) }],
   };
+}
+
+/**
+ * Counts a usync IQ: every query, and those asking the `contact` protocol (`onWhatsApp`) with the
+ * number of users they name, so a test can prove a gateway caches or paces its number checks.
+ */
+export function countUsync(counters: UsyncCounters, request: BinaryNode): void {
+  counters.queries++;
+  const usync = getBinaryNodeChild(request, 'usync');
+  if (!getBinaryNodeChild(getBinaryNodeChild(usync, 'query'), 'contact')) return;
+  counters.contactQueries++;
+  counters.contactNumbers += getBinaryNodeChildren(getBinaryNodeChild(usync, 'list'), 'user').length;
 }
 
 function answerUser(user: BinaryNode, wanted: string[], directory: UsyncDirectory): BinaryNode {
