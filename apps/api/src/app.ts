@@ -12,6 +12,7 @@ import { requestIdFor } from './lib/request-id.js';
 import { createApiKeyResolver } from './plugins/api-key-resolver.js';
 import { registerAuth } from './plugins/auth.js';
 import { createAuthFailureLimit } from './plugins/auth-failures.js';
+import { registerBodyDepthLimit } from './plugins/body-depth.js';
 import { BULL_BOARD_PATH, registerBullBoard } from './plugins/bull-board.js';
 import { createDashboardCookies } from './plugins/dashboard-cookie.js';
 import { createDashboardAuth } from './plugins/dashboard-session-auth.js';
@@ -157,6 +158,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  registerBodyDepthLimit(app);
   // First: a stalled or bloated replica refuses work before spending anything on it.
   await registerLoadShedding(app, deps.loadShedding);
   // Before any route: the timeout is stamped on routes as they are added.
