@@ -2,7 +2,13 @@ import cookie from '@fastify/cookie';
 import { type ApiConfig, defaultDashboardConfig } from '@wagw/config';
 import type { Database } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
-import { createSendQueues, redisKeys, type WebhookRetryPolicy } from '@wagw/queue';
+import {
+  createConsumerConnection,
+  createSendQueues,
+  createSessionRpcClient,
+  redisKeys,
+  type WebhookRetryPolicy,
+} from '@wagw/queue';
 import { createNetworkPolicy, type NetworkPolicy } from '@wagw/webhooks';
 import type { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -32,8 +38,12 @@ import { apiKeysRoutes } from './routes/api-keys/api-keys.routes.js';
 import { createApiKeyService } from './routes/api-keys/api-keys.service.js';
 import { batchesRoutes } from './routes/batches/batches.routes.js';
 import { createBatchService } from './routes/batches/batches.service.js';
+import { contactsRoutes } from './routes/contacts/contacts.routes.js';
+import { createContactsService } from './routes/contacts/contacts.service.js';
 import { DASHBOARD_SIGN_IN_PATH, dashboardRoutes } from './routes/dashboard/dashboard.routes.js';
 import { eventsRoutes } from './routes/events/events.routes.js';
+import { groupsRoutes } from './routes/groups/groups.routes.js';
+import { createGroupsService } from './routes/groups/groups.service.js';
 import { healthRoutes } from './routes/health/health.routes.js';
 import { createHealthService } from './routes/health/health.service.js';
 import { mediaRoutes } from './routes/media/media.routes.js';
@@ -81,6 +91,8 @@ export interface AppDeps {
   config: Pick<ApiConfig, 'apiKey' | 'bodyLimit' | 'trustProxy'> &
     // Optional so tests need not spell them out: defaults 600 requests/min, a read-only board, 16 MiB bulk bodies.
     Partial<Pick<ApiConfig, 'rateLimitPerMinute' | 'bullBoardReadOnly' | 'bulkBodyLimit'>> &
+    // How long a session RPC (contacts check, picture) waits for the session's worker. Default 20000 ms.
+    Partial<Pick<ApiConfig, 'sessionRpcTimeoutMs'>> &
     // Operations (docs/operations.md). Defaults: 30000 ms timeout, /metrics behind the admin key,
     // 300000 ms stale age, 20 failed authentications per client address per minute.
     Partial<
@@ -255,6 +267,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       pairing: createPairingService({ sessions, ...redisAccess, waitMs: deps.pairingWaitMs }),
     }),
   );
+  // Operations on a session's live socket, run by the worker that owns it (packages/queue session-rpc).
+  const rpc = createSessionRpcClient({
+    redis: deps.redis,
+    openReader: () => {
+      const reader = createConsumerConnection(deps.redisUrl, { connectionName: 'wagw-api-rpc' });
+      reader.on('error', (err) => app.log.warn({ err }, 'session rpc redis error'));
+      return reader;
+    },
+    prefix: deps.redisPrefix,
+    timeoutMs: deps.config.sessionRpcTimeoutMs ?? 20_000,
+    logger: app.log,
+  });
+  app.addHook('onClose', () => rpc.close());
+  await app.register(
+    contactsRoutes({
+      contacts: createContactsService({ sessions, repos: deps.db.repos, ...redisAccess, rpc }),
+    }),
+  );
+  await app.register(groupsRoutes({ groups: createGroupsService({ sessions, repos: deps.db.repos, rpc }) }));
   await app.register(
     eventsRoutes({
       ...redisAccess,

@@ -12,11 +12,14 @@ import {
 } from '@wagw/queue';
 import { createBulkhead } from '@wagw/resilience';
 import { Worker } from 'bullmq';
+import { createGroupEvents, withGroupEvents } from './groups/group-events.js';
+import { createGroupStore } from './groups/group-store.js';
 import { createWorkerMedia } from './media/worker-media.js';
 import { createWorkerMessaging } from './messaging/worker-messaging.service.js';
 import { createMemoryGuard } from './sessions/memory-guard.js';
 import { createSessionEvents } from './sessions/session-events.js';
 import { createSessionManager } from './sessions/session-manager.js';
+import { startSessionRpcHost } from './sessions/session-rpc-host.js';
 import { createSessionRunner } from './sessions/session-runner.js';
 import { createSocketFactory } from './sessions/socket-factory.js';
 import { startWebhookDispatch } from './webhooks/webhook-dispatch.service.js';
@@ -36,7 +39,9 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
   const consumer = createConsumerConnection(config.redis.url);
   const subscriber = createConsumerConnection(config.redis.url);
   const dispatchConnection = createConsumerConnection(config.redis.url);
-  for (const conn of [redis, consumer, subscriber, dispatchConnection])
+  // Blocks in BLPOP on this worker's session RPC requests; nothing else may share it.
+  const rpcConnection = createConsumerConnection(config.redis.url, { connectionName: 'wagw-worker-rpc' });
+  for (const conn of [redis, consumer, subscriber, dispatchConnection, rpcConnection])
     conn.on('error', (err) => logger.warn({ err }, 'redis error'));
   await waitUntilReady(redis);
 
@@ -44,6 +49,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
   const events = createSessionEvents({ redis, prefix, logger, workerId: config.instanceId });
   const media = createWorkerMedia(config.media, config.whatsapp.mediaOriginOverride);
   const factory = createSocketFactory(config.whatsapp, media.transport);
+  const groupStore = createGroupStore(db.repos);
   const connectGate = createBulkhead(config.reconnect.concurrency);
   const messaging = createWorkerMessaging({
     logger,
@@ -87,7 +93,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
         logger: logger.child({ sessionId }),
         repos: db.repos,
         canWrite: () => db.canWrite(),
-        factory,
+        factory: (auth, log) => factory(auth, log, { cachedGroupMetadata: groupStore.forSocket(sessionId) }),
         backoff: config.reconnect,
         watchdog: config.watchdog,
         holdsLease,
@@ -95,12 +101,37 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
         onStatus: events.status,
         onQr: (qr) => events.qr(sessionId, qr),
         pairing: events.pairing(sessionId),
-        messaging: messaging.forSession(sessionId, { logger: logger.child({ sessionId }), holdsLease }),
+        messaging: withGroupEvents(
+          messaging.forSession(sessionId, { logger: logger.child({ sessionId }), holdsLease }),
+          createGroupEvents({
+            sessionId,
+            store: groupStore,
+            redis,
+            prefix,
+            logger: logger.child({ sessionId }),
+          }),
+        ),
+        onLidMappings: (pairs) =>
+          void messaging
+            .db(() => db.repos.contacts.recordLidMappings(sessionId, pairs))
+            .catch((err) => logger.warn({ err, sessionId }, 'recording LID mappings failed')),
         onFinished: async (mode) => {
           await messaging.release(sessionId);
           await onFinished(mode);
         },
       }),
+  });
+
+  const rpc = startSessionRpcHost({
+    workerId: config.instanceId,
+    logger,
+    connection: rpcConnection,
+    redis,
+    prefix,
+    manager,
+    contactCheck: config.contactCheck,
+    pictureTimeoutMs: config.delivery.profilePictureTimeoutMs,
+    groups: groupStore,
   });
 
   const commands = new Worker<SessionCommandJob>(
@@ -145,6 +176,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
     async close(): Promise<void> {
       clearInterval(reconcileTimer);
       await commands.close();
+      // Before the sessions: requests in hand finish on their sockets (each within its deadline).
+      await rpc.close();
       await subscriber.quit().catch(() => subscriber.disconnect());
       await manager.shutdown();
       for (const timer of leaseTimers) clearInterval(timer);

@@ -16,6 +16,11 @@ export const apiEnv = {
   API_KEY: secret(16),
   // Requests running longer than this get a 504 in the standard error envelope, in ms.
   REQUEST_TIMEOUT: int(30_000, { min: 100 }),
+  // How long a request waits for the worker that owns a session to run an operation on its socket
+  // (contacts check, profile picture), in ms; then 504 SESSION_OWNER_TIMEOUT. Below REQUEST_TIMEOUT.
+  // 0 (the default): two thirds of REQUEST_TIMEOUT, at most 20 s, so a shorter request timeout
+  // never makes the default invalid.
+  SESSION_RPC_TIMEOUT: int(0, { min: 0 }),
   // Largest request body in bytes on every route but sends and bulk sends (1 MiB: every JSON body
   // the API takes is far smaller; at 16 MiB, 24 concurrent bodies froze the API for 3.7 s, issue #18).
   // A send takes this plus room for MEDIA_BASE64_MAX_BYTES of base64; uploads are capped by MEDIA_MAX_BYTES.
@@ -64,12 +69,22 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     throw new ConfigError([
       { variable: 'METRICS_PUBLIC', message: 'cannot be true while METRICS_TOKEN is set; use one of them' },
     ]);
+  const sessionRpcTimeoutMs =
+    parsed.SESSION_RPC_TIMEOUT || Math.min(20_000, Math.floor((parsed.REQUEST_TIMEOUT * 2) / 3));
+  if (sessionRpcTimeoutMs >= parsed.REQUEST_TIMEOUT)
+    throw new ConfigError([
+      {
+        variable: 'SESSION_RPC_TIMEOUT',
+        message: 'must be below REQUEST_TIMEOUT, or the request times out first',
+      },
+    ]);
   return {
     ...commonConfig(parsed, 'api'),
     port: parsed.PORT,
     host: parsed.HOST,
     apiKey: parsed.API_KEY,
     requestTimeoutMs: parsed.REQUEST_TIMEOUT,
+    sessionRpcTimeoutMs,
     bodyLimit: parsed.BODY_LIMIT,
     bulkBodyLimit: parsed.BULK_BODY_LIMIT,
     trustProxy: parsed.TRUST_PROXY,

@@ -50,6 +50,12 @@ export const workerEnv = {
   SEND_LOCK_DURATION: int(15_000, { min: 1000, max: 600_000 }),
   // Profile picture lookups give up after this many ms; a slow lookup must never hold up a message.
   PROFILE_PICTURE_TIMEOUT: int(5000, { min: 100, max: 60_000 }),
+  // How long a contacts-check answer (on WhatsApp or not, JID, LID) is reused instead of asking
+  // WhatsApp again, in ms; shared by every worker and API replica through Redis. Default one day.
+  CONTACT_CHECK_TTL: int(86_400_000, { min: 1000 }),
+  // Numbers one session may look up on WhatsApp per hour (cached answers are free); beyond it the API
+  // answers 429 with Retry-After. Mass lookups get numbers banned. At least one full call (500).
+  CONTACT_CHECK_PER_HOUR: int(1000, { min: 500, max: 1_000_000 }),
   // WhatsApp Web socket URL; point it at the simulator (`npm run sim`) to run without WhatsApp.
   WA_WS_URL: url('wss://web.whatsapp.com/ws/chat', ['ws:', 'wss:']),
   // Base64 of the 32-byte Noise root public key to trust; unset trusts WhatsApp's own root.
@@ -132,6 +138,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     // Trusted until ttl - margin after a renewal was sent; renewed every third of the TTL.
     leaseMarginMs: Math.max(500, Math.floor(parsed.LEASE_TTL / 5)),
     reconcileIntervalMs: parsed.RECONCILE_INTERVAL,
+    contactCheck: { ttlMs: parsed.CONTACT_CHECK_TTL, perHour: parsed.CONTACT_CHECK_PER_HOUR },
     whatsapp: {
       wsUrl: parsed.WA_WS_URL,
       logLevel: parsed.WA_LOG_LEVEL,

@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   INVALID_RECIPIENT: 400,
   INVALID_JSON: 400,
   INVALID_PHONE: 400,
+  /** More numbers in one contacts check than a call may carry (the limit is in the message). */
+  TOO_MANY_NUMBERS: 400,
   /** A reply or reaction names a message that this session does not have (by wagw id). */
   REFERENCED_MESSAGE_NOT_FOUND: 400,
   /** A webhook URL resolves to a private, loopback or link-local address not allowed by config (SSRF). */
@@ -19,6 +21,8 @@ export const ERROR_CODES = {
   // 401/403: who is asking
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
+  /** The group operation needs admin rights in the group, and the session's account is not an admin. */
+  GROUP_NOT_ADMIN: 403,
   /** A signed media link whose signature does not match, or whose time has passed. */
   MEDIA_LINK_INVALID: 403,
   /** A state-changing request made with the dashboard cookie lacks X-CSRF-Token, or sends the wrong one. */
@@ -29,6 +33,10 @@ export const ERROR_CODES = {
   NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
   SESSION_NOT_FOUND: 404,
+  /** The session's account is not a participant of this group (or the group does not exist). */
+  GROUP_NOT_FOUND: 404,
+  /** The invite code (or link) is unknown, revoked or expired. */
+  GROUP_INVITE_INVALID: 404,
   MESSAGE_NOT_FOUND: 404,
   /** No message carries this bulk batch id. */
   BATCH_NOT_FOUND: 404,
@@ -48,6 +56,8 @@ export const ERROR_CODES = {
   SESSION_STATE_CONFLICT: 409,
   /** Another live session already has this name (names are reusable after deletion). */
   SESSION_NAME_TAKEN: 409,
+  /** The operation needs the session's live WhatsApp socket, and no worker has it open right now. */
+  SESSION_NOT_OPEN: 409,
   IDEMPOTENCY_IN_PROGRESS: 409,
   /** The global webhook from configuration (id `config`) is changed in the environment, not the API. */
   WEBHOOK_READ_ONLY: 409,
@@ -64,6 +74,10 @@ export const ERROR_CODES = {
   TOO_MANY_EVENT_STREAMS: 429,
   // 5xx: our side
   INTERNAL_ERROR: 500,
+  /** The worker that owns the session does not know the operation (an older version mid-rollout). */
+  SESSION_METHOD_UNSUPPORTED: 501,
+  /** WhatsApp answered a query on the session's socket with an error, or not at all. */
+  WHATSAPP_QUERY_FAILED: 502,
   DATABASE_UNAVAILABLE: 503,
   QUEUE_UNAVAILABLE: 503,
   SERVICE_OVERLOADED: 503,
@@ -72,6 +86,8 @@ export const ERROR_CODES = {
   /** The media store is unreachable (disk or object store), or this API was built without one. */
   MEDIA_STORE_UNAVAILABLE: 503,
   REQUEST_TIMEOUT: 504,
+  /** The worker that owns the session did not answer within the deadline (busy, stalled or just died). */
+  SESSION_OWNER_TIMEOUT: 504,
   // Non-HTTP failures surfaced by processes (config, startup)
   CONFIG_INVALID: 500,
 } as const;

@@ -5,6 +5,7 @@ export {
   pingRedis,
   waitUntilReady,
 } from './connections.js';
+export { readContactChecks, writeContactChecks } from './contact-check-cache.js';
 export {
   DEFAULT_JOB_OPTIONS,
   type EnqueueOptions,
@@ -53,8 +54,21 @@ export {
   readQueueDepths,
   sumDepths,
 } from './queue-depths.js';
-export { normalizeRecipient } from './recipient-jid.js';
+export { normalizeGroupId, normalizeRecipient, normalizeSendTarget } from './recipient-jid.js';
 export { createSendQueues, type SendQueues } from './send-queues.js';
+export { createSessionRpcClient, type SessionRpcClient } from './session-rpc-client.js';
+export {
+  type GroupMetadataView,
+  groupMetadataView,
+  participantActionResult,
+} from './session-rpc-group-methods.js';
+export {
+  CONTACT_CHECK_MAX_NUMBERS,
+  type ContactCheckResult,
+  type SessionRpcMethod,
+} from './session-rpc-methods.js';
+export { type RpcErrorCode, SessionRpcError } from './session-rpc-protocol.js';
+export { type SessionRpcHandlers, startSessionRpcServer } from './session-rpc-server.js';
 export {
   DELIVERY_LOG_LENGTH,
   type DeliveryAttempt,

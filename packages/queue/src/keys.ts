@@ -45,6 +45,18 @@ export function redisKeys(prefix: string) {
      * list of JSON entries, oldest first), replayed by the session's owner (messaging/db-spool.ts).
      */
     dbSpool: (sessionId: string) => `${prefix}:db-spool:${sessionId}`,
+    /**
+     * Session RPC (session-rpc-client.ts / session-rpc-server.ts): the requests waiting for one
+     * worker (a list), the replies waiting for one API replica (a list), and each request's claim
+     * token, whose TTL is the request's deadline in Redis' own clock.
+     */
+    rpcRequests: (workerId: string) => `${prefix}:rpc:requests:${workerId}`,
+    rpcReplies: (replicaId: string) => `${prefix}:rpc:replies:${replicaId}`,
+    rpcPending: (requestId: string) => `${prefix}:rpc:pending:${requestId}`,
+    /** A number's contacts-check answer for one session (JSON, TTL CONTACT_CHECK_TTL). */
+    contactCheck: (sessionId: string, phone: string) => `${prefix}:contact-check:${sessionId}:${phone}`,
+    /** A session's token bucket for contact lookups on WhatsApp (a hash: tokens, updated-at). */
+    contactCheckBudget: (sessionId: string) => `${prefix}:contact-check-budget:${sessionId}`,
     /** Pub/sub channel: "look at your sessions now" (payload: a session id, or '*' for all). */
     reconcileChannel: `${prefix}:reconcile`,
   };

@@ -29,3 +29,28 @@ export function normalizeRecipient(input: string): RecipientResult {
   if (digits.startsWith('0')) return { ok: false, reason: 'start with the country code, not 0' };
   return { ok: true, jid: `${digits}@s.whatsapp.net` };
 }
+
+/** A group id: WhatsApp's `<digits>@g.us` (or the older `<creator>-<time>@g.us`). */
+const GROUP_USER = /^[0-9]{5,25}(-[0-9]{5,15})?$/;
+
+/** A group id given with or without `@g.us`, as its JID; undefined when it is not one. */
+export function normalizeGroupId(input: string): string | undefined {
+  const value = input.trim();
+  const user = value.endsWith('@g.us') ? value.slice(0, -'@g.us'.length) : value;
+  return GROUP_USER.test(user) ? `${user}@g.us` : undefined;
+}
+
+/**
+ * Where a message may go: a person (normalizeRecipient) or a group by its JID. A group must carry
+ * `@g.us` here, since a bare number is read as a phone number.
+ */
+export function normalizeSendTarget(input: string): RecipientResult {
+  const value = input.trim();
+  if (value.endsWith('@g.us')) {
+    const jid = normalizeGroupId(value);
+    return jid
+      ? { ok: true, jid }
+      : { ok: false, reason: 'a group JID is digits (optionally digits-digits) @g.us' };
+  }
+  return normalizeRecipient(value);
+}

@@ -11,6 +11,10 @@ describe('EVENT_NAMES', () => {
         'message.received',
         'message.status',
         'batch.completed',
+        'group.joined',
+        'group.left',
+        'group.updated',
+        'group.participants',
         'webhook.test',
       ]),
     );
@@ -27,6 +31,8 @@ describe('isValidEventFilter', () => {
     'webhook.test',
     'message.status',
     'session.pairing_code',
+    'group.*',
+    'group.participants',
   ])('accepts %s', (filter) => {
     expect(isValidEventFilter(filter)).toBe(true);
   });

@@ -9,6 +9,10 @@ const NAMES = [
   'message.received',
   'message.status',
   'batch.completed',
+  'group.joined',
+  'group.left',
+  'group.updated',
+  'group.participants',
   // Sent to one endpoint on request (POST /api/webhooks/:id/test), never fanned out from the stream.
   'webhook.test',
 ] as const;

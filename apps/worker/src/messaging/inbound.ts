@@ -52,6 +52,17 @@ export function chatJid(key: WAMessage['key']): { jid: string; lid: string | nul
   return { jid: remote, lid: alt?.endsWith('@lid') ? alt : null };
 }
 
+/** The users a message mentions (`contextInfo.mentionedJid` of whichever content it carries). */
+function mentionedJids(content: WAMessage['message']): string[] {
+  if (!content) return [];
+  for (const value of Object.values(content)) {
+    const jids = (value as { contextInfo?: { mentionedJid?: string[] | null } } | null)?.contextInfo
+      ?.mentionedJid;
+    if (jids && jids.length > 0) return [...jids];
+  }
+  return [];
+}
+
 /**
  * Inbound messages and contacts. Both `notify` (live) and `append` (replayed after a reconnect)
  * upserts are stored, deduplicated on (session, WhatsApp id) by the database, so a replay or a
@@ -71,7 +82,11 @@ export function createInbound(deps: InboundDeps) {
     if (!extracted) return;
     const chat = chatJid(key);
     const timestamp = Number(message.messageTimestamp ?? 0);
-    const from = { jid: chat.jid, lid: chat.lid, pushName: message.pushName ?? null };
+    // In a group the chat is the group and the sender is the participant who wrote.
+    const group = chat.jid.endsWith('@g.us');
+    const sender = group ? chatJid({ remoteJid: key.participant, remoteJidAlt: key.participantAlt }) : chat;
+    const from = { jid: sender.jid, lid: sender.lid, pushName: message.pushName ?? null };
+    const mentions = mentionedJids(message.message);
     const row = {
       id: newId(),
       sessionId,
@@ -79,11 +94,16 @@ export function createInbound(deps: InboundDeps) {
       waMessageId: key.id,
       remoteJid: chat.jid,
       type: extracted.type,
-      payload: { ...extracted.payload, from },
+      payload: {
+        ...extracted.payload,
+        from,
+        ...(group ? { chatId: chat.jid, author: sender.jid } : {}),
+        ...(mentions.length > 0 ? { mentions } : {}),
+      },
       createdAt: timestamp > 0 ? new Date(timestamp * 1000) : new Date(),
     };
-    if (!senders.has(chat.jid))
-      senders.set(chat.jid, { jid: chat.jid, lid: chat.lid, notify: message.pushName ?? null });
+    if (sender.jid && !senders.has(sender.jid))
+      senders.set(sender.jid, { jid: sender.jid, lid: sender.lid, notify: message.pushName ?? null });
     if (isExtractedMedia(extracted)) {
       // Announced by the media part once its file is settled; the key names it in a re-upload request.
       const participant = key.participant ? { participant: key.participant } : {};

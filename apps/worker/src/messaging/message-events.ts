@@ -97,11 +97,13 @@ export function createMessageEvents(deps: {
 export type MessageEvents = ReturnType<typeof createMessageEvents>;
 
 function receivedEnvelope(sessionId: string, message: ReceivedMessage, media?: MediaView): GatewayEvent {
-  const { from, ...payload } = message.payload;
+  const { from, chatId, author, ...payload } = message.payload;
   const data = {
     messageId: message.id,
     waMessageId: message.waMessageId,
     from,
+    // Group messages: the group, and the participant who wrote (also `from`).
+    ...(chatId ? { chatId, author } : {}),
     type: message.type,
     payload,
     timestamp: message.createdAt.toISOString(),

@@ -120,7 +120,9 @@ async function send(
   if (cap !== undefined && (await ctx.daily.get(ctx.sessionId, now)) >= cap) {
     return hold(msUntilUtcMidnight(now), `daily cap of ${cap} reached`);
   }
-  if ((await ctx.recipients.exists(ctx.sock, row.remoteJid)) === false) {
+  // A group is not a usync contact: whether the session is in it, the send itself tells.
+  const isGroup = row.remoteJid.endsWith('@g.us');
+  if (!isGroup && (await ctx.recipients.exists(ctx.sock, row.remoteJid)) === false) {
     return failMessage(ctx, row, 'recipient is not on WhatsApp');
   }
 

@@ -12,6 +12,7 @@ import {
   type SignalKeyStore,
 } from '@whiskeysockets/baileys';
 import { keyWriteBehindFor } from './auth-key-write-behind.js';
+import { type LidPair, lidPairsOf } from './lid-mapping-keys.js';
 import { createSignalKeyCache } from './signal-key-cache.js';
 
 /**
@@ -67,6 +68,8 @@ export async function loadDbAuthState(
   repo: AuthStateRepository,
   sessionId: string,
   writeBehind?: { logger: Logger; canWrite?: () => Promise<void>; holdsLease?: () => boolean },
+  /** Told the PN↔LID pairs of every `lid-mapping` write once it is stored (see lid-mapping-keys.ts). */
+  onLidMappings?: (pairs: LidPair[]) => void,
 ): Promise<DbAuthState> {
   const row = await repo.getCreds(sessionId);
   if (row?.quarantinedAt) return { ok: false, reason: row.quarantineReason ?? 'auth state quarantined' };
@@ -140,6 +143,8 @@ export async function loadDbAuthState(
         if (write.value === null) absent.set(`${write.type}.${write.id}`, true);
         else absent.del(`${write.type}.${write.id}`);
       }
+      const pairs = onLidMappings ? lidPairsOf(data) : [];
+      if (pairs.length > 0) onLidMappings?.(pairs);
     },
     async clear() {
       absent.flushAll();

@@ -39,6 +39,8 @@ export interface SessionRunnerDeps {
   onQr: (qr: string) => Promise<void>;
   /** Pairing by code instead of QR: takes a pending request's phone number, stores the code. */
   pairing: { take: () => Promise<string | null>; store: (code: string) => Promise<void> };
+  /** Phone-number ↔ LID pairs as Baileys stores them (its `lid-mapping` keys), to mirror into contacts. */
+  onLidMappings?: (pairs: Array<{ pn: string; lid: string }>) => void;
   /** Called once when the runner has ended for good (lease released or lost). */
   onFinished: (end: RunnerEnd) => Promise<void>;
   /** Messaging on each socket: further Baileys handlers, and delivery while the socket is open. */
@@ -102,11 +104,12 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
     reason: string;
     code?: number;
   }): Promise<SocketEnd | 'needs-pairing' | 'stopped'> {
-    const auth = await loadDbAuthState(deps.repos.authState, sessionId, {
-      logger: deps.logger,
-      canWrite: deps.canWrite,
-      holdsLease: deps.holdsLease,
-    });
+    const auth = await loadDbAuthState(
+      deps.repos.authState,
+      sessionId,
+      { logger: deps.logger, canWrite: deps.canWrite, holdsLease: deps.holdsLease },
+      deps.onLidMappings,
+    );
     if (!auth.ok) {
       await record('needs_pairing', auth.reason);
       return 'needs-pairing';
@@ -250,6 +253,12 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
     sessionId,
     done,
     isOpen: () => socketOf(current())?.isOpen() ?? false,
+
+    /** The socket while the session is open (session RPCs run on it); undefined otherwise. */
+    openSocket(): WASocket | undefined {
+      const now = current();
+      return now.kind === 'open' && now.lifetime.isOpen() ? now.lifetime.sock : undefined;
+    },
 
     /** Serves a pairing-code request if the socket is waiting to be paired. */
     checkPairing: () =>

@@ -2,6 +2,7 @@ import type { Logger } from '@wagw/logger';
 import {
   type AuthenticationState,
   Browsers,
+  type GroupMetadata,
   makeWASocket,
   WA_CERT_DETAILS,
   type WASocket,
@@ -25,7 +26,17 @@ export interface SocketSettings {
   maxMsgRetryCount: number;
 }
 
-export type SocketFactory = (auth: AuthenticationState, logger: Logger) => WASocket;
+/** What one session's socket adds to the worker-wide settings. */
+export interface SessionSocketOptions {
+  /** Stored group metadata, so a group send does not ask WhatsApp for the members each time. */
+  cachedGroupMetadata?: (jid: string) => Promise<GroupMetadata | undefined>;
+}
+
+export type SocketFactory = (
+  auth: AuthenticationState,
+  logger: Logger,
+  session?: SessionSocketOptions,
+) => WASocket;
 
 /** Builds Baileys sockets with the gateway's settings. Trusting a custom root is process-wide. */
 export function createSocketFactory(
@@ -42,7 +53,7 @@ export function createSocketFactory(
   const mediaCache = createMediaUploadCache();
   // Baileys' per-socket AsyncLocalStorage would otherwise tax every promise of the process once per
   // socket ever created (see shared-async-storage.ts).
-  return (auth, logger) =>
+  return (auth, logger, session) =>
     withSharedAsyncStorage(() =>
       makeWASocket({
         auth,
@@ -57,6 +68,7 @@ export function createSocketFactory(
         // Uploads only: Baileys' downloads take a dispatcher per call instead (media-origin.ts).
         ...(media ? { fetchAgent: media.fetchAgent } : {}),
         mediaCache,
+        ...(session?.cachedGroupMetadata ? { cachedGroupMetadata: session.cachedGroupMetadata } : {}),
         // A gateway is not a phone: do not appear online or pull full history on every connect.
         markOnlineOnConnect: false,
         syncFullHistory: false,

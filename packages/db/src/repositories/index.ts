@@ -4,6 +4,7 @@ import { createAuthStateRepository } from './auth-state.repository.js';
 import { createContactsRepository } from './contacts.repository.js';
 import { createDeadLettersRepository } from './dead-letters.repository.js';
 import { createEventOutboxRepository } from './event-outbox.repository.js';
+import { createGroupsRepository } from './groups.repository.js';
 import { createIdempotencyKeysRepository } from './idempotency-keys.repository.js';
 import { createMediaDownloadsRepository } from './media-downloads.repository.js';
 import { createMessagesRepository } from './messages.repository.js';
@@ -20,6 +21,7 @@ export function createRepositories(x: Executor): Repositories {
     messages: createMessagesRepository(x),
     mediaDownloads: createMediaDownloadsRepository(x),
     contacts: createContactsRepository(x),
+    groups: createGroupsRepository(x),
     webhooks: createWebhooksRepository(x),
     deadLetters: createDeadLettersRepository(x),
     apiKeys: createApiKeysRepository(x),

@@ -24,6 +24,7 @@ export type AuthCreds = Tables['authCreds']['$inferSelect'];
 export type Message = Tables['messages']['$inferSelect'];
 export type MediaDownload = Tables['mediaDownloads']['$inferSelect'];
 export type Contact = Tables['contacts']['$inferSelect'];
+export type GroupRow = Tables['groups']['$inferSelect'];
 export type ApiKey = Tables['apiKeys']['$inferSelect'];
 export type IdempotencyKey = Tables['idempotencyKeys']['$inferSelect'];
 
@@ -343,6 +344,39 @@ export interface ContactsRepository {
   /** Null/absent fields keep the stored value: Baileys sends partial contact updates. */
   upsertMany(sessionId: string, contacts: readonly ContactUpsert[]): Promise<void>;
   listBySession(sessionId: string): Promise<Contact[]>;
+  /**
+   * Records phone-number ↔ LID pairs (`…@s.whatsapp.net`, `…@lid`): the PN row gets the LID, and a
+   * row known so far only by that LID is folded into it (its name, notify and picture kept where
+   * the PN row has none), so one person is one row.
+   */
+  recordLidMappings(sessionId: string, pairs: ReadonlyArray<{ pn: string; lid: string }>): Promise<void>;
+  /** A page of the session's contacts ordered by jid; `cursor` is the previous page's `nextCursor`. */
+  listPage(sessionId: string, page: { limit: number; cursor?: string | null }): Promise<ContactPage>;
+  /** The contacts whose jid or lid is one of `addresses` (PN or LID JIDs). */
+  findByAddresses(sessionId: string, addresses: readonly string[]): Promise<Contact[]>;
+}
+
+export interface GroupUpsert {
+  jid: string;
+  subject: string;
+  metadata: Record<string, unknown>;
+}
+
+/** The session's groups as last seen (see the `groups` table). */
+export interface GroupsRepository {
+  /** Replaces each group's stored metadata (a group not yet stored is added). */
+  upsertMany(sessionId: string, groups: readonly GroupUpsert[]): Promise<void>;
+  get(sessionId: string, jid: string): Promise<GroupRow | null>;
+  /** Ordered by jid. */
+  listBySession(sessionId: string): Promise<GroupRow[]>;
+  /** Returns false when it was not stored. */
+  remove(sessionId: string, jid: string): Promise<boolean>;
+}
+
+export interface ContactPage {
+  items: Contact[];
+  /** Null on the last page. */
+  nextCursor: string | null;
 }
 
 export interface NewApiKey {
@@ -375,6 +409,7 @@ export interface Repositories {
   messages: MessagesRepository;
   mediaDownloads: MediaDownloadsRepository;
   contacts: ContactsRepository;
+  groups: GroupsRepository;
   webhooks: WebhooksRepository;
   deadLetters: DeadLettersRepository;
   apiKeys: ApiKeysRepository;

@@ -172,6 +172,23 @@ export function defineTables(k: ColumnKit) {
     (t) => [k.primaryKey({ columns: [t.sessionId, t.jid] })],
   );
 
+  // Group metadata per session, as the worker last saw it (the `metadata` JSON is the gateway's group
+  // view, participants included): API reads and Baileys' cachedGroupMetadata answer from here.
+  const groups = k.table(
+    'groups',
+    {
+      sessionId: k
+        .text('session_id')
+        .notNull()
+        .references(() => sessions.id, { onDelete: 'cascade' }),
+      jid: k.text('jid').notNull(),
+      subject: k.text('subject').notNull(),
+      metadata: k.json<Record<string, unknown>>('metadata').notNull(),
+      updatedAt: k.timestamp('updated_at').notNull(),
+    },
+    (t) => [k.primaryKey({ columns: [t.sessionId, t.jid] })],
+  );
+
   const webhooks = k.table(
     'webhooks',
     {
@@ -286,6 +303,7 @@ export function defineTables(k: ColumnKit) {
     messages,
     mediaDownloads,
     contacts,
+    groups,
     webhooks,
     apiKeys,
     idempotencyKeys,

@@ -26,6 +26,56 @@ export function directoryContract(ctx: ContractContext) {
     await repos().contacts.upsertMany(sessionId, []);
   });
 
+  it('contacts.recordLidMappings sets the LID on the PN row and folds a LID-only row into it', async () => {
+    const sessionId = await newSession();
+    await repos().contacts.upsertMany(sessionId, [
+      { jid: '900001@lid', lid: '900001@lid', notify: 'Lee', imgUrl: 'https://x/l.jpg' },
+      { jid: '15550000002@s.whatsapp.net', name: 'Pat' },
+    ]);
+    await repos().contacts.recordLidMappings(sessionId, [
+      { pn: '15550000001@s.whatsapp.net', lid: '900001@lid' },
+      { pn: '15550000002@s.whatsapp.net', lid: '900002@lid' },
+    ]);
+    const rows = await repos().contacts.listBySession(sessionId);
+    expect(rows.map(({ jid, lid, name, notify, imgUrl }) => ({ jid, lid, name, notify, imgUrl }))).toEqual([
+      {
+        jid: '15550000001@s.whatsapp.net',
+        lid: '900001@lid',
+        name: null,
+        notify: 'Lee',
+        imgUrl: 'https://x/l.jpg',
+      },
+      { jid: '15550000002@s.whatsapp.net', lid: '900002@lid', name: 'Pat', notify: null, imgUrl: null },
+    ]);
+    const found = await repos().contacts.findByAddresses(sessionId, [
+      '900002@lid',
+      '15550000001@s.whatsapp.net',
+    ]);
+    expect(found.map((c) => c.jid).sort()).toEqual([
+      '15550000001@s.whatsapp.net',
+      '15550000002@s.whatsapp.net',
+    ]);
+    await repos().contacts.recordLidMappings(sessionId, []);
+  });
+
+  it('contacts.listPage walks the contacts in jid order with a cursor', async () => {
+    const sessionId = await newSession();
+    const jids = Array.from({ length: 5 }, (_, i) => `1555000000${i}@s.whatsapp.net`);
+    await repos().contacts.upsertMany(
+      sessionId,
+      jids.map((jid) => ({ jid })),
+    );
+    const first = await repos().contacts.listPage(sessionId, { limit: 2 });
+    const second = await repos().contacts.listPage(sessionId, { limit: 2, cursor: first.nextCursor });
+    const last = await repos().contacts.listPage(sessionId, { limit: 2, cursor: second.nextCursor });
+    expect([first, second, last].map((p) => p.items.map((c) => c.jid))).toEqual([
+      jids.slice(0, 2),
+      jids.slice(2, 4),
+      jids.slice(4),
+    ]);
+    expect(last.nextCursor).toBeNull();
+  });
+
   it('webhooks: session + global, enabled only unless asked', async () => {
     const a = await newSession();
     const b = await newSession();

@@ -5,6 +5,7 @@ import type { ContractContext, ContractFactory, ContractTarget } from './contrac
 import { databaseContract } from './database.contract.js';
 import { directoryContract } from './directory.contract.js';
 import { eventOutboxContract } from './event-outbox.contract.js';
+import { groupsContract } from './groups.contract.js';
 import { idempotencyKeysContract } from './idempotency-keys.contract.js';
 import { idempotentInsertContract } from './idempotent-insert.contract.js';
 import { mediaDownloadsContract } from './media-downloads.contract.js';
@@ -53,6 +54,7 @@ export function describeRepositoryContract(name: string, factory: ContractFactor
     describe('sends committing their Idempotency-Key', () => idempotentInsertContract(ctx));
     describe('event outbox', () => eventOutboxContract(ctx));
     describe('contacts, webhooks, apiKeys', () => directoryContract(ctx));
+    describe('groups', () => groupsContract(ctx));
     describe('webhooks and dead letters', () => webhooksContract(ctx));
     describe('webhooks cap under contention', () => webhookCapContract(ctx));
     describe('database', () => databaseContract(ctx));

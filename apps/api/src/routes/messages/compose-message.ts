@@ -6,7 +6,7 @@ import {
   type MessagePayload,
   type MessageRef,
   messagePayload,
-  normalizeRecipient,
+  normalizeSendTarget,
   waMessageIdFor,
 } from '@wagw/queue';
 import type { InlineFile, MediaForRequest } from './message-media.js';
@@ -71,7 +71,7 @@ export async function composeMessage(
   input: SendMessageInput,
   context: ComposeContext,
 ): Promise<ComposeResult> {
-  const recipient = normalizeRecipient(input.to);
+  const recipient = normalizeSendTarget(input.to);
   if (!recipient.ok) {
     return fail('INVALID_RECIPIENT', `invalid recipient "${input.to}": ${recipient.reason}`, 'to');
   }

@@ -18,6 +18,7 @@ export function toMessageView(message: Message, links?: MediaLinkSettings): Mess
     remoteJid: message.remoteJid,
     to: outbound ? message.remoteJid : null,
     from: outbound ? null : message.remoteJid,
+    ...groupParts(message),
     type: message.type,
     payload: message.payload,
     ...(media ? { media } : {}),
@@ -32,6 +33,13 @@ export function toMessageView(message: Message, links?: MediaLinkSettings): Mess
     deliveredAt: iso(message.deliveredAt),
     readAt: iso(message.readAt),
   };
+}
+
+/** A group message: the group (`chatId`) and, inbound, the participant who wrote it (`author`). */
+function groupParts(message: Message): Pick<MessageView, 'chatId' | 'author'> {
+  if (!message.remoteJid.endsWith('@g.us')) return {};
+  const author = message.payload.author;
+  return { chatId: message.remoteJid, author: typeof author === 'string' ? author : null };
 }
 
 export function messageStatusUrl(id: string): string {

@@ -9,7 +9,11 @@ import { mediaInputs } from './media-input.schemas.js';
  * REFERENCED_MESSAGE_NOT_FOUND) rather than a generic VALIDATION_FAILED. Objects are strict: a
  * misspelt field is a 400, not a silently empty message.
  */
-const to = z.string().min(1).max(64);
+const to = z
+  .string()
+  .min(1)
+  .max(64)
+  .describe('phone number, …@s.whatsapp.net or …@lid JID, or a group JID …@g.us');
 const text = z.string().min(1).max(65_536);
 const wagwId = z.string().min(1).max(128);
 
@@ -136,6 +140,10 @@ export const messageView = z.object({
   remoteJid: z.string(),
   to: z.string().nullable(),
   from: z.string().nullable(),
+  /** Group messages only: the group JID (= remoteJid). */
+  chatId: z.string().optional(),
+  /** Group messages only: the participant who wrote an inbound one; null for outbound. */
+  author: z.string().nullable().optional(),
   type: z.string(),
   payload: z.record(z.string(), z.unknown()),
   media: messageMedia.optional(),

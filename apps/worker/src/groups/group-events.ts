@@ -1,0 +1,160 @@
+import type { Logger } from '@wagw/logger';
+import { createEvent, type GroupMetadataView, publishEvent } from '@wagw/queue';
+import type { BaileysEventMap, GroupMetadata, WASocket } from '@whiskeysockets/baileys';
+import type { Redis } from 'ioredis';
+import type { SessionRunnerDeps } from '../sessions/session-runner.js';
+import type { GroupStore } from './group-store.js';
+import { toGroupView } from './group-view.js';
+
+type Handlers = Partial<{ [K in keyof BaileysEventMap]: (arg: BaileysEventMap[K]) => Promise<void> }>;
+
+/** Who a participant is, as events name them: the phone JID when known, else the LID. */
+function who(p: { id: string; phoneNumber?: string }): string {
+  return p.phoneNumber ?? p.id;
+}
+
+/**
+ * Keeps one session's stored group metadata current from Baileys' group events, and publishes them
+ * as gateway events (group.joined, group.left, group.updated, group.participants) on the shared
+ * stream, whence the SSE stream and webhooks take them. A change whose details Baileys does not
+ * carry (who is admin now, say) is refetched from WhatsApp once, so the stored copy is whole.
+ * Publishing and storing are best effort: a group event must never stop the session.
+ */
+export function createGroupEvents(deps: {
+  sessionId: string;
+  store: GroupStore;
+  redis: Redis;
+  prefix: string;
+  logger: Logger;
+}) {
+  const { sessionId, logger } = deps;
+  let sock: WASocket | undefined;
+
+  const publish = (event: string, data: Record<string, unknown>) =>
+    publishEvent(deps.redis, deps.prefix, createEvent(event, sessionId, data)).catch((err) =>
+      logger.warn({ err, sessionId, event }, 'publishing a group event failed'),
+    );
+
+  async function refetch(groupJid: string): Promise<GroupMetadataView | undefined> {
+    if (!sock) return undefined;
+    try {
+      const view = toGroupView(await sock.groupMetadata(groupJid));
+      await deps.store.saved(sessionId, [view]);
+      return view;
+    } catch (err) {
+      logger.debug({ err, sessionId, groupJid }, 'group metadata refetch failed');
+      return undefined;
+    }
+  }
+
+  function isMe(p: { id: string; phoneNumber?: string; lid?: string }): boolean {
+    const me = sock?.user;
+    if (!me) return false;
+    const bare = (jid: string | undefined) => jid?.replace(/:\d+@/, '@');
+    const mine = new Set([bare(me.id), bare(me.lid)]);
+    return [p.id, p.phoneNumber, p.lid].some((jid) => jid !== undefined && mine.has(bare(jid)));
+  }
+
+  const handlers: Handlers = {
+    'groups.upsert': async (groups: GroupMetadata[]) => {
+      const views = groups.map(toGroupView);
+      await deps.store
+        .saved(sessionId, views)
+        .catch((err) => logger.warn({ err, sessionId }, 'storing groups failed'));
+      for (const [i, view] of views.entries()) {
+        const by = groups[i]?.authorPn ?? groups[i]?.author ?? null;
+        await publish('group.joined', { groupId: view.id, by, group: view });
+      }
+    },
+
+    'groups.update': async (updates: Partial<GroupMetadata>[]) => {
+      for (const update of updates) {
+        if (!update.id) continue;
+        // A full listing (groupFetchAllParticipating, on connect) carries participants: store it as is.
+        if (Array.isArray(update.participants) && update.subject !== undefined) {
+          await deps.store.saved(sessionId, [toGroupView(update as GroupMetadata)]).catch(() => undefined);
+          continue;
+        }
+        const group = await refetch(update.id);
+        const changes: Record<string, unknown> = {};
+        if (update.subject !== undefined) changes.subject = update.subject;
+        if (update.desc !== undefined) changes.description = update.desc ?? null;
+        if (update.announce !== undefined) changes.announce = update.announce;
+        if (update.restrict !== undefined) changes.locked = update.restrict;
+        if (update.ephemeralDuration !== undefined)
+          changes.ephemeralSeconds = update.ephemeralDuration || null;
+        if (update.inviteCode !== undefined) changes.inviteLinkChanged = true;
+        const by = update.authorPn ?? update.author ?? null;
+        await publish('group.updated', { groupId: update.id, by, changes, ...(group ? { group } : {}) });
+      }
+    },
+
+    'group-participants.update': async ({ id, author, authorPn, participants, action }) => {
+      const left = action === 'remove' && participants.some(isMe);
+      const by = authorPn ?? author ?? null;
+      const named = participants.map(who);
+      if (left) {
+        await deps.store.left(sessionId, id).catch(() => undefined);
+        await publish('group.participants', { groupId: id, action, participants: named, by });
+        await publish('group.left', {
+          groupId: id,
+          by,
+          removed: by !== null && !participants.some((p) => who(p) === by),
+        });
+        return;
+      }
+      const group = await refetch(id);
+      if (action === 'add' && participants.some(isMe)) {
+        await publish('group.joined', { groupId: id, by, ...(group ? { group } : {}) });
+      }
+      await publish('group.participants', {
+        groupId: id,
+        action,
+        participants: named,
+        by,
+        ...(group ? { group } : {}),
+      });
+    },
+  };
+
+  return {
+    handlers,
+    opened(opened: WASocket) {
+      sock = opened;
+    },
+    closed() {
+      sock = undefined;
+    },
+  };
+}
+
+type RunnerMessaging = NonNullable<SessionRunnerDeps['messaging']>;
+
+/** A session's messaging with its group events added: both see every socket open and close. */
+export function withGroupEvents(
+  messaging: RunnerMessaging,
+  groups: ReturnType<typeof createGroupEvents>,
+): RunnerMessaging {
+  const handlers: Record<string, (arg: never) => Promise<void> | void> = { ...messaging.handlers };
+  for (const [event, handler] of Object.entries(groups.handlers)) {
+    const before = handlers[event];
+    handlers[event] = before
+      ? async (arg: never) => {
+          await before(arg);
+          await (handler as (a: never) => Promise<void>)(arg);
+        }
+      : (handler as (a: never) => Promise<void>);
+  }
+  return {
+    ...messaging,
+    handlers: handlers as RunnerMessaging['handlers'],
+    opened: async (sock) => {
+      groups.opened(sock);
+      await messaging.opened(sock);
+    },
+    closed: async () => {
+      groups.closed();
+      await messaging.closed();
+    },
+  };
+}
