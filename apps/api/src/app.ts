@@ -33,6 +33,7 @@ import { type LoadSheddingOptions, registerLoadShedding } from './plugins/load-s
 import { METRICS_PATH, registerMetrics } from './plugins/metrics.js';
 import { DOCS_PATH, registerOpenApi } from './plugins/openapi-docs.js';
 import { registerRateLimit } from './plugins/rate-limit.js';
+import { type RequestStats, registerRequestStats } from './plugins/request-stats.js';
 import { registerRequestTimeout } from './plugins/request-timeout.js';
 import { apiKeysRoutes } from './routes/api-keys/api-keys.routes.js';
 import { createApiKeyService } from './routes/api-keys/api-keys.service.js';
@@ -142,6 +143,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Flips readiness to 503 so a load balancer drains this replica before it closes. */
     markShuttingDown(): void;
+    /** This replica's request counters, published in its heartbeat (main.ts). */
+    requestStats(): RequestStats;
   }
 }
 
@@ -170,6 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  app.decorate('requestStats', registerRequestStats(app));
   registerBodyDepthLimit(app);
   // First: a stalled or bloated replica refuses work before spending anything on it.
   await registerLoadShedding(app, deps.loadShedding);

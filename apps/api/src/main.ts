@@ -7,6 +7,7 @@ import { installGracefulShutdown } from '@wagw/resilience';
 import { createNetworkPolicy } from '@wagw/webhooks';
 import { Queue } from 'bullmq';
 import { buildApp } from './app.js';
+import { startReplicaHeartbeat } from './lib/replica-heartbeat.js';
 
 const config = loadConfigOrExit(() => loadApiConfig(process.env));
 const logger = createLogger({ name: 'api', level: config.logLevel, base: { instanceId: config.instanceId } });
@@ -49,6 +50,9 @@ const app = await buildApp({
   },
 });
 
+// Started after listen (a replica is listed in health once it can serve); a signal may come first.
+let heartbeat: ReturnType<typeof startReplicaHeartbeat> | undefined;
+
 installGracefulShutdown({
   logger,
   timeoutMs: config.shutdownTimeoutMs,
@@ -64,6 +68,7 @@ installGracefulShutdown({
     // Stop accepting connections and let in-flight requests finish, then release the stores.
     await app.close();
     clearTimeout(cut);
+    await heartbeat?.stop();
     await sessionCommands.close();
     await db.close();
     await redis.quit().catch(() => redis.disconnect());
@@ -71,3 +76,12 @@ installGracefulShutdown({
 });
 
 await app.listen({ port: config.port, host: config.host });
+heartbeat = startReplicaHeartbeat({
+  redis,
+  prefix: config.redis.prefix,
+  instanceId: config.instanceId,
+  intervalMs: config.heartbeatIntervalMs,
+  logger,
+  requestStats: () => app.requestStats(),
+});
+await heartbeat.ready;

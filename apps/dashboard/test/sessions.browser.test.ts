@@ -258,7 +258,7 @@ describe('dashboard: sessions in a real browser against the real gateway', () =>
     await page.setViewportSize({ width: 1280, height: 800 });
   }, 60_000);
 
-  it('follows a worker crash and the takeover by another worker without a reload', async () => {
+  it('follows a worker crash, the reset of its session and the takeover by another worker without a reload', async () => {
     const { page } = tab;
     await page.goto(`${api.url}/dashboard/#/sessions/${encodeURIComponent(sessionId)}`);
     await page.getByTestId('owner').filter({ hasText: 'w1' }).waitFor();
@@ -277,6 +277,11 @@ describe('dashboard: sessions in a real browser against the real gateway', () =>
     });
 
     gw.workers.get('w1')!.kill('SIGKILL');
+    // With no other worker, the scheduler's stale-session cleanup resets the session once w1's
+    // lease (3 s here) is gone, and the page shows it, without anyone taking the session over.
+    await gw.startScheduler({ CLEANUP_INTERVAL: '1000', STALE_SESSION_AGE: '1000' });
+    await page.getByTestId('owner').filter({ hasText: 'none' }).waitFor({ timeout: 30_000 });
+    expect(await page.locator('.summary [data-status]').getAttribute('data-status')).not.toBe('open');
     await gw.startWorker('w2');
     const killed = Date.now();
     await page.getByTestId('owner').filter({ hasText: 'w2' }).waitFor({ timeout: 45_000 });
@@ -284,13 +289,14 @@ describe('dashboard: sessions in a real browser against the real gateway', () =>
     console.log(`page showed w2 owning the session open ${Date.now() - killed} ms after w2 started`);
     const seen = await page.evaluate(() => (window as unknown as { seenStatuses: string[] }).seenStatuses);
     console.log(`badge showed ${seen.join(' → ')}`);
-    // w2's transitions, added to the history live: away from open (taking over) and back to open.
+    // w2's transitions, added to the history live, ending in open.
     const w2Rows = page.locator('.history tbody tr', { hasText: 'w2' });
     await expect.poll(() => w2Rows.locator('td[data-label="To"] [data-status="open"]').count()).toBe(1);
     expect(await w2Rows.count()).toBeGreaterThanOrEqual(2);
-    expect(await w2Rows.locator('td[data-label="From"] [data-status="open"]').count()).toBeGreaterThanOrEqual(
-      1,
-    );
+    // The scheduler's reset, added live: open → starting, no worker.
+    const reset = page.locator('.history tbody tr', { hasText: 'stale: no live owner' });
+    expect(await reset.locator('td[data-label="From"] [data-status="open"]').count()).toBe(1);
+    expect(await reset.locator('td[data-label="Worker"]').first().textContent()).toBe('—');
     expect(await pageWasNotReloaded(page)).toBe(true);
     expect(tab.problems).toEqual([]);
   }, 90_000);

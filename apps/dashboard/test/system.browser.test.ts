@@ -73,7 +73,7 @@ afterAll(async () => {
 });
 
 describe('dashboard: the System view in a real browser against the real gateway', () => {
-  it('renders health: status, the worker and the session it owns, breakers and queue depths', async () => {
+  it('renders health: status, the API replica, the worker and the session it owns, breakers and queue depths', async () => {
     const { page } = tab;
     await signIn(page, adminKey);
     await page.getByRole('heading', { name: 'System', level: 1 }).waitFor();
@@ -85,6 +85,12 @@ describe('dashboard: the System view in a real browser against the real gateway'
     };
     expect(await status.textContent()).toBe(health.status);
     for (const reason of health.reasons) await page.getByText(reason, { exact: true }).waitFor();
+
+    // The API replica serving this page reports itself through its own heartbeat.
+    await page.getByRole('heading', { name: 'API replicas (1)' }).waitFor();
+    const replica = page.locator('tr[data-api-replica^="api-"]');
+    await replica.waitFor();
+    expect(Number(await replica.locator('[data-label="Requests"]').textContent())).toBeGreaterThanOrEqual(0);
 
     const worker = page.locator('tr[data-worker="w1"]');
     await worker.waitFor();

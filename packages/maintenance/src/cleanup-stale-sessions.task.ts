@@ -3,6 +3,7 @@ import type { LeaseStore } from '@wagw/queue';
 import type { Redis } from 'ioredis';
 import { clearDeletedAuthState } from './clear-deleted-auth-state.js';
 import { deleteStaleQrKeys } from './delete-stale-qr-keys.js';
+import { announceSessionStatus } from './session-status-event.js';
 
 export interface CleanupStaleSessionsDeps {
   repos: {
@@ -124,5 +125,6 @@ async function resetOrphan(
   // Fenced by the generation we saw: a worker that claimed the session since (a newer generation)
   // keeps its ownership record.
   await deps.repos.sessions.setOwner(session.id, null, session.leaseGeneration);
+  await announceSessionStatus(deps, updated, session.status);
   return to;
 }

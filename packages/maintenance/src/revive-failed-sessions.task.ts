@@ -1,9 +1,14 @@
 import type { Repositories } from '@wagw/db';
+import type { Redis } from 'ioredis';
+import { announceSessionStatus } from './session-status-event.js';
 
 export interface ReviveFailedSessionsDeps {
   repos: { sessions: Pick<Repositories['sessions'], 'listStale' | 'transitionStatus'> };
   /** How long a session stays `failed` before it gets a fresh start, in ms (FAILED_REVIVAL_COOLDOWN). */
   cooldownMs: number;
+  /** Where `session.status` is announced for each revived session; without them nothing is. */
+  redis?: Redis;
+  prefix?: string;
   /** Clock. Default: `() => new Date()`. */
   now?: () => Date;
 }
@@ -49,6 +54,7 @@ export async function reviveFailedSessions(
       expectedFrom: 'failed',
     });
     (revived ? revivedSessionIds : skippedSessionIds).push(session.id);
+    if (revived) await announceSessionStatus(deps, revived, 'failed');
   }
 
   return {

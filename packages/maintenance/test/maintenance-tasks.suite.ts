@@ -3,6 +3,7 @@ import {
   createLeaseStore,
   createProducerConnection,
   type LeaseStore,
+  readEvents,
   redisKeys,
   waitUntilReady,
 } from '@wagw/queue';
@@ -85,6 +86,8 @@ export function describeMaintenanceTasks(dialect: string, open: () => Promise<Ma
         const report = await reviveFailedSessions({
           repos: repos(),
           cooldownMs: COOLDOWN_MS,
+          redis,
+          prefix,
           now: justBefore(young, COOLDOWN_MS),
         });
         expect(report.revivedSessionIds).toContain(old.id);
@@ -97,6 +100,17 @@ export function describeMaintenanceTasks(dialect: string, open: () => Promise<Ma
         expect((await repos().sessions.getById(young.id))?.status).toBe('failed');
         const [latest] = await repos().sessionEvents.listBySession(old.id, { limit: 1 });
         expect(latest).toMatchObject({ fromStatus: 'failed', toStatus: 'starting', reason: REVIVAL_REASON });
+        const events = (await readEvents(redis, prefix, '0', { count: 10_000 })).map((e) => e.event);
+        expect(events.filter((e) => e.sessionId === old.id).map((e) => e.data)).toEqual([
+          {
+            status: 'starting',
+            previous: 'failed',
+            reason: REVIVAL_REASON,
+            disconnectCode: null,
+            workerId: null,
+          },
+        ]);
+        expect(events.filter((e) => e.sessionId === young.id)).toEqual([]);
       });
 
       it('leaves stopped-desired, logged_out, conflict and needs_pairing sessions alone', async () => {
@@ -145,6 +159,25 @@ export function describeMaintenanceTasks(dialect: string, open: () => Promise<Ma
         });
         const [latest] = await repos().sessionEvents.listBySession(s.id, { limit: 1 });
         expect(latest).toMatchObject({ fromStatus: 'starting', toStatus: 'starting', reason: STALE_REASON });
+      });
+
+      it('announces the reset on the event stream, so live views leave the dead worker', async () => {
+        const { session: s } = await owned('open', 'dead-worker');
+        await redis.del(keys.lease(s.id));
+        await cleanup(justAfter(s, STALE_AGE_MS));
+        const events = (await readEvents(redis, prefix, '0', { count: 10_000 })).map((e) => e.event);
+        expect(events.filter((e) => e.sessionId === s.id)).toEqual([
+          expect.objectContaining({
+            event: 'session.status',
+            data: {
+              status: 'starting',
+              previous: 'open',
+              reason: STALE_REASON,
+              disconnectCode: null,
+              workerId: null,
+            },
+          }),
+        ]);
       });
 
       it('stops an orphan whose desired state is stopped', async () => {

@@ -49,6 +49,32 @@ interface WorkerView {
   lastBeatAt: string;
 }
 
+/** What an API replica publishes in its heartbeat (apps/api lib/replica-heartbeat.ts). */
+const apiBeat = z.object({
+  instanceId: z.string(),
+  pid: z.number().optional(),
+  startedAt: z.string().optional(),
+  at: z.string(),
+  served: z.number().catch(0).default(0),
+  serverErrors: z.number().catch(0).default(0),
+  inFlight: z.number().catch(0).default(0),
+  rss: z.number().catch(0).default(0),
+  eventLoopDelayP99Ms: z.number().catch(0).default(0),
+});
+
+interface ApiReplicaView {
+  instanceId: string;
+  pid?: number;
+  startedAt?: string;
+  /** Requests ended since the replica started, of them answered 5xx, and not yet answered. */
+  served: number;
+  serverErrors: number;
+  inFlight: number;
+  rss: number;
+  eventLoopDelayP99Ms: number;
+  lastBeatAt: string;
+}
+
 interface SchedulerView {
   instanceId: string;
   pid?: number;
@@ -63,6 +89,10 @@ interface BreakerView {
 }
 
 export interface ClusterState {
+  /** API replicas beating now (this one included once it has listened). */
+  apiReplicas: ApiReplicaView[];
+  /** Replicas that beat within the last 10 minutes but whose heartbeat expired. */
+  missingApiReplicas: string[];
   workers: WorkerView[];
   /** Workers that beat within the last 10 minutes but whose heartbeat expired: crashed or hung. */
   missingWorkers: string[];
@@ -92,6 +122,13 @@ function toWorker(beat: HeartbeatPayload): WorkerView | null {
   return { ...rest, breakers: safe, lastBeatAt: at };
 }
 
+function toApiReplica(beat: HeartbeatPayload): ApiReplicaView | null {
+  const parsed = apiBeat.safeParse(beat);
+  if (!parsed.success) return null;
+  const { at, ...rest } = parsed.data;
+  return { ...rest, lastBeatAt: at };
+}
+
 function aggregateBreakers(workers: readonly WorkerView[]): Record<string, BreakerView> {
   const out: Record<string, BreakerView> = {};
   for (const worker of workers) {
@@ -110,11 +147,16 @@ function aggregateBreakers(workers: readonly WorkerView[]): Record<string, Break
  * same keys, so every replica reports the same cluster.
  */
 export async function readClusterState(redis: Redis, prefix: string): Promise<ClusterState> {
-  const [beats, seenWorkers, seenSchedulers] = await Promise.all([
+  const [beats, seenWorkers, seenSchedulers, seenApis] = await Promise.all([
     listHeartbeats(redis, prefix),
     listRecentlySeen(redis, prefix, 'worker'),
     listRecentlySeen(redis, prefix, 'scheduler'),
+    listRecentlySeen(redis, prefix, 'api'),
   ]);
+  const apiReplicas = beats
+    .filter((beat) => beat.role === 'api')
+    .flatMap((beat) => toApiReplica(beat) ?? [])
+    .sort((a, b) => a.instanceId.localeCompare(b.instanceId));
   const workers = beats
     .filter((beat) => beat.role === 'worker')
     .flatMap((beat) => toWorker(beat) ?? [])
@@ -130,6 +172,8 @@ export async function readClusterState(redis: Redis, prefix: string): Promise<Cl
     .sort((a, b) => a.instanceId.localeCompare(b.instanceId));
   const live = new Set(beats.map((beat) => `${beat.role}/${beat.instanceId}`));
   return {
+    apiReplicas,
+    missingApiReplicas: seenApis.filter((id) => !live.has(`api/${id}`)).sort(),
     workers,
     missingWorkers: seenWorkers.filter((id) => !live.has(`worker/${id}`)).sort(),
     schedulers,

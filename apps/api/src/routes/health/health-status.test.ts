@@ -14,6 +14,8 @@ const worker = {
   lastBeatAt: new Date().toISOString(),
 };
 const cluster = (over: Partial<ClusterState> = {}): ClusterState => ({
+  apiReplicas: [],
+  missingApiReplicas: [],
   workers: [worker],
   missingWorkers: [],
   schedulers: [],

@@ -87,6 +87,18 @@ const workerSchema = z.object({
   lastBeatAt: z.string(),
 });
 
+const apiReplicaSchema = z.object({
+  instanceId: z.string(),
+  pid: z.number().optional(),
+  startedAt: z.string().optional(),
+  served: z.number().describe('requests ended since the replica started'),
+  serverErrors: z.number().describe('of those, answered with a 5xx'),
+  inFlight: z.number().describe('requests not yet answered (open SSE streams included)'),
+  rss: z.number(),
+  eventLoopDelayP99Ms: z.number(),
+  lastBeatAt: z.string(),
+});
+
 const schedulerSchema = z.object({
   instanceId: z.string(),
   pid: z.number().optional(),
@@ -115,6 +127,8 @@ export const healthResponse = z.object({
   redis: dependency,
   checks: z.object({ database: check, redis: check, media: mediaCheck.optional() }),
   sessions: sessionCounts.nullable(),
+  apiReplicas: z.array(apiReplicaSchema).describe('API replicas whose heartbeat is live'),
+  missingApiReplicas: z.array(z.string()).describe('seen in the last 10 minutes, heartbeat expired'),
   workers: z.array(workerSchema),
   missingWorkers: z.array(z.string()).describe('seen in the last 10 minutes, heartbeat expired'),
   schedulers: z.array(schedulerSchema),

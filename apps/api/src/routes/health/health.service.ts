@@ -58,6 +58,8 @@ export interface HealthReport extends Omit<DependencyReport, 'checks'> {
   status: HealthStatus;
   reasons: string[];
   sessions: SessionCounts | null;
+  apiReplicas: ClusterState['apiReplicas'];
+  missingApiReplicas: string[];
   workers: ClusterState['workers'];
   missingWorkers: string[];
   schedulers: ClusterState['schedulers'];
@@ -169,6 +171,8 @@ export function createHealthService(deps: HealthServiceDeps) {
       ...dependencies,
       checks: media ? { ...dependencies.checks, media } : dependencies.checks,
       sessions,
+      apiReplicas: cluster?.apiReplicas ?? [],
+      missingApiReplicas: cluster?.missingApiReplicas ?? [],
       workers: cluster?.workers ?? [],
       missingWorkers: cluster?.missingWorkers ?? [],
       schedulers: cluster?.schedulers ?? [],

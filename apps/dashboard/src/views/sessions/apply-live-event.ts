@@ -23,7 +23,9 @@ export function applySessionStatus(session: Session, event: GatewayEvent): Sessi
     status: data.status,
     statusReason: data.reason,
     lastDisconnectCode: data.disconnectCode,
-    ownerWorkerId: data.workerId ?? session.ownerWorkerId,
+    // Workers always name themselves; null is the scheduler resetting a dead worker's session, which
+    // clears the owner (packages/maintenance session-status-event.ts).
+    ownerWorkerId: data.workerId,
     statusChangedAt: event.timestamp,
   };
 }

@@ -1,4 +1,5 @@
 import { formatTime } from '../../ui/format-time.js';
+import { ApiReplicasTable } from './api-replicas-table.js';
 import {
   type BreakerState,
   type Depths,
@@ -78,6 +79,7 @@ export function StatusCard({ health }: { health: Health }) {
 export function HealthDetails({ health, sessions }: { health: Health; sessions: readonly OwnedSession[] }) {
   return (
     <>
+      <ApiReplicasTable health={health} />
       <WorkersTable health={health} sessions={sessions} />
       <BreakersTable breakers={health.circuitBreakers} />
       <QueuesTable queues={health.queues} />

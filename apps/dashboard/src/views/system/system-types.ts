@@ -23,6 +23,18 @@ export interface WorkerBeat {
   lastBeatAt: string;
 }
 
+export interface ApiReplicaBeat {
+  instanceId: string;
+  pid?: number;
+  startedAt?: string;
+  served: number;
+  serverErrors: number;
+  inFlight: number;
+  rss: number;
+  eventLoopDelayP99Ms: number;
+  lastBeatAt: string;
+}
+
 export interface Health {
   status: 'ok' | 'degraded' | 'error';
   reasons: string[];
@@ -32,6 +44,8 @@ export interface Health {
   redis: 'connected' | 'disconnected';
   checks: Record<string, { ok: boolean; latencyMs: number; error?: string; backend?: string } | undefined>;
   sessions: (Record<string, number> & { total: number; connected: number }) | null;
+  apiReplicas: ApiReplicaBeat[];
+  missingApiReplicas: string[];
   workers: WorkerBeat[];
   missingWorkers: string[];
   schedulers: Array<{ instanceId: string; pid?: number; lastBeatAt: string }>;
