@@ -39,6 +39,8 @@ import { apiKeysRoutes } from './routes/api-keys/api-keys.routes.js';
 import { createApiKeyService } from './routes/api-keys/api-keys.service.js';
 import { batchesRoutes } from './routes/batches/batches.routes.js';
 import { createBatchService } from './routes/batches/batches.service.js';
+import { chatsRoutes } from './routes/chats/chats.routes.js';
+import { createChatsService } from './routes/chats/chats.service.js';
 import { contactsRoutes } from './routes/contacts/contacts.routes.js';
 import { createContactsService } from './routes/contacts/contacts.service.js';
 import { DASHBOARD_SIGN_IN_PATH, dashboardRoutes } from './routes/dashboard/dashboard.routes.js';
@@ -330,6 +332,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       mediaLinks,
       sendBodyLimit,
     }),
+  );
+  await app.register(
+    chatsRoutes({ chats: createChatsService({ sessions, repos: deps.db.repos }), mediaLinks }),
   );
   const batches = createBatchService({ ...outbox, redisPrefix: deps.redisPrefix });
   await app.register(

@@ -12,6 +12,7 @@ import {
 } from '@wagw/queue';
 import { createBulkhead } from '@wagw/resilience';
 import { Worker } from 'bullmq';
+import { createChatEvents, withChatEvents } from './chats/chat-events.js';
 import { createGroupEvents, withGroupEvents } from './groups/group-events.js';
 import { createGroupStore } from './groups/group-store.js';
 import { createWorkerMedia } from './media/worker-media.js';
@@ -101,11 +102,21 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
         onStatus: events.status,
         onQr: (qr) => events.qr(sessionId, qr),
         pairing: events.pairing(sessionId),
-        messaging: withGroupEvents(
-          messaging.forSession(sessionId, { logger: logger.child({ sessionId }), holdsLease }),
-          createGroupEvents({
+        messaging: withChatEvents(
+          withGroupEvents(
+            messaging.forSession(sessionId, { logger: logger.child({ sessionId }), holdsLease }),
+            createGroupEvents({
+              sessionId,
+              store: groupStore,
+              redis,
+              prefix,
+              logger: logger.child({ sessionId }),
+            }),
+          ),
+          createChatEvents({
             sessionId,
-            store: groupStore,
+            repos: db.repos,
+            db: messaging.db,
             redis,
             prefix,
             logger: logger.child({ sessionId }),

@@ -18,6 +18,10 @@ export const ERROR_CODES = {
   WEBHOOK_URL_FORBIDDEN: 400,
   /** A media upload (multipart/form-data) carried no file part. */
   MEDIA_FILE_MISSING: 400,
+  /** A chat id that is neither a phone number, a user JID (…@s.whatsapp.net, …@lid) nor a group id (…@g.us). */
+  INVALID_CHAT_ID: 400,
+  /** A `cursor` that no page of this list handed out. */
+  INVALID_CURSOR: 400,
   // 401/403: who is asking
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
@@ -37,6 +41,8 @@ export const ERROR_CODES = {
   GROUP_NOT_FOUND: 404,
   /** The invite code (or link) is unknown, revoked or expired. */
   GROUP_INVITE_INVALID: 404,
+  /** The session's chat list has no such chat (see docs/chats.md). */
+  CHAT_NOT_FOUND: 404,
   MESSAGE_NOT_FOUND: 404,
   /** No message carries this bulk batch id. */
   BATCH_NOT_FOUND: 404,

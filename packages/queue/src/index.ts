@@ -1,3 +1,4 @@
+export { type ChatView, type ChatViewSource, chatView, toChatView } from './chat-view.js';
 export {
   connectRedis,
   createConsumerConnection,
@@ -6,6 +7,7 @@ export {
   waitUntilReady,
 } from './connections.js';
 export { readContactChecks, writeContactChecks } from './contact-check-cache.js';
+export { type ContactViewSource, toContactView } from './contact-view.js';
 export {
   DEFAULT_JOB_OPTIONS,
   type EnqueueOptions,
@@ -34,6 +36,7 @@ export { redisKeys } from './keys.js';
 export { createLeaseStore, type Lease, type LeaseStore } from './leases.js';
 export { waMessageIdFor } from './message-ids.js';
 export {
+  MAX_MENTIONS,
   type MediaSource,
   type MediaType,
   type MessagePayload,

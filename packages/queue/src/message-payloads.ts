@@ -31,6 +31,19 @@ const remoteMedia = z.object({ url: z.url({ protocol: /^https?$/ }).max(4096) })
 const mediaSource = z.union([storedMedia, remoteMedia]);
 export type MediaSource = z.infer<typeof mediaSource>;
 
+/**
+ * Most users one message may mention: every member of a full group (WhatsApp caps groups at 1,024
+ * participants), which is what a "mention everyone" needs. At ~30 bytes a JID that is ~30 KB of
+ * JSON, well inside BODY_LIMIT.
+ */
+export const MAX_MENTIONS = 1024;
+
+/**
+ * Users the message mentions, as JIDs (`…@s.whatsapp.net` or `…@lid`): WhatsApp notifies them and
+ * shows `@<number>` in the text as a mention. Sent as `contextInfo.mentionedJid`.
+ */
+const mentions = z.array(z.string().min(3).max(128)).min(1).max(MAX_MENTIONS).optional();
+
 const mediaPayload = <T extends MediaType>(type: T) =>
   z.object({
     type: z.literal(type),
@@ -41,13 +54,16 @@ const mediaPayload = <T extends MediaType>(type: T) =>
     fileName: z.string().min(1).max(255).optional(),
     /** The client's mimetype; when absent the worker uses the one sniffed from the bytes. */
     mimetype: z.string().min(1).max(255).optional(),
+    /** With a caption (image, video, document): the users it mentions. */
+    mentions,
   });
 
 export const messagePayload = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('text'), text: z.string().min(1).max(65_536) }),
+  z.object({ type: z.literal('text'), text: z.string().min(1).max(65_536), mentions }),
   z.object({
     type: z.literal('reply'),
     text: z.string().min(1).max(65_536),
+    mentions,
     /** The message replied to; `text` of the quoted message is shown in the reply bubble. */
     quoted: messageRef.extend({ text: z.string().optional() }),
   }),

@@ -107,6 +107,13 @@ describe('groups administered from real Baileys rc14 sessions', () => {
       .notifications({ groupId: created.id, to: bob.companion.jid })
       .map((n) => n.change);
     expect(changes).toEqual(['create', 'subject', 'promote', 'remove']);
+    // The devices the simulator plays are told too (Carol of her own removal, as the last).
+    for (const peer of [carol, dave, erin]) {
+      const seen = sim.groups.notifications({ groupId: created.id, to: peer.lid });
+      expect(seen.map((n) => [n.change, n.device])).toEqual(
+        ['create', 'subject', 'promote', 'remove'].map((change) => [change, 'simulated']),
+      );
+    }
     expect(sim.groups.iqCount('create')).toBe(1);
     expect(sim.groups.iqCount('promote')).toBe(1);
     expect(sim.groups.iqCount('query')).toBe(3);

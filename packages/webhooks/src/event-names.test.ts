@@ -15,6 +15,8 @@ describe('EVENT_NAMES', () => {
         'group.left',
         'group.updated',
         'group.participants',
+        'chat.updated',
+        'contact.updated',
         'webhook.test',
       ]),
     );
@@ -33,6 +35,9 @@ describe('isValidEventFilter', () => {
     'session.pairing_code',
     'group.*',
     'group.participants',
+    'chat.*',
+    'chat.updated',
+    'contact.updated',
   ])('accepts %s', (filter) => {
     expect(isValidEventFilter(filter)).toBe(true);
   });

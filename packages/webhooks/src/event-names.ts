@@ -13,6 +13,8 @@ const NAMES = [
   'group.left',
   'group.updated',
   'group.participants',
+  'chat.updated',
+  'contact.updated',
   // Sent to one endpoint on request (POST /api/webhooks/:id/test), never fanned out from the stream.
   'webhook.test',
 ] as const;
@@ -20,7 +22,7 @@ const NAMES = [
 /** Typed as plain strings so callers can ask `EVENT_NAMES.includes(input)` about any string. */
 export const EVENT_NAMES: readonly string[] = NAMES;
 
-/** The `<group>` parts (`session`, `message`, `batch`, `webhook`), for `<group>.*` filters. */
+/** The `<group>` parts (`session`, `message`, `batch`, `group`, `chat`, `contact`, `webhook`), for `<group>.*` filters. */
 const GROUPS = new Set(NAMES.map((name) => name.slice(0, name.indexOf('.'))));
 
 /**

@@ -1,6 +1,11 @@
 import type { Logger } from '@wagw/logger';
 import { createEvent, type GroupMetadataView, publishEvent } from '@wagw/queue';
-import type { BaileysEventMap, GroupMetadata, WASocket } from '@whiskeysockets/baileys';
+import {
+  type BaileysEventMap,
+  type GroupMetadata,
+  jidNormalizedUser,
+  type WASocket,
+} from '@whiskeysockets/baileys';
 import type { Redis } from 'ioredis';
 import type { SessionRunnerDeps } from '../sessions/session-runner.js';
 import type { GroupStore } from './group-store.js';
@@ -47,6 +52,27 @@ export function createGroupEvents(deps: {
     }
   }
 
+  /**
+   * Who made a change, by phone JID when known. Baileys passes a notification's `participant_pn` on
+   * only for a group's creation: its stub message's key (a protobuf without `participantAlt`) drops
+   * it for every other change, leaving `author` a LID. The phone JID is then the member's in the
+   * group (as stored before the change, or refetched after it), else Baileys' LID mapping.
+   */
+  async function actor(
+    change: { author?: string; authorPn?: string },
+    ...groups: Array<GroupMetadataView | undefined>
+  ): Promise<string | null> {
+    const { author, authorPn } = change;
+    if (authorPn) return authorPn;
+    if (!author?.endsWith('@lid')) return author ?? null;
+    for (const group of groups) {
+      const member = group?.participants.find((p) => p.lid === author && p.phoneJid);
+      if (member?.phoneJid) return member.phoneJid;
+    }
+    const pn = await sock?.signalRepository.lidMapping.getPNForLID(author).catch(() => null);
+    return pn ? jidNormalizedUser(pn) : author;
+  }
+
   function isMe(p: { id: string; phoneNumber?: string; lid?: string }): boolean {
     const me = sock?.user;
     if (!me) return false;
@@ -84,26 +110,30 @@ export function createGroupEvents(deps: {
         if (update.ephemeralDuration !== undefined)
           changes.ephemeralSeconds = update.ephemeralDuration || null;
         if (update.inviteCode !== undefined) changes.inviteLinkChanged = true;
-        const by = update.authorPn ?? update.author ?? null;
+        const by = await actor(update, group);
         await publish('group.updated', { groupId: update.id, by, changes, ...(group ? { group } : {}) });
       }
     },
 
-    'group-participants.update': async ({ id, author, authorPn, participants, action }) => {
+    'group-participants.update': async (update) => {
+      const { id, participants, action } = update;
       const left = action === 'remove' && participants.some(isMe);
-      const by = authorPn ?? author ?? null;
       const named = participants.map(who);
       if (left) {
+        const before = await deps.store.view(sessionId, id).catch(() => undefined);
+        const by = await actor(update, before);
         await deps.store.left(sessionId, id).catch(() => undefined);
         await publish('group.participants', { groupId: id, action, participants: named, by });
-        await publish('group.left', {
-          groupId: id,
-          by,
-          removed: by !== null && !participants.some((p) => who(p) === by),
-        });
+        // Removed by someone else, rather than left: the author is none of those who went.
+        const forms = (p: (typeof participants)[number]) => [p.id, p.phoneNumber, p.lid];
+        const self = participants.some((p) =>
+          forms(p).some((jid) => jid && [update.author, by].includes(jid)),
+        );
+        await publish('group.left', { groupId: id, by, removed: by !== null && !self });
         return;
       }
       const group = await refetch(id);
+      const by = await actor(update, group);
       if (action === 'add' && participants.some(isMe)) {
         await publish('group.joined', { groupId: id, by, ...(group ? { group } : {}) });
       }

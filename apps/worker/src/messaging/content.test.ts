@@ -1,3 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTempDir } from '@wagw/testing';
+import { generateWAMessage } from '@whiskeysockets/baileys';
 import { describe, expect, it } from 'vitest';
 import {
   isMediaPayload,
@@ -8,6 +12,10 @@ import {
 } from './content.js';
 
 const target = { id: '3EB0ABC', remoteJid: '15557654321@s.whatsapp.net', fromMe: false };
+const GROUP = '120363000000000001@g.us';
+const ME = '15559990000@s.whatsapp.net';
+/** Baileys' media upload, answered without a CDN (the bytes are not looked at). */
+const noUpload = async () => ({ mediaUrl: 'https://mmg.whatsapp.net/x', directPath: '/x' });
 
 describe('toBaileysContent', () => {
   it('text', () => {
@@ -40,6 +48,36 @@ describe('toBaileysContent', () => {
   it('reaction targets the message key', () => {
     expect(toBaileysContent({ type: 'reaction', emoji: '👍', target }).content).toEqual({
       react: { text: '👍', key: target },
+    });
+  });
+
+  it("mentions end in Baileys' contextInfo.mentionedJid, beside a reply's quote", async () => {
+    const mentions = ['15550001111@s.whatsapp.net', '100200300400500@lid'];
+    const text = await generateWAMessage(
+      GROUP,
+      toBaileysContent({ type: 'text', text: '@x', mentions }).content,
+      {
+        userJid: ME,
+        upload: noUpload,
+      },
+    );
+    expect(text.message?.extendedTextMessage?.contextInfo?.mentionedJid).toEqual(mentions);
+
+    const reply = toBaileysContent({
+      type: 'reply',
+      text: 'yes',
+      mentions,
+      quoted: { ...target, text: 'ok?' },
+    });
+    const sent = await generateWAMessage(GROUP, reply.content, {
+      userJid: ME,
+      upload: noUpload,
+      ...(reply.quoted ? { quoted: reply.quoted } : {}),
+    });
+    expect(sent.message?.extendedTextMessage?.contextInfo).toMatchObject({
+      mentionedJid: mentions,
+      stanzaId: target.id,
+      quotedMessage: { conversation: 'ok?' },
     });
   });
 
@@ -111,6 +149,34 @@ describe('toMediaContent', () => {
     expect(toMediaContent(payload('document'), file('application/octet-stream'))).toMatchObject({
       fileName: 'document',
     });
+  });
+
+  it('captions carry mentions: images and videos as Baileys `mentions`, documents through contextInfo', async () => {
+    const mentions = ['15550001111@s.whatsapp.net'];
+    expect(toMediaContent(payload('image', { caption: '@1', mentions }), file('image/jpeg'))).toMatchObject({
+      caption: '@1',
+      mentions,
+    });
+    expect(toMediaContent(payload('video', { caption: '@1', mentions }), file('video/mp4'))).toMatchObject({
+      mentions,
+    });
+    // The document path differs, so it goes through Baileys for real (a document needs no thumbnail).
+    const dir = createTempDir('wagw-content-');
+    try {
+      const path = join(dir.path, 'report.pdf');
+      writeFileSync(path, '%PDF-1.4 test');
+      const content = toMediaContent(payload('document', { caption: '@1', mentions }), {
+        path,
+        mimetype: 'application/pdf',
+      });
+      const sent = await generateWAMessage(GROUP, content, { userJid: ME, upload: noUpload });
+      expect(sent.message?.documentMessage).toMatchObject({
+        caption: '@1',
+        contextInfo: { mentionedJid: mentions },
+      });
+    } finally {
+      dir.cleanup();
+    }
   });
 
   it('sends a sticker as WebP', () => {

@@ -14,10 +14,11 @@ export interface OutgoingContent {
 export function toBaileysContent(payload: MessagePayload): OutgoingContent {
   switch (payload.type) {
     case 'text':
-      return { content: { text: payload.text } };
+      return { content: { text: payload.text, ...mentionsOf(payload) } };
     case 'reply':
       return {
-        content: { text: payload.text },
+        // Baileys adds the quote to the same contextInfo that carries the mentions.
+        content: { text: payload.text, ...mentionsOf(payload) },
         // Baileys builds the reply's contextInfo from the quoted message's key and content.
         quoted: {
           key: { id: payload.quoted.id, remoteJid: payload.quoted.remoteJid, fromMe: payload.quoted.fromMe },
@@ -58,6 +59,11 @@ export function toBaileysContent(payload: MessagePayload): OutgoingContent {
   }
 }
 
+/** Baileys' `mentions` (it writes them to the message's `contextInfo.mentionedJid`). */
+function mentionsOf(payload: { mentions?: string[] | undefined }): { mentions?: string[] } {
+  return payload.mentions === undefined ? {} : { mentions: payload.mentions };
+}
+
 /** The payloads that carry a file. */
 export type MediaPayload = Extract<MessagePayload, { media: unknown }>;
 
@@ -88,12 +94,13 @@ export function toMediaContent(
   const caption = payload.caption === undefined ? {} : { caption: payload.caption };
   switch (payload.type) {
     case 'image':
-      return { image: media, mimetype, ...caption };
+      return { image: media, mimetype, ...caption, ...mentionsOf(payload) };
     case 'video':
       return {
         video: media,
         mimetype,
         ...caption,
+        ...mentionsOf(payload),
         jpegThumbnail: preview?.jpegThumbnail ?? '',
         // Not in Baileys' content type, but copied into the videoMessage like every other field.
         ...(preview?.seconds === undefined ? {} : ({ seconds: preview.seconds } as object)),
@@ -108,6 +115,8 @@ export function toMediaContent(
         mimetype,
         fileName: payload.fileName ?? defaultDocumentName(mimetype),
         ...caption,
+        // Baileys' type has no `mentions` for documents; contextInfo is where they end up anyway.
+        ...(payload.mentions === undefined ? {} : { contextInfo: { mentionedJid: payload.mentions } }),
       };
     case 'sticker':
       return { sticker: media, mimetype: 'image/webp' };

@@ -3,7 +3,7 @@ import { createLogger } from '@wagw/logger';
 import type { WAMessage } from '@whiskeysockets/baileys';
 import { describe, expect, it, vi } from 'vitest';
 import type { SpoolWrite } from './db-spool.js';
-import { createInbound } from './inbound.js';
+import { createInbound, type InboundDeps } from './inbound.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 
@@ -16,7 +16,7 @@ function message(id: string, text: string | null, fromMe = false): WAMessage {
   } as WAMessage;
 }
 
-function setup(failFor?: string) {
+function setup(failFor?: string, extra: Pick<InboundDeps, 'lidPairs'> = {}) {
   const stored = new Map<string, NewMessage>();
   const repos = {
     messages: {
@@ -52,6 +52,7 @@ function setup(failFor?: string) {
     events,
     media,
     mediaMaxBytes: 64 * 1024 * 1024,
+    ...extra,
   });
   return { inbound, stored, repos, events, media };
 }
@@ -106,6 +107,50 @@ describe('inbound', () => {
       expect.objectContaining({ type: 'image', download: expect.objectContaining({ mediaType: 'image' }) }),
       { id: 'IMG', remoteJid: '888@lid' },
     );
+  });
+
+  it('stores mentions by phone number with the LID the key store knows; without it, as WhatsApp named them', async () => {
+    const mentioned = {
+      ...message('G1', null),
+      key: {
+        id: 'G1',
+        remoteJid: '120363000000000001@g.us',
+        participant: '9003@lid',
+        participantAlt: '15550003@s.whatsapp.net',
+        fromMe: false,
+      },
+      message: {
+        extendedTextMessage: { text: '@9001 @9002', contextInfo: { mentionedJid: ['9001@lid', '9002@lid'] } },
+      },
+    } as WAMessage;
+    const asked: string[][] = [];
+    const known = setup(undefined, {
+      lidPairs: async (jids) => {
+        asked.push(jids);
+        return [{ pn: '15550001@s.whatsapp.net', lid: '9001@lid' }];
+      },
+    });
+    await known.inbound.onMessages([mentioned]);
+    expect(asked).toEqual([['9001@lid', '9002@lid']]);
+    expect(known.stored.get('G1')?.payload).toMatchObject({
+      chatId: '120363000000000001@g.us',
+      author: '15550003@s.whatsapp.net',
+      mentions: [
+        { jid: '15550001@s.whatsapp.net', lid: '9001@lid' },
+        { jid: '9002@lid', lid: '9002@lid' },
+      ],
+    });
+
+    const failing = setup(undefined, {
+      lidPairs: async () => Promise.reject(new Error('database is locked')),
+    });
+    await failing.inbound.onMessages([mentioned]);
+    expect(failing.stored.get('G1')?.payload.mentions).toEqual([
+      { jid: '9001@lid', lid: '9001@lid' },
+      { jid: '9002@lid', lid: '9002@lid' },
+    ]);
+    await failing.inbound.onMessages([message('N', 'nobody mentioned')]);
+    expect(failing.stored.get('N')?.payload).not.toHaveProperty('mentions');
   });
 
   it('one message that fails to store does not stop the batch', async () => {

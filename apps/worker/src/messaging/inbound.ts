@@ -3,8 +3,10 @@ import type { Logger } from '@wagw/logger';
 import { BufferJSON, type Contact, type WAMessage } from '@whiskeysockets/baileys';
 import { isExtractedMedia } from '../media/inbound-content.js';
 import type { InboundMedia } from '../media/inbound-media.js';
+import type { LidPair } from '../sessions/lid-mapping-keys.js';
 import { type SpoolWrite, shouldSpool } from './db-spool.js';
 import { extractInbound } from './inbound-extract.js';
+import { type MentionAddress, mentionAddresses, mentionedJids } from './inbound-mentions.js';
 import type { MessageEvents } from './message-events.js';
 import { createYielder } from './yield.js';
 
@@ -26,6 +28,11 @@ export interface InboundDeps {
    * message is logged and lost.
    */
   spool?: (write: SpoolWrite) => Promise<boolean>;
+  /**
+   * What the session's key store knows of these users' PN↔LID pairs, to show mentions by phone
+   * number with their LID. Absent or failing: mentions are stored as WhatsApp named them.
+   */
+  lidPairs?: (jids: string[]) => Promise<LidPair[]>;
 }
 
 /** protobufjs Longs (timestamps, file lengths) become numbers: a spooled message is plain JSON. */
@@ -52,17 +59,6 @@ export function chatJid(key: WAMessage['key']): { jid: string; lid: string | nul
   return { jid: remote, lid: alt?.endsWith('@lid') ? alt : null };
 }
 
-/** The users a message mentions (`contextInfo.mentionedJid` of whichever content it carries). */
-function mentionedJids(content: WAMessage['message']): string[] {
-  if (!content) return [];
-  for (const value of Object.values(content)) {
-    const jids = (value as { contextInfo?: { mentionedJid?: string[] | null } } | null)?.contextInfo
-      ?.mentionedJid;
-    if (jids && jids.length > 0) return [...jids];
-  }
-  return [];
-}
-
 /**
  * Inbound messages and contacts. Both `notify` (live) and `append` (replayed after a reconnect)
  * upserts are stored, deduplicated on (session, WhatsApp id) by the database, so a replay or a
@@ -71,6 +67,16 @@ function mentionedJids(content: WAMessage['message']): string[] {
  */
 export function createInbound(deps: InboundDeps) {
   const { sessionId, logger } = deps;
+
+  async function mentionsOf(content: WAMessage['message']): Promise<MentionAddress[]> {
+    const jids = mentionedJids(content);
+    if (jids.length === 0) return [];
+    const pairs = await deps.lidPairs?.(jids).catch((err) => {
+      logger.debug({ err, sessionId }, 'reading LID mappings of mentions failed');
+      return [];
+    });
+    return mentionAddresses(jids, pairs ?? []);
+  }
 
   async function storeOne(message: WAMessage, senders: Map<string, ContactUpsert>): Promise<void> {
     const { key } = message;
@@ -86,7 +92,7 @@ export function createInbound(deps: InboundDeps) {
     const group = chat.jid.endsWith('@g.us');
     const sender = group ? chatJid({ remoteJid: key.participant, remoteJidAlt: key.participantAlt }) : chat;
     const from = { jid: sender.jid, lid: sender.lid, pushName: message.pushName ?? null };
-    const mentions = mentionedJids(message.message);
+    const mentions = await mentionsOf(message.message);
     const row = {
       id: newId(),
       sessionId,

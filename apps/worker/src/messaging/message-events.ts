@@ -97,13 +97,15 @@ export function createMessageEvents(deps: {
 export type MessageEvents = ReturnType<typeof createMessageEvents>;
 
 function receivedEnvelope(sessionId: string, message: ReceivedMessage, media?: MediaView): GatewayEvent {
-  const { from, chatId, author, ...payload } = message.payload;
+  const { from, chatId, author, mentions, ...payload } = message.payload;
   const data = {
     messageId: message.id,
     waMessageId: message.waMessageId,
     from,
     // Group messages: the group, and the participant who wrote (also `from`).
     ...(chatId ? { chatId, author } : {}),
+    // `[{ jid, lid }]`, as inbound.ts stored them; absent when nobody is mentioned.
+    ...(mentions ? { mentions } : {}),
     type: message.type,
     payload,
     timestamp: message.createdAt.toISOString(),

@@ -38,3 +38,14 @@ export function classifySendError(err: unknown): SendFailureKind {
   // Timeouts, closed connections and everything unexpected: worth another try.
   return 'transient';
 }
+
+/**
+ * A send to a group that Baileys could not start because WhatsApp refused its member-list query
+ * (`w:g2` IQ error 403 or 404, thrown as a Boom whose `data` is the code): the session is not in
+ * the group (left, removed) or the group does not exist. No retry changes that, and retrying would
+ * count against the session's send breaker.
+ */
+export function isNotInGroup(err: unknown, jid: string): boolean {
+  const code = (err as { data?: unknown } | null)?.data;
+  return jid.endsWith('@g.us') && (code === 403 || code === 404);
+}

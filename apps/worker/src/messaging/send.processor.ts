@@ -19,7 +19,7 @@ import {
   typingDelay,
 } from './pacing.js';
 import type { RecipientLookup } from './recipient-lookup.js';
-import { classifyCode, classifySendError } from './send-failure.js';
+import { classifyCode, classifySendError, isNotInGroup } from './send-failure.js';
 import { errorReason } from './status-rank.js';
 import type { StatusTracker } from './status-tracker.js';
 
@@ -218,6 +218,8 @@ async function attempt(
     });
   } catch (err) {
     ctx.acks.forget(id);
+    if (isNotInGroup(err, row.remoteJid))
+      return { kind: 'permanent', reason: 'the session is not in this group' };
     const kind = classifySendError(err);
     if (kind === 'permanent') return { kind, reason: `send refused: ${(err as Error).message}` };
     if (!ctx.isOpen()) return { kind: 'interrupted' };

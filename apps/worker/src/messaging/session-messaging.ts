@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { createInboundMedia } from '../media/inbound-media.js';
 import { createOutgoingMedia } from '../media/outgoing-media.js';
 import type { WorkerMedia } from '../media/worker-media.js';
+import { storedLidPairs } from '../sessions/lid-mapping-keys.js';
 import { createDbSpool, type SpoolCounters, type SpoolWrite } from './db-spool.js';
 import { createInbound } from './inbound.js';
 import type { MessageEvents } from './message-events.js';
@@ -146,6 +147,7 @@ export function createSessionMessaging(options: {
     mediaMaxBytes: worker.media.config.maxBytes,
     onSender: (jid) => pictures.refresh(lookupPicture, jid),
     spool: toSpool,
+    lidPairs: async (jids) => (current ? storedLidPairs(current.sock.authState.keys, jids) : []),
   });
   // What a former owner (or this worker, before a restart) left is replayed now.
   spool.start();

@@ -67,6 +67,9 @@ export function createSocketFactory(
         maxMsgRetryCount: settings.maxMsgRetryCount,
         // Uploads only: Baileys' downloads take a dispatcher per call instead (media-origin.ts).
         ...(media ? { fetchAgent: media.fetchAgent } : {}),
+        // Downloads Baileys makes by itself (the first login's history sync blob, app-state
+        // snapshots) take the socket's fetch options: the same dispatcher as our media downloads.
+        ...(media ? { options: media.downloadOptions } : {}),
         mediaCache,
         ...(session?.cachedGroupMetadata ? { cachedGroupMetadata: session.cachedGroupMetadata } : {}),
         // A gateway is not a phone: do not appear online or pull full history on every connect.

@@ -1,6 +1,7 @@
 import type { Executor } from '../executor/executor.js';
 import { createApiKeysRepository } from './api-keys.repository.js';
 import { createAuthStateRepository } from './auth-state.repository.js';
+import { createChatsRepository } from './chats.repository.js';
 import { createContactsRepository } from './contacts.repository.js';
 import { createDeadLettersRepository } from './dead-letters.repository.js';
 import { createEventOutboxRepository } from './event-outbox.repository.js';
@@ -22,6 +23,7 @@ export function createRepositories(x: Executor): Repositories {
     mediaDownloads: createMediaDownloadsRepository(x),
     contacts: createContactsRepository(x),
     groups: createGroupsRepository(x),
+    chats: createChatsRepository(x),
     webhooks: createWebhooksRepository(x),
     deadLetters: createDeadLettersRepository(x),
     apiKeys: createApiKeysRepository(x),

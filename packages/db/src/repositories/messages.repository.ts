@@ -116,6 +116,7 @@ export function createMessagesRepository(x: Executor): MessagesRepository {
               q.before ? lt(messages.createdAt, q.before) : undefined,
               q.after ? gt(messages.createdAt, q.after) : undefined,
               q.cursor ? lt(messages.id, q.cursor) : undefined,
+              q.remoteJids ? inArray(messages.remoteJid, [...q.remoteJids]) : undefined,
             ),
           )
           .orderBy(desc(messages.id))

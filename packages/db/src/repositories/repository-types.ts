@@ -13,9 +13,11 @@ import type {
   SessionStatus,
 } from '../schema/enums.js';
 import type { Tables } from '../schema/tables.js';
+import type { ChatsRepository } from './chat-types.js';
 import type { EventOutboxRepository, OutboxEvent } from './event-outbox.repository.js';
 import type { DeadLettersRepository, WebhooksRepository } from './webhook-types.js';
 
+export type * from './chat-types.js';
 export type * from './webhook-types.js';
 
 export type Session = Tables['sessions']['$inferSelect'];
@@ -163,6 +165,8 @@ export interface MessageListQuery {
   limit: number;
   /** `nextCursor` from the previous page. */
   cursor?: string | null;
+  /** Only messages of these chats (remote JIDs: a chat's phone-number JID and its LID). */
+  remoteJids?: readonly string[];
 }
 
 export interface MessagePage {
@@ -410,6 +414,7 @@ export interface Repositories {
   mediaDownloads: MediaDownloadsRepository;
   contacts: ContactsRepository;
   groups: GroupsRepository;
+  chats: ChatsRepository;
   webhooks: WebhooksRepository;
   deadLetters: DeadLettersRepository;
   apiKeys: ApiKeysRepository;

@@ -69,3 +69,9 @@ export interface SessionSettings {
 /** A dead-lettered webhook delivery: waiting (`dead`) or handed back to the queue (`replaying`). */
 export const DEAD_LETTER_STATUSES = ['dead', 'replaying'] as const;
 export type DeadLetterStatus = (typeof DEAD_LETTER_STATUSES)[number];
+
+/**
+ * `chats.muted_until` of a chat muted for ever (WhatsApp's -1): a real time, so the column stays a
+ * plain timestamp on both dialects and "muted now" is one comparison.
+ */
+export const FOREVER_MUTED = new Date('9999-12-31T23:59:59.999Z');

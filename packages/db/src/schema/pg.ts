@@ -30,4 +30,4 @@ const pgKit = {
 } as unknown as ColumnKit;
 
 // biome-ignore format: the table names are listed once per dialect file, on one line.
-export const { sessions, sessionEvents, authCreds, authKeys, messages, mediaDownloads, contacts, groups, webhooks, apiKeys, idempotencyKeys, webhookDeadLetters, eventOutbox } = defineTables(pgKit);
+export const { sessions, sessionEvents, authCreds, authKeys, messages, mediaDownloads, contacts, groups, chats, webhooks, apiKeys, idempotencyKeys, webhookDeadLetters, eventOutbox } = defineTables(pgKit);

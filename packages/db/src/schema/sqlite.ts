@@ -3,4 +3,4 @@ import { sqliteKit } from './column-kit.js';
 import { defineTables } from './tables.js';
 
 // biome-ignore format: the table names are listed once per dialect file, on one line.
-export const { sessions, sessionEvents, authCreds, authKeys, messages, mediaDownloads, contacts, groups, webhooks, apiKeys, idempotencyKeys, webhookDeadLetters, eventOutbox } = defineTables(sqliteKit);
+export const { sessions, sessionEvents, authCreds, authKeys, messages, mediaDownloads, contacts, groups, chats, webhooks, apiKeys, idempotencyKeys, webhookDeadLetters, eventOutbox } = defineTables(sqliteKit);

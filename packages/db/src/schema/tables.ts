@@ -129,6 +129,8 @@ export function defineTables(k: ColumnKit) {
       k.index('messages_batch_status_idx').on(t.batchId, t.status),
       k.index('messages_status_created_idx').on(t.status, t.createdAt),
       k.index('messages_media_status_idx').on(t.mediaId, t.status),
+      // A chat's messages, newest first (GET /api/sessions/:id/chats/:chatId/messages).
+      k.index('messages_session_remote_idx').on(t.sessionId, t.remoteJid, t.id),
     ],
   );
 
@@ -187,6 +189,38 @@ export function defineTables(k: ColumnKit) {
       updatedAt: k.timestamp('updated_at').notNull(),
     },
     (t) => [k.primaryKey({ columns: [t.sessionId, t.jid] })],
+  );
+
+  /**
+   * A session's chat list, as WhatsApp reported it: the first-login history sync fills it, then
+   * chat events and messages keep it current (apps/worker/src/chats). `activity_at` orders the list
+   * (the last message's time, else the chat's own timestamp, else the epoch) and is never null, so
+   * both dialects sort it alike. A chat muted for ever has `muted_until` = FOREVER_MUTED (enums.ts).
+   */
+  const chats = k.table(
+    'chats',
+    {
+      sessionId: k
+        .text('session_id')
+        .notNull()
+        .references(() => sessions.id, { onDelete: 'cascade' }),
+      jid: k.text('jid').notNull(),
+      lid: k.text('lid'),
+      name: k.text('name'),
+      lastMessageWaId: k.text('last_message_wa_id'),
+      lastMessagePreview: k.text('last_message_preview'),
+      lastMessageAt: k.timestamp('last_message_at'),
+      lastMessageDirection: k.text('last_message_direction', { enum: MESSAGE_DIRECTIONS }),
+      unreadCount: k.integer('unread_count').notNull(),
+      archived: k.boolean('archived').notNull(),
+      mutedUntil: k.timestamp('muted_until'),
+      activityAt: k.timestamp('activity_at').notNull(),
+      updatedAt: k.timestamp('updated_at').notNull(),
+    },
+    (t) => [
+      k.primaryKey({ columns: [t.sessionId, t.jid] }),
+      k.index('chats_session_activity_idx').on(t.sessionId, t.activityAt, t.jid),
+    ],
   );
 
   const webhooks = k.table(
@@ -304,6 +338,7 @@ export function defineTables(k: ColumnKit) {
     mediaDownloads,
     contacts,
     groups,
+    chats,
     webhooks,
     apiKeys,
     idempotencyKeys,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { authStateContract } from './auth-state.contract.js';
 import { batchesOutboxContract } from './batches-outbox.contract.js';
+import { chatsContract } from './chats.contract.js';
 import type { ContractContext, ContractFactory, ContractTarget } from './contract-context.js';
 import { databaseContract } from './database.contract.js';
 import { directoryContract } from './directory.contract.js';
@@ -55,6 +56,7 @@ export function describeRepositoryContract(name: string, factory: ContractFactor
     describe('event outbox', () => eventOutboxContract(ctx));
     describe('contacts, webhooks, apiKeys', () => directoryContract(ctx));
     describe('groups', () => groupsContract(ctx));
+    describe('chats', () => chatsContract(ctx));
     describe('webhooks and dead letters', () => webhooksContract(ctx));
     describe('webhooks cap under contention', () => webhookCapContract(ctx));
     describe('database', () => databaseContract(ctx));

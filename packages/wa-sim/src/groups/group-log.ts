@@ -27,13 +27,16 @@ export interface GroupDelivery {
   at: number;
 }
 
-/** A `w:gp2` notification the server wrote (or queued) for one companion. */
+/** A `w:gp2` notification the server wrote (or queued) for one member device. */
 export interface GroupNotificationRecord {
   groupId: string;
-  /** Companion device PN jid. */
+  /** Receiving device: a companion's PN device jid, or the LID device jid of a device the simulator plays. */
   to: string;
+  /** `companion` (a real client: the stanza was written or queued) or `simulated` (taken as delivered). */
+  device: 'companion' | 'simulated';
   /** The change: `create`, `add`, `remove`, `promote`, `demote`, `subject`, `description`, `announcement`, … */
   change: string;
+  /** False when the companion was offline and the notification was queued for its next login. */
   written: boolean;
   at: number;
 }

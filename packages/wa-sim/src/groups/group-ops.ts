@@ -158,7 +158,11 @@ export class GroupOps {
     }
   }
 
-  /** Writes a `w:gp2` notification to every companion of every member, plus `extra` users (those who left). */
+  /**
+   * Writes a `w:gp2` notification to every device of every member, plus `extra` users (those who left):
+   * companions get the stanza; a device the simulator plays takes it as delivered (it keeps no group state
+   * of its own: the server's is the truth), so tests can see who a change reached.
+   */
   notify(
     group: Group,
     actor: GroupUser,
@@ -171,10 +175,14 @@ export class GroupOps {
     const node = groupNotification(group, actor, change);
     for (const user of audience.values()) {
       for (const device of this.members.devices(user)) {
-        if (device.kind !== 'companion') continue;
+        const record = { groupId: group.id, change: change.tag, device: device.kind };
+        if (device.kind !== 'companion') {
+          this.log.addNotification({ ...record, to: device.jid, written: true, at: Date.now() });
+          continue;
+        }
         const to = device.companion.jid;
         void this.messaging.deliver(device.companion, node).then((written) => {
-          this.log.addNotification({ groupId: group.id, to, change: change.tag, written, at: Date.now() });
+          this.log.addNotification({ ...record, to, written, at: Date.now() });
         });
       }
     }

@@ -5,6 +5,7 @@ import {
   type ContactCheckResult,
   readContactChecks,
   type SessionRpcClient,
+  toContactView as sharedContactView,
 } from '@wagw/queue';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
@@ -28,18 +29,8 @@ type ContactView = z.infer<typeof contactView>;
 /** Invalid numbers named in the message; all of them are in `details`. */
 const NAMED_INVALID = 5;
 
-function toContactView(row: Contact): ContactView {
-  const isLid = row.jid.endsWith('@lid');
-  return {
-    id: row.jid,
-    jid: isLid ? null : row.jid,
-    lid: row.lid ?? (isLid ? row.jid : null),
-    name: row.name,
-    notify: row.notify,
-    pictureUrl: row.imgUrl,
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
+/** The shared contact view (also `contact.updated`'s), checked against the route's schema. */
+const toContactView = (row: Contact): ContactView => sharedContactView(row);
 
 /**
  * Contacts of a session: the stored ones (from WhatsApp's contact events and the PN↔LID pairs the

@@ -9,6 +9,7 @@ import {
   normalizeSendTarget,
   waMessageIdFor,
 } from '@wagw/queue';
+import { mentionJids } from './mentions-input.js';
 import type { InlineFile, MediaForRequest } from './message-media.js';
 import type { SendMessageInput } from './messages.schemas.js';
 import { buildVcard, vcardDisplayName } from './vcard.js';
@@ -25,6 +26,8 @@ interface MediaFields {
   caption?: string;
   fileName?: string;
   mimetype?: string;
+  /** JIDs, as `mentionJids` made them. */
+  mentions?: string[];
 }
 
 /**
@@ -79,7 +82,7 @@ export async function composeMessage(
   switch (input.type) {
     case undefined:
     case 'text':
-      return ok(remoteJid, { type: 'text', text: input.text });
+      return ok(remoteJid, { type: 'text', text: input.text, ...mentionsOf(input) });
     case 'location':
       return ok(remoteJid, {
         type: 'location',
@@ -100,6 +103,7 @@ export async function composeMessage(
       return ok(remoteJid, {
         type: 'reply',
         text: input.text,
+        ...mentionsOf(input),
         quoted: { ...quoted.ref, ...(text !== undefined ? { text } : {}) },
       });
     }
@@ -117,14 +121,22 @@ export async function composeMessage(
       const { to: _to, type, media, ...rest } = input;
       const prepared = await context.media.prepare({ type, media, mimetype: input.mimetype });
       // `image/jpg` agrees with JPEG bytes, but WhatsApp is sent the registered name.
-      const fields: MediaFields =
-        rest.mimetype === undefined ? rest : { ...rest, mimetype: canonicalMimetype(rest.mimetype) };
+      const fields: MediaFields = {
+        ...rest,
+        ...(rest.mimetype === undefined ? {} : { mimetype: canonicalMimetype(rest.mimetype) }),
+        ...('mentions' in rest ? mentionsOf(rest) : {}),
+      };
       if (!prepared.ok) return { ok: false, error: prepared.error };
       if ('inline' in prepared)
         return { ok: true, draft: { remoteJid, type, fields, inline: prepared.inline } };
       return ok(remoteJid, mediaPayload(type, fields, prepared.media));
     }
   }
+}
+
+/** `mentions` as JIDs, when the input has any (the schema checked each one). */
+function mentionsOf(input: { mentions?: string[] }): { mentions?: string[] } {
+  return input.mentions === undefined ? {} : { mentions: mentionJids(input.mentions) };
 }
 
 function mediaPayload(type: MediaMessageType, fields: MediaFields, media: MediaSource): MessagePayload {

@@ -1,5 +1,6 @@
 import type { MediaMessageType } from '@wagw/media';
 import { z } from 'zod';
+import { mentionsInput as mentions } from './mentions-input.js';
 
 /**
  * The media messages a client sends: `type` names the kind, `media` where the file comes from.
@@ -73,13 +74,16 @@ const fileName = z
   .optional()
   .describe('The name the document is shown and saved under; none by default.');
 
-/** The fields each kind takes: WhatsApp shows no caption on audio, voice notes or stickers. */
+/**
+ * The fields each kind takes: WhatsApp shows no caption on audio, voice notes or stickers, so
+ * there is nothing for a mention to sit in either.
+ */
 const FIELDS = {
-  image: { caption, mimetype },
-  video: { caption, mimetype },
+  image: { caption, mimetype, mentions },
+  video: { caption, mimetype, mentions },
   audio: { mimetype },
   voice: { mimetype },
-  document: { caption, fileName, mimetype },
+  document: { caption, fileName, mimetype, mentions },
   sticker: { mimetype },
 } as const satisfies Record<MediaMessageType, Record<string, z.ZodType>>;
 

@@ -19,6 +19,7 @@ export function toMessageView(message: Message, links?: MediaLinkSettings): Mess
     to: outbound ? message.remoteJid : null,
     from: outbound ? null : message.remoteJid,
     ...groupParts(message),
+    ...mentionsView(message.payload),
     type: message.type,
     payload: message.payload,
     ...(media ? { media } : {}),
@@ -40,6 +41,27 @@ function groupParts(message: Message): Pick<MessageView, 'chatId' | 'author'> {
   if (!message.remoteJid.endsWith('@g.us')) return {};
   const author = message.payload.author;
   return { chatId: message.remoteJid, author: typeof author === 'string' ? author : null };
+}
+
+type Mention = NonNullable<MessageView['mentions']>[number];
+
+/**
+ * `payload.mentions` as `{ jid, lid }`: the worker stores an inbound message's that way (by phone
+ * number when the session knew it, with the LID); an outbound one holds the JIDs it was sent with.
+ */
+function mentionsView(payload: Message['payload']): Pick<MessageView, 'mentions'> {
+  if (!Array.isArray(payload.mentions) || payload.mentions.length === 0) return {};
+  const mentions: Mention[] = [];
+  for (const entry of payload.mentions as unknown[]) {
+    if (typeof entry === 'string') mentions.push({ jid: entry, lid: entry.endsWith('@lid') ? entry : null });
+    else if (isMention(entry)) mentions.push({ jid: entry.jid, lid: entry.lid });
+  }
+  return { mentions };
+}
+
+function isMention(value: unknown): value is Mention {
+  const entry = value as Partial<Mention> | null;
+  return typeof entry?.jid === 'string' && (typeof entry.lid === 'string' || entry.lid === null);
 }
 
 export function messageStatusUrl(id: string): string {

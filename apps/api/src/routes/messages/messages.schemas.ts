@@ -2,6 +2,7 @@ import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from '@wagw/db';
 import { MEDIA_MESSAGE_TYPES } from '@wagw/media';
 import { z } from 'zod';
 import { mediaInputs } from './media-input.schemas.js';
+import { mentionsInput } from './mentions-input.js';
 
 /**
  * What a client sends. Recipients and referenced messages are checked by the service (they need
@@ -18,12 +19,13 @@ const text = z.string().min(1).max(65_536);
 const wagwId = z.string().min(1).max(128);
 
 /** `type` may be left out for a text message: `{ to, text }` is what every peer gateway accepts. */
-const textInput = z.strictObject({ to, type: z.literal('text').optional(), text });
+const textInput = z.strictObject({ to, type: z.literal('text').optional(), text, mentions: mentionsInput });
 
 const replyInput = z.strictObject({
   to,
   type: z.literal('reply'),
   text,
+  mentions: mentionsInput,
   /** The wagw id of a message of this session (sent or received). */
   quotedMessageId: wagwId,
 });
@@ -144,6 +146,15 @@ export const messageView = z.object({
   chatId: z.string().optional(),
   /** Group messages only: the participant who wrote an inbound one; null for outbound. */
   author: z.string().nullable().optional(),
+  mentions: z
+    .array(
+      z.object({
+        jid: z.string().describe('by phone number (…@s.whatsapp.net) when known, else the LID'),
+        lid: z.string().nullable().describe('the LID (…@lid) when known'),
+      }),
+    )
+    .optional()
+    .describe('The users the message mentions; absent when it mentions nobody.'),
   type: z.string(),
   payload: z.record(z.string(), z.unknown()),
   media: messageMedia.optional(),
