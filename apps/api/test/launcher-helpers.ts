@@ -44,12 +44,12 @@ export async function waitForHealthOk(port: number): Promise<{ status?: number; 
   return { status, body };
 }
 
-/** The roles with a live heartbeat under `prefix`, sorted, once both worker and scheduler beat (≤ 10 s). */
+/** The roles with a live heartbeat under `prefix`, sorted, once api, worker and scheduler beat (≤ 10 s). */
 export async function waitForBeatingRoles(redis: Redis, prefix: string): Promise<string[]> {
   let roles: string[] = [];
-  for (let i = 0; i < 50 && roles.length < 2; i++) {
+  for (let i = 0; i < 50 && roles.length < 3; i++) {
     roles = (await listHeartbeats(redis, prefix)).map((beat) => beat.role).sort();
-    if (roles.length < 2) await new Promise((r) => setTimeout(r, 200));
+    if (roles.length < 3) await new Promise((r) => setTimeout(r, 200));
   }
   return roles;
 }

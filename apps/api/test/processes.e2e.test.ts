@@ -63,7 +63,7 @@ describe('npm run dev (scripts/start.ts from source)', () => {
       expect(health.status).toBe(200);
       expect(health.body).toMatchObject({ status: 'ok', database: 'connected', redis: 'connected' });
       expect(output).toContain(`http://127.0.0.1:${port}/api/health`);
-      expect(await waitForBeatingRoles(redis, prefix)).toEqual(['scheduler', 'worker']);
+      expect(await waitForBeatingRoles(redis, prefix)).toEqual(['api', 'scheduler', 'worker']);
     } finally {
       // Also on failure: three processes must not outlive the test.
       stopStarted = Date.now();

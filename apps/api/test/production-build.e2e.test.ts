@@ -53,7 +53,7 @@ describe('npm start from the build', () => {
       const health = await waitForHealthOk(port);
       expect(health.status).toBe(200);
       expect(health.body).toMatchObject({ status: 'ok', database: 'connected', redis: 'connected' });
-      expect(await waitForBeatingRoles(redis, prefix)).toEqual(['scheduler', 'worker']);
+      expect(await waitForBeatingRoles(redis, prefix)).toEqual(['api', 'scheduler', 'worker']);
     } finally {
       launcher.kill('SIGTERM');
     }
