@@ -13,14 +13,15 @@
  * (b) OUTAGE_SESSIONS (1,000) on B: cold start from stopped (baseline); a 2 s simulator outage;
  *     time until all are open again, and the most connections the simulator saw connecting at once.
  *
- * Run: npm run bench:recovery
+ * Run: npm run bench:recovery (LEASE_TTL and RECONCILE_INTERVAL may be set to measure shorter
+ * takeover timings; the kill -9 recovery is bounded below by LEASE_TTL: the lease must expire).
  */
 import { execSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadWorkerConfig } from '@wagw/config';
 import { startGateway, stopProcess } from '../apps/worker/test/harness.js';
-import { productionWorkerEnv, provisionSessions } from './lib/density-fleet.js';
+import { benchTimings, productionWorkerEnv, provisionSessions } from './lib/density-fleet.js';
 import { allOpen, coldStart, stopAll } from './lib/recovery-steps.js';
 
 const FAILOVER_SESSIONS = Number(process.env.FAILOVER_SESSIONS ?? 100);
@@ -34,7 +35,7 @@ async function main() {
   const total = Math.max(FAILOVER_SESSIONS, OUTAGE_SESSIONS);
   const gw = await startGateway({ sim: { transcriptLimit: 500 } });
   const env = { ...productionWorkerEnv(), MAX_SESSIONS_PER_WORKER: String(total) };
-  const defaults = loadWorkerConfig({});
+  const defaults = loadWorkerConfig(benchTimings());
   try {
     const sessions = await provisionSessions(gw, total, 'recovery');
 
@@ -78,7 +79,7 @@ async function main() {
       `\nrecovery: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}, commit ${commit}`,
     );
     log(
-      `production defaults: LEASE_TTL ${defaults.leaseTtlMs} ms, RECONCILE_INTERVAL ${defaults.reconcileIntervalMs} ms, RECONNECT_BASE_DELAY ${defaults.reconnect.baseMs} ms, RECONNECT_CONCURRENCY ${defaults.reconnect.concurrency}`,
+      `settings (production defaults unless set for the run): LEASE_TTL ${defaults.leaseTtlMs} ms, RECONCILE_INTERVAL ${defaults.reconcileIntervalMs} ms, RECONNECT_BASE_DELAY ${defaults.reconnect.baseMs} ms, RECONNECT_CONCURRENCY ${defaults.reconnect.concurrency}`,
     );
     log('| scenario | sessions | baseline (cold start) | recovery | ratio |');
     log('| --- | --- | --- | --- | --- |');

@@ -27,12 +27,21 @@ export function buildProcessBundles(): void {
 }
 
 /**
+ * Takeover timings a bench run may set in its own environment, to measure what they buy
+ * (`LEASE_TTL=5000 npm run bench:recovery`); unset, they are the production defaults.
+ */
+export function benchTimings(): Record<string, string | undefined> {
+  return { LEASE_TTL: process.env.LEASE_TTL, RECONCILE_INTERVAL: process.env.RECONCILE_INTERVAL };
+}
+
+/**
  * The production defaults of every timing the harness shortens for tests, read from the config
- * schema (so they follow a default that changes). Logging stays at warn: at info 1,000 sessions print
- * thousands of lines into the bench's output.
+ * schema (so they follow a default that changes), except the takeover timings a run overrides
+ * (benchTimings). Logging stays at warn: at info 1,000 sessions print thousands of lines into the
+ * bench's output.
  */
 export function productionWorkerEnv(): Record<string, string> {
-  const c = loadWorkerConfig({});
+  const c = loadWorkerConfig(benchTimings());
   return {
     LOG_LEVEL: 'warn',
     WA_LOG_LEVEL: c.whatsapp.logLevel,
