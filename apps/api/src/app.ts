@@ -6,6 +6,7 @@ import {
   createConsumerConnection,
   createSendQueues,
   createSessionRpcClient,
+  type RedisConnection,
   redisKeys,
   type WebhookRetryPolicy,
 } from '@wagw/queue';
@@ -13,7 +14,6 @@ import { createNetworkPolicy, type NetworkPolicy } from '@wagw/webhooks';
 import type { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { Redis } from 'ioredis';
 import { requestIdFor } from './lib/request-id.js';
 import { createApiKeyResolver } from './plugins/api-key-resolver.js';
 import { registerAuth } from './plugins/auth.js';
@@ -109,7 +109,7 @@ export interface AppDeps {
   logger: Logger;
   db: Database;
   /** A producer connection (fails fast): the API never waits on a Redis that is down. */
-  redis: Redis;
+  redis: RedisConnection;
   /** BullMQ queue `session-commands` (QUEUES.sessionCommands) on the producer connection. */
   sessionCommands: Queue;
   /** Prefix of our own Redis keys (QUEUE_PREFIX): QR, pairing, nudge channel, event stream. */

@@ -2,7 +2,7 @@ import { loadApiConfig, loadConfigOrExit } from '@wagw/config';
 import { createDatabase } from '@wagw/db';
 import { createLogger } from '@wagw/logger';
 import { openMediaStore } from '@wagw/media';
-import { createProducerConnection, QUEUES } from '@wagw/queue';
+import { createProducerConnection, QUEUES, waitUntilReady } from '@wagw/queue';
 import { installGracefulShutdown } from '@wagw/resilience';
 import { createNetworkPolicy } from '@wagw/webhooks';
 import { Queue } from 'bullmq';
@@ -76,6 +76,10 @@ installGracefulShutdown({
 });
 
 await app.listen({ port: config.port, host: config.host });
+// The fail-fast connection may still be connecting (a cluster discovers its slots first): wait a
+// little, so the first beat is not a failure logged for nothing. A Redis that is down does not hold
+// the replica back: health says so, and the next beats retry.
+await waitUntilReady(redis, 5000).catch(() => undefined);
 heartbeat = startReplicaHeartbeat({
   redis,
   prefix: config.redis.prefix,

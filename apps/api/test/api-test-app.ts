@@ -1,6 +1,6 @@
 import { createDatabase, type Database } from '@wagw/db';
 import { createLogger } from '@wagw/logger';
-import { createProducerConnection, QUEUES, waitUntilReady } from '@wagw/queue';
+import { createProducerConnection, QUEUES, type RedisConnection, waitUntilReady } from '@wagw/queue';
 import { createTempDir, redisUrl, uniquePrefix } from '@wagw/testing';
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
@@ -13,7 +13,7 @@ export const AUTH = { 'x-api-key': TEST_API_KEY };
 export interface TestApp {
   app: FastifyInstance;
   db: Database;
-  redis: Redis;
+  redis: RedisConnection;
   sessionCommands: Queue;
   /** Unique per app: this app's queue and keys never meet another test's. */
   prefix: string;
@@ -123,7 +123,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   };
 }
 
-async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+async function deleteKeys(redis: RedisConnection, pattern: string): Promise<void> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);

@@ -4,11 +4,10 @@ import { deflateSync } from 'node:zlib';
 import { createDatabase, type Database, hashApiKey } from '@wagw/db';
 import { createLogger } from '@wagw/logger';
 import { createFsMediaStore, type MediaStore } from '@wagw/media';
-import { createProducerConnection, QUEUES, waitUntilReady } from '@wagw/queue';
+import { createProducerConnection, QUEUES, type RedisConnection, waitUntilReady } from '@wagw/queue';
 import { createTempDir, redisUrl, uniquePrefix } from '@wagw/testing';
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import { type AppDeps, buildApp } from '../src/app.js';
 import type { MediaSettings } from '../src/routes/media/media.service.js';
 import { TEST_API_KEY } from './api-test-app.js';
@@ -22,7 +21,7 @@ export interface MediaApp {
   app: FastifyInstance;
   store: MediaStore;
   db: Database;
-  redis: Redis;
+  redis: RedisConnection;
   /** This app's QUEUE_PREFIX. */
   prefix: string;
   /** The session the session key (SESSION_KEY) belongs to. */

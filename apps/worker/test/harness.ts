@@ -11,7 +11,13 @@ import {
   type SessionSettings,
   type SessionStatus,
 } from '@wagw/db';
-import { createProducerConnection, redisKeys, waitUntilReady } from '@wagw/queue';
+import {
+  createProducerConnection,
+  type RedisConnection,
+  redisKeys,
+  scanKeys,
+  waitUntilReady,
+} from '@wagw/queue';
 import { createPgSchema, freePort, redisUrl, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
 import { type SimulatorOptions, startSimulator, type WaSimulator } from '@wagw/wa-sim';
 import {
@@ -21,7 +27,6 @@ import {
   initAuthCreds,
   type KeyPair,
 } from '@whiskeysockets/baileys';
-import type { Redis } from 'ioredis';
 
 const E2E_API_KEY = 'e2e-admin-key-0123456789';
 
@@ -37,7 +42,7 @@ export interface Gateway {
   db: Database;
   /** The DATABASE_URL the processes get (unless their env names another, e.g. through a proxy). */
   databaseUrl: string;
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   /** The media store directory every role of this gateway shares (MEDIA_DIR). */
   mediaDir: string;
@@ -113,8 +118,11 @@ export async function startGateway(
   const mediaDir = mkdtempSync(join(tmpdir(), 'wagw-media-'));
   const db = await createDatabase({ url: databaseUrl });
   await db.migrate();
-  const prefix = uniquePrefix('gateway');
   const redisAddress = options.redisUrl ?? redisUrl();
+  // On a Redis Cluster the prefix must be a hash tag (configuration refuses any other).
+  const prefix = redisAddress.startsWith('redis+cluster://')
+    ? `{${uniquePrefix('gateway')}}`
+    : uniquePrefix('gateway');
   const redis = createProducerConnection(redisAddress);
   // Tests that stop Redis on purpose would otherwise print ioredis' "Unhandled error event".
   redis.on('error', () => {});
@@ -289,8 +297,7 @@ export async function startGateway(
       await sim.close();
       await db.close();
       await pgSchema?.drop();
-      const stale = await redis.keys(`${prefix}:*`);
-      if (stale.length > 0) await redis.del(...stale);
+      for await (const stale of scanKeys(redis, `${prefix}:*`, 500)) await redis.del(...stale);
       redis.disconnect();
       sqlite.cleanup();
       rmSync(mediaDir, { recursive: true, force: true });

@@ -1,14 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createDatabase, type Database } from '@wagw/db';
-import { createEvent, createProducerConnection, redisKeys, waitUntilReady } from '@wagw/queue';
+import {
+  createEvent,
+  createProducerConnection,
+  type RedisConnection,
+  redisKeys,
+  waitUntilReady,
+} from '@wagw/queue';
 import { redisUrl, type TempSqlite, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_WEBHOOK_ID, createWebhookTargets } from '../src/webhooks/webhook-targets.js';
 
 let sqlite: TempSqlite;
 let db: Database;
-let redis: Redis;
+let redis: RedisConnection;
 const prefix = uniquePrefix('webhook-targets');
 let reads = 0;
 

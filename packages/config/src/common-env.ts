@@ -11,6 +11,8 @@ import {
   optionalWebhookSecret,
   redisUrlField,
 } from './fields.js';
+import { ConfigError } from './load.js';
+import { isHashTagged, parseRedisUrl } from './redis-url.js';
 
 /** Variables every process reads. Each line says why the variable exists. */
 export const commonEnv = {
@@ -30,12 +32,16 @@ export const commonEnv = {
   DB_RESET_TIMEOUT: int(30_000, { min: 100 }),
   // Where BullMQ and our own keys live. Producers fail fast on it, consumers wait.
   REDIS_URL: redisUrlField('redis://127.0.0.1:6379'),
-  // Key prefix for every Redis key, so several deployments (or test runs) can share one Redis.
+  // Key prefix for every Redis key, so several deployments (or test runs) can share one Redis; with
+  // a redis+cluster:// REDIS_URL it must be a hash tag such as {wagw}, so all keys share one slot.
   QUEUE_PREFIX: z
     .string()
     .trim()
     .default('wagw')
-    .refine((v) => /^[A-Za-z0-9_-]{1,64}$/.test(v), 'expected 1-64 letters, digits, _ or -'),
+    .refine(
+      (v) => /^[A-Za-z0-9_-]{1,64}$/.test(v) || /^\{[A-Za-z0-9_-]{1,62}\}$/.test(v),
+      'expected 1-64 letters, digits, _ or -, optionally in braces ({wagw})',
+    ),
   // How often health is re-checked and snapshotted, in ms.
   HEALTH_CHECK_INTERVAL: int(30_000, { min: 1000 }),
   // How often a process refreshes its heartbeat in Redis, in ms; the heartbeat expires after 3 beats.
@@ -63,6 +69,14 @@ type CommonEnv = z.infer<z.ZodObject<typeof commonEnv>>;
 
 /** The structured view of the common variables that every process hands to its components. */
 export function commonConfig(env: CommonEnv, role: string) {
+  if (parseRedisUrl(env.REDIS_URL).kind === 'cluster' && !isHashTagged(env.QUEUE_PREFIX)) {
+    throw new ConfigError([
+      {
+        variable: 'QUEUE_PREFIX',
+        message: `must be a hash tag such as {${env.QUEUE_PREFIX}} with a redis+cluster:// REDIS_URL (BullMQ and the gateway run scripts over several keys, which a cluster allows only within one slot), got "${env.QUEUE_PREFIX}"`,
+      },
+    ]);
+  }
   return {
     nodeEnv: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,

@@ -55,7 +55,11 @@ describe('loadApiConfig', () => {
     ['PORT', '70000', /PORT expected an integer/],
     ['PORT', '3.5', /PORT expected an integer/],
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL expected a file: path \(SQLite\) or a postgres:\/\/ URL/],
-    ['REDIS_URL', 'http://localhost', /REDIS_URL expected a redis:, rediss: or redis\+sentinel: URL/],
+    [
+      'REDIS_URL',
+      'http://localhost',
+      /REDIS_URL expected a redis:, rediss:, redis\+sentinel: or redis\+cluster: URL/,
+    ],
     ['REDIS_URL', 'not a url', /REDIS_URL expected a URL/],
     ['REQUEST_TIMEOUT', '-1', /REQUEST_TIMEOUT expected an integer/],
     ['DB_TIMEOUT', '10', /DB_TIMEOUT expected an integer from 100/],

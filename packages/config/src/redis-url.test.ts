@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadWorkerConfig } from './index.js';
+import { loadApiConfig, loadSchedulerConfig, loadWorkerConfig } from './index.js';
 import { parseRedisUrl } from './redis-url.js';
 
 describe('REDIS_URL', () => {
@@ -30,14 +30,49 @@ describe('REDIS_URL', () => {
     });
   });
 
+  it('reads the startup nodes and a password from redis+cluster://', () => {
+    expect(parseRedisUrl('redis+cluster://10.0.0.1:7000,10.0.0.2:7001/')).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '10.0.0.2', port: 7001 },
+      ],
+    });
+    expect(parseRedisUrl('redis+cluster://:p%40ss@node-1:6379')).toEqual({
+      kind: 'cluster',
+      nodes: [{ host: 'node-1', port: 6379 }],
+      password: 'p@ss',
+    });
+  });
+
+  it('with a cluster, QUEUE_PREFIX must be a hash tag, so every key lands in one slot', () => {
+    const url = 'redis+cluster://a:7000,b:7001';
+    expect(loadWorkerConfig({ REDIS_URL: url, QUEUE_PREFIX: '{wagw}' }).redis).toEqual({
+      url,
+      prefix: '{wagw}',
+    });
+    for (const load of [loadWorkerConfig, loadApiConfig, loadSchedulerConfig])
+      expect(() => load({ REDIS_URL: url, API_KEY: 'k'.repeat(32) })).toThrow(
+        /^Invalid configuration: QUEUE_PREFIX must be a hash tag such as \{wagw\} with a redis\+cluster:\/\/ REDIS_URL/,
+      );
+    // Without a cluster a tagged prefix is just a prefix (a deployment can move to a cluster later).
+    expect(loadWorkerConfig({ QUEUE_PREFIX: '{wagw}' }).redis.prefix).toBe('{wagw}');
+    expect(() => loadWorkerConfig({ QUEUE_PREFIX: '{wagw' })).toThrow(/QUEUE_PREFIX expected 1-64 letters/);
+    expect(() => loadWorkerConfig({ QUEUE_PREFIX: '{}' })).toThrow(/QUEUE_PREFIX expected 1-64 letters/);
+  });
+
   it.each([
-    ['http://127.0.0.1:6379', /redis\+sentinel/],
+    ['http://127.0.0.1:6379', /redis\+cluster/],
     ['redis+sentinel://h:26379', /master/],
     ['redis+sentinel://h/main', /host:port/],
     ['redis+sentinel://h:99999/main', /host:port/],
     ['redis+sentinel://h:1,/main', /host:port/],
     ['redis+sentinel://h:1/main/x', /database number/],
     ['redis+sentinel://h:1/main/0/extra', /master/],
+    ['redis+cluster://h:1/0', /no database number or options/],
+    ['redis+cluster://h:1/?tls=1', /no database number or options/],
+    ['redis+cluster://h', /host:port for a cluster node/],
+    ['redis+cluster://h:1,,h:2', /host:port for a cluster node/],
   ])('refuses %s', (raw, reason) => {
     expect(() => parseRedisUrl(raw)).toThrow(reason);
   });

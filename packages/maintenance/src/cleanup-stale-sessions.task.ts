@@ -1,6 +1,5 @@
 import type { Repositories, Session, SessionStatus } from '@wagw/db';
-import type { LeaseStore } from '@wagw/queue';
-import type { Redis } from 'ioredis';
+import type { LeaseStore, RedisConnection } from '@wagw/queue';
 import { clearDeletedAuthState } from './clear-deleted-auth-state.js';
 import { deleteStaleQrKeys } from './delete-stale-qr-keys.js';
 import { announceSessionStatus } from './session-status-event.js';
@@ -15,7 +14,7 @@ export interface CleanupStaleSessionsDeps {
   };
   leases: Pick<LeaseStore, 'owner'>;
   /** For the QR keys (scan, get, compare-and-delete). */
-  redis: Redis;
+  redis: RedisConnection;
   /** QUEUE_PREFIX: where the QR keys live. */
   prefix: string;
   /** How long a session may sit in a transitional status before it counts as stale, in ms (STALE_SESSION_AGE). */

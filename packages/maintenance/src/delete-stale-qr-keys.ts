@@ -1,11 +1,10 @@
 import type { Repositories } from '@wagw/db';
-import { type LeaseStore, redisKeys } from '@wagw/queue';
-import type { Redis } from 'ioredis';
+import { type LeaseStore, type RedisConnection, redisKeys, scanKeys } from '@wagw/queue';
 
 interface DeleteStaleQrKeysDeps {
   repos: { sessions: Pick<Repositories['sessions'], 'getById'> };
   leases: Pick<LeaseStore, 'owner'>;
-  redis: Redis;
+  redis: RedisConnection;
   /** QUEUE_PREFIX. */
   prefix: string;
 }
@@ -26,17 +25,14 @@ export async function deleteStaleQrKeys(deps: DeleteStaleQrKeysDeps): Promise<st
   const keyOf = redisKeys(deps.prefix).qr;
   const head = keyOf('');
   const deleted: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await deps.redis.scan(cursor, 'MATCH', `${head}*`, 'COUNT', 200);
-    cursor = next;
+  for await (const batch of scanKeys(deps.redis, `${head}*`, 200)) {
     for (const key of batch) {
       const sessionId = key.slice(head.length);
       const qr = await deps.redis.get(key);
       if (qr === null || !(await isStale(deps, sessionId))) continue;
       if ((await deps.redis.eval(DELETE_IF_EQUAL, 1, key, qr)) === 1) deleted.push(sessionId);
     }
-  } while (cursor !== '0');
+  }
   return deleted;
 }
 

@@ -1,11 +1,10 @@
 import type { EventOutboxRepository } from '@wagw/db';
-import { type GatewayEvent, publishEvent } from '@wagw/queue';
-import type { Redis } from 'ioredis';
+import { type GatewayEvent, publishEvent, type RedisConnection } from '@wagw/queue';
 
 export interface EventOutboxRelayDeps {
   repos: { eventOutbox: Pick<EventOutboxRepository, 'claimStale' | 'remove'> };
   /** Where the event stream is (the scheduler's fail-fast connection). */
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   /** EVENT_OUTBOX_GRACE_MS: events younger than this are left to the process that wrote them. */
   graceMs: number;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@wagw/queue';
 
 /**
  * What the media store held at the end of the last media-retention run that walked all of it.
@@ -19,7 +19,7 @@ function mediaInventoryKey(prefix: string): string {
   return `${prefix}:metrics:media-inventory`;
 }
 
-export async function writeMediaInventory(redis: Redis, prefix: string, inventory: MediaInventory) {
+export async function writeMediaInventory(redis: RedisConnection, prefix: string, inventory: MediaInventory) {
   await redis.hset(mediaInventoryKey(prefix), {
     backend: inventory.backend,
     objects: inventory.objects,
@@ -29,7 +29,10 @@ export async function writeMediaInventory(redis: Redis, prefix: string, inventor
 }
 
 /** The last inventory, or null when no run has counted the store yet (or the hash is not ours). */
-export async function readMediaInventory(redis: Redis, prefix: string): Promise<MediaInventory | null> {
+export async function readMediaInventory(
+  redis: RedisConnection,
+  prefix: string,
+): Promise<MediaInventory | null> {
   const raw = await redis.hgetall(mediaInventoryKey(prefix));
   const [objects, bytes, measuredAt] = [raw.objects, raw.bytes, raw.measuredAt].map(Number);
   const backend = raw.backend;

@@ -1,7 +1,6 @@
 import type { Repositories } from '@wagw/db';
 import type { ListedMedia, MediaStore } from '@wagw/media';
-import { recordMedia } from '@wagw/queue';
-import type { Redis } from 'ioredis';
+import { type RedisConnection, recordMedia } from '@wagw/queue';
 import { writeMediaInventory } from './media-inventory.js';
 
 export interface MediaRetentionDeps {
@@ -11,7 +10,7 @@ export interface MediaRetentionDeps {
   /** MEDIA_STORE, the label of the inventory this run leaves behind. */
   backend: 'fs' | 's3';
   /** For the `deleted` counter and the inventory; a fail-fast connection is best. */
-  redis: Redis;
+  redis: RedisConnection;
   /** QUEUE_PREFIX. */
   prefix: string;
   /** MEDIA_RETENTION_DAYS: media first stored longer ago than this goes. 0 keeps everything. */

@@ -2,17 +2,17 @@ import type { OutboxRow, Repositories } from '@wagw/db';
 import {
   createSendQueues,
   enqueueBulk,
+  type RedisConnection,
   redisKeys,
   SEND_QUEUE_JOBS,
   type SendQueues,
   sendMessageJob,
 } from '@wagw/queue';
-import type { Redis } from 'ioredis';
 
 export interface OutboxReconciliationDeps {
   repos: { messages: Pick<Repositories['messages'], 'listQueuedBefore'> };
   /** Connection for the send queues (shared, left open). */
-  redis: Redis;
+  redis: RedisConnection;
   /** QUEUE_PREFIX: where the send queues live. */
   prefix: string;
   /**
@@ -134,7 +134,7 @@ function groupBySession(rows: readonly OutboxRow[]): Map<string, OutboxRow[]> {
  */
 async function reenqueueMissing(
   queues: SendQueues,
-  redis: Redis,
+  redis: RedisConnection,
   sessionId: string,
   rows: OutboxRow[],
 ): Promise<string[]> {

@@ -1,5 +1,5 @@
 import type { Repositories } from '@wagw/db';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@wagw/queue';
 import { announceSessionStatus } from './session-status-event.js';
 
 export interface ReviveFailedSessionsDeps {
@@ -7,7 +7,7 @@ export interface ReviveFailedSessionsDeps {
   /** How long a session stays `failed` before it gets a fresh start, in ms (FAILED_REVIVAL_COOLDOWN). */
   cooldownMs: number;
   /** Where `session.status` is announced for each revived session; without them nothing is. */
-  redis?: Redis;
+  redis?: RedisConnection;
   prefix?: string;
   /** Clock. Default: `() => new Date()`. */
   now?: () => Date;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@wagw/queue';
 
 /**
  * A per-task run lock: `SET key token NX PX ttl`, renewed while the run lasts, released by
@@ -27,7 +27,7 @@ export function runLockKey(prefix: string, task: string): string {
 }
 
 interface RunLockOptions {
-  redis: Redis;
+  redis: RedisConnection;
   key: string;
   /**
    * Lock lifetime in ms, renewed every third of it while the run lasts, so it only matters when the

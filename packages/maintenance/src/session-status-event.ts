@@ -1,6 +1,5 @@
 import type { Session, SessionStatus } from '@wagw/db';
-import { createEvent, publishEvent } from '@wagw/queue';
-import type { Redis } from 'ioredis';
+import { createEvent, publishEvent, type RedisConnection } from '@wagw/queue';
 
 /**
  * Announces a status the scheduler set (a dead worker's session reset, a failed one revived) as
@@ -9,7 +8,7 @@ import type { Redis } from 'ioredis';
  * workers' own: the row is the truth, and a Redis hiccup must not fail the maintenance run.
  */
 export async function announceSessionStatus(
-  deps: { redis?: Redis; prefix?: string },
+  deps: { redis?: RedisConnection; prefix?: string },
   session: Session,
   previous: SessionStatus,
 ): Promise<void> {

@@ -1,7 +1,12 @@
 import { createDatabase, type Database } from '@wagw/db';
-import { createProducerConnection, readEvents, redisKeys, waitUntilReady } from '@wagw/queue';
+import {
+  createProducerConnection,
+  type RedisConnection,
+  readEvents,
+  redisKeys,
+  waitUntilReady,
+} from '@wagw/queue';
 import { createPgSchema, redisUrl, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMaintenanceTask } from '../src/index.js';
 
@@ -44,7 +49,7 @@ const dialects: Array<[string, () => Promise<Target>]> = [
 describe.each(dialects)('event outbox relay (%s)', (dialect, open) => {
   const prefix = uniquePrefix(`event-outbox-${dialect}`);
   let target: Target;
-  let redis: Redis;
+  let redis: RedisConnection;
 
   beforeAll(async () => {
     target = await open();

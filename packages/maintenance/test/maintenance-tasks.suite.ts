@@ -3,12 +3,12 @@ import {
   createLeaseStore,
   createProducerConnection,
   type LeaseStore,
+  type RedisConnection,
   readEvents,
   redisKeys,
   waitUntilReady,
 } from '@wagw/queue';
 import { redisUrl, uniquePrefix } from '@wagw/testing';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cleanupStaleSessions,
@@ -37,7 +37,7 @@ export function describeMaintenanceTasks(dialect: string, open: () => Promise<Ma
     const prefix = uniquePrefix(`maintenance-${dialect}`);
     const keys = redisKeys(prefix);
     let target: MaintenanceTarget;
-    let redis: Redis;
+    let redis: RedisConnection;
     let leases: LeaseStore;
     let counter = 0;
     const repos = () => target.db.repos;
@@ -245,7 +245,7 @@ export function describeMaintenanceTasks(dialect: string, open: () => Promise<Ma
       });
 
       it('nudges the workers with "*" after a run that changed something', async () => {
-        const subscriber = redis.duplicate();
+        const subscriber = createProducerConnection(redisUrl());
         try {
           const received: string[] = [];
           subscriber.on('message', (_channel, message: string) => received.push(message));

@@ -8,6 +8,7 @@ import {
   createLeaseStore,
   createProducerConnection,
   metricsKeys,
+  type RedisConnection,
   readCounterHash,
   waitUntilReady,
 } from '@wagw/queue';
@@ -20,7 +21,6 @@ import {
   tempSqliteUrl,
   uniquePrefix,
 } from '@wagw/testing';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyMediaRetention,
@@ -122,7 +122,7 @@ describe.each(combinations)('media retention (%s, %s store)', (dialect, _kind, o
   const basePrefix = uniquePrefix(`retention-${dialect}-${_kind}`);
   let target: Dialect;
   let backend: Backend;
-  let redis: Redis;
+  let redis: RedisConnection;
   let sessionId: string;
   let tests = 0;
 

@@ -3,6 +3,7 @@ import {
   createLeaseStore,
   createProducerConnection,
   enqueue,
+  type RedisConnection,
   SEND_QUEUE_JOBS,
   sendMessageJob,
   sendQueueName,
@@ -10,7 +11,6 @@ import {
 } from '@wagw/queue';
 import { createPgSchema, redisUrl, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileOutbox, runMaintenanceTask } from '../src/index.js';
 
@@ -51,7 +51,7 @@ const dialects: Array<[string, () => Promise<Target>]> = [
 describe.each(dialects)('outbox reconciliation (%s)', (dialect, open) => {
   const prefix = uniquePrefix(`outbox-${dialect}`);
   let target: Target;
-  let redis: Redis;
+  let redis: RedisConnection;
   const queues: Queue[] = [];
 
   beforeAll(async () => {

@@ -1,7 +1,6 @@
 import { createDatabase, type Database, type DeadLetterInput } from '@wagw/db';
-import { createProducerConnection, waitUntilReady } from '@wagw/queue';
+import { createProducerConnection, type RedisConnection, waitUntilReady } from '@wagw/queue';
 import { createPgSchema, redisUrl, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
-import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyDeadLetterRetention,
@@ -53,7 +52,7 @@ const dialects: Record<string, () => Promise<Dialect>> = {
 };
 
 const prefix = uniquePrefix('record-retention');
-const redis: Redis = createProducerConnection(redisUrl());
+const redis: RedisConnection = createProducerConnection(redisUrl());
 beforeAll(() => waitUntilReady(redis));
 afterAll(async () => {
   const keys = await redis.keys(`${prefix}:*`);

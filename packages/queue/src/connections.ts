@@ -1,13 +1,22 @@
 import { parseRedisUrl } from '@wagw/config';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
 /**
- * A connection to REDIS_URL: a plain URL, or the sentinels of a `redis+sentinel://` URL, through
- * which ioredis finds the master and follows a failover (BullMQ's duplicates of it do too).
+ * What the factories return: one Redis server (plain or found through Sentinel) or a Redis Cluster.
+ * Both run the same commands; code that needs a server-wide view (SCAN) or a single node goes
+ * through the helpers here (`scanKeys`) instead of assuming one server.
  */
-export function connectRedis(url: string, options: RedisOptions): Redis {
+export type RedisConnection = Redis | Cluster;
+
+/**
+ * A connection to REDIS_URL: a plain URL, the sentinels of a `redis+sentinel://` URL, through
+ * which ioredis finds the master and follows a failover (BullMQ's duplicates of it do too), or the
+ * nodes of a `redis+cluster://` URL.
+ */
+export function connectRedis(url: string, options: RedisOptions): RedisConnection {
   const target = parseRedisUrl(url);
   if (target.kind === 'url') return new Redis(target.url, options);
+  if (target.kind === 'cluster') return connectCluster(target.nodes, target.password, options);
   return new Redis({
     ...options,
     sentinels: target.sentinels,
@@ -25,6 +34,44 @@ export function connectRedis(url: string, options: RedisOptions): Redis {
 }
 
 /**
+ * A Cluster client with the same profile as `options`: the options that govern the whole client
+ * (offline queue, ready check, reconnecting, lazy connect) move to the cluster level, the rest apply
+ * to each node's connection. BullMQ reads `maxRetriesPerRequest` from the nodes' options.
+ */
+function connectCluster(
+  nodes: Array<{ host: string; port: number }>,
+  password: string | undefined,
+  options: RedisOptions,
+): Cluster {
+  const { enableOfflineQueue, enableReadyCheck, retryStrategy, lazyConnect, ...nodeOptions } = options;
+  return new Cluster(nodes, {
+    ...(enableOfflineQueue !== undefined ? { enableOfflineQueue } : {}),
+    ...(enableReadyCheck !== undefined ? { enableReadyCheck } : {}),
+    ...(lazyConnect !== undefined ? { lazyConnect } : {}),
+    clusterRetryStrategy: retryStrategy ?? reconnectBackoff,
+    redisOptions: { ...nodeOptions, ...(password ? { password } : {}) },
+  });
+}
+
+/**
+ * Every key matching `pattern`, in batches. SCAN walks one server, so on a cluster it walks every
+ * master (our keys all share the prefix's slot, so in practice one master answers them all).
+ */
+export async function* scanKeys(redis: RedisConnection, pattern: string, count: number) {
+  const servers = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  // Before the cluster is connected there are no nodes: fail as a single server would, not answer "none".
+  if (servers.length === 0) throw new Error('no Redis Cluster master is connected');
+  for (const server of servers) {
+    let cursor = '0';
+    do {
+      const [next, batch] = await server.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+      cursor = next;
+      if (batch.length > 0) yield batch;
+    } while (cursor !== '0');
+  }
+}
+
+/**
  * The two Redis connection profiles (BullMQ "going to production").
  *
  * Producers (the API) fail fast: with the offline queue off and one retry per request, a command
@@ -33,7 +80,7 @@ export function connectRedis(url: string, options: RedisOptions): Redis {
  * Consumers (workers, scheduler) wait: `maxRetriesPerRequest: null` is required by BullMQ workers,
  * which block on Redis and must survive a Redis restart by reconnecting forever with backoff.
  */
-export function createProducerConnection(url: string, options: RedisOptions = {}): Redis {
+export function createProducerConnection(url: string, options: RedisOptions = {}): RedisConnection {
   return connectRedis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -43,7 +90,7 @@ export function createProducerConnection(url: string, options: RedisOptions = {}
   });
 }
 
-export function createConsumerConnection(url: string, options: RedisOptions = {}): Redis {
+export function createConsumerConnection(url: string, options: RedisOptions = {}): RedisConnection {
   return connectRedis(url, {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
@@ -59,7 +106,7 @@ function reconnectBackoff(times: number): number {
 }
 
 /** Resolves when the connection is ready, rejects after `timeoutMs` (used at start-up and in health). */
-export async function pingRedis(redis: Redis, timeoutMs: number): Promise<number> {
+export async function pingRedis(redis: RedisConnection, timeoutMs: number): Promise<number> {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -79,7 +126,7 @@ export async function pingRedis(redis: Redis, timeoutMs: number): Promise<number
  * Resolves once the connection is ready (at once if it already is), rejects after `timeoutMs`.
  * Producers have no offline queue, so a command sent before `ready` fails; start-up waits here.
  */
-export async function waitUntilReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
+export async function waitUntilReady(redis: RedisConnection, timeoutMs = 10_000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connections.js';
 import { redisKeys } from './keys.js';
 import { type ContactCheckResult, contactCheckResult } from './session-rpc-methods.js';
 
@@ -12,7 +12,7 @@ import { type ContactCheckResult, contactCheckResult } from './session-rpc-metho
 
 /** Cached answers for `phones` (digits); numbers missing from the map are not cached. */
 export async function readContactChecks(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   sessionId: string,
   phones: readonly string[],
@@ -32,7 +32,7 @@ export async function readContactChecks(
 
 /** Stores answers for `ttlMs` (CONTACT_CHECK_TTL). */
 export async function writeContactChecks(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   sessionId: string,
   results: readonly ContactCheckResult[],

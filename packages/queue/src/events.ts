@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connections.js';
 import { redisKeys } from './keys.js';
 
 /**
@@ -41,7 +41,11 @@ export function createEvent<T extends Record<string, unknown>>(
  * reader that was briefly away can resume from the last id it saw instead of missing events.
  * Returns the stream entry id.
  */
-export async function publishEvent(redis: Redis, prefix: string, event: GatewayEvent): Promise<string> {
+export async function publishEvent(
+  redis: RedisConnection,
+  prefix: string,
+  event: GatewayEvent,
+): Promise<string> {
   const id = await redis.xadd(
     redisKeys(prefix).events,
     'MAXLEN',
@@ -61,7 +65,7 @@ interface StreamedEvent {
 
 /** Reads events after `afterId` ('$' for only new ones), blocking up to `blockMs`. */
 export async function readEvents(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   afterId: string,
   options: { blockMs?: number; count?: number } = {},

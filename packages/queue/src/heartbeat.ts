@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { type RedisConnection, scanKeys } from './connections.js';
 import { redisKeys } from './keys.js';
 
 /**
@@ -19,7 +19,7 @@ export interface HeartbeatPayload {
 }
 
 interface HeartbeatOptions {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   role: string;
   instanceId: string;
@@ -94,18 +94,13 @@ export function startHeartbeat(options: HeartbeatOptions) {
 
 /** Every live heartbeat under a prefix (optionally of one role). */
 export async function listHeartbeats(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   role?: string,
 ): Promise<HeartbeatPayload[]> {
   const pattern = role ? redisKeys(prefix).heartbeat(role, '*') : redisKeys(prefix).heartbeatPattern;
   const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 200);
-    cursor = next;
-    found.push(...batch);
-  } while (cursor !== '0');
+  for await (const batch of scanKeys(redis, pattern, 200)) found.push(...batch);
   if (found.length === 0) return [];
   const values = await redis.mget(found);
   return values.flatMap((value) => (value ? [JSON.parse(value) as HeartbeatPayload] : []));
@@ -117,7 +112,7 @@ export async function listHeartbeats(
  * difference is the processes that died without stopping cleanly.
  */
 export async function listRecentlySeen(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   role: string,
   windowMs = DEFAULT_SEEN_WINDOW_MS,

@@ -4,6 +4,8 @@ export {
   createConsumerConnection,
   createProducerConnection,
   pingRedis,
+  type RedisConnection,
+  scanKeys,
   waitUntilReady,
 } from './connections.js';
 export { readContactChecks, writeContactChecks } from './contact-check-cache.js';

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connections.js';
 import { redisKeys } from './keys.js';
 
 /**
@@ -46,7 +46,7 @@ function token(lease: Lease): string {
   return `${lease.workerId}|${lease.generation}`;
 }
 
-export function createLeaseStore(options: { redis: Redis; prefix: string; ttlMs: number }) {
+export function createLeaseStore(options: { redis: RedisConnection; prefix: string; ttlMs: number }) {
   const keys = redisKeys(options.prefix);
   const { redis, ttlMs } = options;
 

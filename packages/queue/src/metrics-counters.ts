@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connections.js';
 
 /**
  * Counters that outlive any one process: workers increment them in Redis and every API replica
@@ -29,7 +29,7 @@ export type MediaEvent = 'stored' | 'fetched' | 'received' | 'sent' | 'failed' |
 
 /** Counts one media event and its bytes. Best effort, like every counter here: callers catch. */
 export async function recordMedia(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   event: MediaEvent,
   bytes: number,
@@ -47,7 +47,7 @@ export async function recordMedia(
  * Callers treat it as best effort: losing a count must never stop a session.
  */
 export async function recordDisconnect(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   code: number,
   options: { reconnecting: boolean },
@@ -59,7 +59,7 @@ export async function recordDisconnect(
 }
 
 /** A counter hash as numbers; fields whose value is not an integer are skipped. */
-export async function readCounterHash(redis: Redis, key: string): Promise<Record<string, number>> {
+export async function readCounterHash(redis: RedisConnection, key: string): Promise<Record<string, number>> {
   const raw = await redis.hgetall(key);
   const out: Record<string, number> = {};
   for (const [field, value] of Object.entries(raw)) {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { type RedisConnection, scanKeys } from './connections.js';
 import { isSendQueue, SEND_QUEUE_PREFIX } from './names.js';
 
 export interface QueueDepths {
@@ -21,7 +21,7 @@ const EMPTY_DEPTHS: QueueDepths = { waiting: 0, active: 0, delayed: 0, failed: 0
  * upgrade that changes it fails a test instead of silently reporting zeros.
  */
 export async function readQueueDepths(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   queueNames: readonly string[],
 ): Promise<Record<string, QueueDepths>> {
@@ -55,18 +55,15 @@ export async function readQueueDepths(
  * (BullMQ writes it when a producer or consumer first opens the queue). SCAN, so Redis never
  * blocks however many keys there are.
  */
-export async function listSendQueues(redis: Redis, prefix: string): Promise<string[]> {
+export async function listSendQueues(redis: RedisConnection, prefix: string): Promise<string[]> {
   const names = new Set<string>();
   const pattern = `${prefix}:${SEND_QUEUE_PREFIX}*:meta`;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
+  for await (const keys of scanKeys(redis, pattern, 1000)) {
     for (const key of keys) {
       const name = key.slice(prefix.length + 1, -':meta'.length);
       if (isSendQueue(name) && !name.includes(':')) names.add(name);
     }
-  } while (cursor !== '0');
+  }
   return [...names].sort();
 }
 

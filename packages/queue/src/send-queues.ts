@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connections.js';
 import { sendQueueName } from './names.js';
 
 /**
@@ -8,7 +8,7 @@ import { sendQueueName } from './names.js';
  * meta), so a run touching many messages of one session reuses one object.
  * The connection is shared and stays open: closing a Queue never closes a connection it was given.
  */
-export function createSendQueues(connection: Redis, prefix: string) {
+export function createSendQueues(connection: RedisConnection, prefix: string) {
   const queues = new Map<string, Queue>();
   return {
     get(sessionId: string): Queue {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connections.js';
 import { redisKeys } from './keys.js';
 import {
   isSessionRpcMethod,
@@ -19,12 +19,12 @@ import {
 
 export interface SessionRpcClientOptions {
   /** Fail-fast (producer) connection: lease reads and request pushes. */
-  redis: Redis;
+  redis: RedisConnection;
   /**
    * Opens the dedicated connection that blocks in BLPOP on this client's reply list. Called once, on
    * the first call, so a process that never calls holds no extra connection.
    */
-  openReader: () => Redis;
+  openReader: () => RedisConnection;
   prefix: string;
   /** Default deadline of a call in ms (SESSION_RPC_TIMEOUT). */
   timeoutMs: number;
@@ -52,7 +52,7 @@ export function createSessionRpcClient(options: SessionRpcClientOptions) {
   // Per process start: a restarted replica never reads replies meant for its previous life.
   const replicaId = `api-${randomUUID()}`;
   const waiters = new Map<string, Waiter>();
-  let reader: Redis | undefined;
+  let reader: RedisConnection | undefined;
   let closed = false;
 
   function deliver(raw: string): void {
@@ -70,7 +70,7 @@ export function createSessionRpcClient(options: SessionRpcClientOptions) {
     waiter.resolve(reply);
   }
 
-  async function readLoop(conn: Redis): Promise<void> {
+  async function readLoop(conn: RedisConnection): Promise<void> {
     const list = keys.rpcReplies(replicaId);
     while (!closed) {
       try {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connections.js';
 import { redisKeys } from './keys.js';
 import { isSessionRpcMethod, SESSION_RPC_METHODS, type SessionRpcMethod } from './session-rpc-methods.js';
 import {
@@ -29,9 +29,9 @@ export type SessionRpcHandlers<S> = {
 
 export interface SessionRpcServerOptions<S> {
   /** Dedicated connection for the BLPOP on this worker's request list (consumer profile). */
-  connection: Redis;
+  connection: RedisConnection;
   /** Claims and replies. */
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   workerId: string;
   /**

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connections.js';
 import { redisKeys } from './keys.js';
 
 /** What one delivery attempt came to: a 2xx, a failure that will be retried, or a dead letter. */
@@ -36,7 +36,7 @@ const DELIVERY_LOG_TTL_MS = 7 * 24 * 60 * 60 * 1000;
  * operators, not a record anyone relies on: callers treat it as best effort, like the counters.
  */
 export async function recordDeliveryAttempt(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   webhookId: string,
   attempt: DeliveryAttempt,
@@ -52,7 +52,7 @@ export async function recordDeliveryAttempt(
 
 /** The webhook's most recent attempts, newest first (at most `limit`); entries that do not parse are skipped. */
 export async function readDeliveryAttempts(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   webhookId: string,
   limit = DELIVERY_LOG_LENGTH,

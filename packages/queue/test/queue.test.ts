@@ -1,5 +1,7 @@
+import assert from 'node:assert/strict';
 import { redisUrl, uniquePrefix } from '@wagw/testing';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createConsumerConnection,
@@ -96,6 +98,7 @@ describe('connection profiles', () => {
 
   it('a consumer waits (BullMQ requires maxRetriesPerRequest: null)', () => {
     const consumer = createConsumerConnection(redisUrl(), { lazyConnect: true });
+    assert(consumer instanceof Redis);
     expect(consumer.options.maxRetriesPerRequest).toBeNull();
     expect(consumer.options.enableOfflineQueue).toBe(true);
     consumer.disconnect();

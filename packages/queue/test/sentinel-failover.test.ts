@@ -1,6 +1,6 @@
+import type { RedisConnection } from '@wagw/queue';
 import { type SentinelGroup, startSentinelGroup, uniquePrefix } from '@wagw/testing';
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createConsumerConnection,
@@ -12,8 +12,8 @@ import {
 // A master, a replica and three sentinels on loopback; every connection goes through a
 // `redis+sentinel://` REDIS_URL, as a deployment on Sentinel would configure it.
 let group: SentinelGroup;
-let producer: Redis;
-let consumer: Redis;
+let producer: RedisConnection;
+let consumer: RedisConnection;
 const prefix = uniquePrefix('sentinel');
 
 beforeAll(async () => {
@@ -76,7 +76,7 @@ describe('Redis Sentinel failover', () => {
     expect(failover.to).not.toBe(failover.from);
     expect(await group.masterPort()).toBe(failover.to);
     // Both connections now talk to the new master (they followed the switch, not a stale address).
-    const remotePort = (redis: Redis) =>
+    const remotePort = (redis: RedisConnection) =>
       (redis as unknown as { stream?: { remotePort?: number } }).stream?.remotePort;
     const switched = () => remotePort(producer) === failover.to && remotePort(consumer) === failover.to;
     for (let attempt = 0; attempt < 100 && !switched(); attempt++) await sleep(100);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { RedisConnection } from '@wagw/queue';
 import { redisUrl, uniquePrefix } from '@wagw/testing';
-import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createConsumerConnection,
@@ -47,7 +47,7 @@ function server(
   workerId: string,
   holds: Map<string, number>,
   handlers: Partial<SessionRpcHandlers<string>> = {},
-  replies: Redis = redis,
+  replies: RedisConnection = redis,
 ) {
   const runs: string[] = [];
   const started = startSessionRpcServer<string>({
@@ -98,7 +98,7 @@ async function rawRequest(workerId: string, request: Record<string, unknown>, co
   return {
     id,
     async reply(timeoutS = 5): Promise<Record<string, unknown> | null> {
-      const reader: Redis = createConsumerConnection(redisUrl());
+      const reader: RedisConnection = createConsumerConnection(redisUrl());
       try {
         const popped = await reader.blpop(keys.rpcReplies(replyTo), timeoutS);
         return popped ? JSON.parse(popped[1]) : null;

@@ -4,6 +4,7 @@ export { type LocalS3, s3MediaEnv, startLocalS3 } from './local-s3.js';
 export { createPgSchema, type PgSchema, testDatabaseUrl } from './pg-schema.js';
 export { freePort } from './ports.js';
 export { redisUrl, uniquePrefix } from './redis.js';
+export { type RedisCluster, startRedisCluster } from './redis-cluster.js';
 export { type SentinelGroup, startSentinelGroup } from './redis-sentinel.js';
 export { type RedisServer, startRedisServer } from './redis-server.js';
 export { type EventStreamClient, openEventStream, type SseMessage } from './sse-client.js';

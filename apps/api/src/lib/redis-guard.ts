@@ -1,6 +1,6 @@
 import { AppError } from '@wagw/errors';
+import type { RedisConnection } from '@wagw/queue';
 import { withTimeout } from '@wagw/resilience';
-import type { Redis } from 'ioredis';
 
 /** Seconds a client is told to wait (Retry-After) when Redis is unreachable. */
 export const REDIS_RETRY_AFTER_S = 5;
@@ -23,7 +23,7 @@ function redisUnavailable(cause?: unknown): AppError {
  * Runs `operation` against Redis and turns any failure (connection down, timeout) into a 503
  * QUEUE_UNAVAILABLE. A connection that is not ready fails before anything is sent.
  */
-export async function withRedis<T>(redis: Redis, operation: () => Promise<T>): Promise<T> {
+export async function withRedis<T>(redis: RedisConnection, operation: () => Promise<T>): Promise<T> {
   if (redis.status !== 'ready') throw redisUnavailable(new Error(`redis connection is ${redis.status}`));
   try {
     return await withTimeout(() => operation(), REDIS_CALL_TIMEOUT_MS);

@@ -1,11 +1,10 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Logger } from '@wagw/logger';
-import { startHeartbeat } from '@wagw/queue';
-import type { Redis } from 'ioredis';
+import { type RedisConnection, startHeartbeat } from '@wagw/queue';
 import type { RequestStats } from '../plugins/request-stats.js';
 
 export interface ReplicaHeartbeatOptions {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   instanceId: string;
   intervalMs: number;

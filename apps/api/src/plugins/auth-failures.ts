@@ -1,11 +1,11 @@
 import { AppError } from '@wagw/errors';
+import type { RedisConnection } from '@wagw/queue';
 import type { FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
 import { countInWindow } from './rate-limit.js';
 
 export interface AuthFailureLimitOptions {
   /** The fail-fast producer connection: every replica counts in the same Redis keys. */
-  redis: Redis;
+  redis: RedisConnection;
   /** Key prefix (QUEUE_PREFIX); counters live at `<prefix>:authfail:<client address>`. */
   redisPrefix: string;
   /** Failed attempts per client address per window before it is blocked (AUTH_FAILURES_PER_MINUTE); 0 = off. */

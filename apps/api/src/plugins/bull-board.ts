@@ -1,17 +1,16 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import { QUEUES } from '@wagw/queue';
+import { QUEUES, type RedisConnection, scanKeys } from '@wagw/queue';
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 
 /** Where the board is mounted; the auth hook accepts HTTP Basic credentials under it. */
 export const BULL_BOARD_PATH = '/admin/queues';
 
 export interface BullBoardOptions {
   /** The producer connection; the board's Queue objects share it (they never block on Redis). */
-  redis: Redis;
+  redis: RedisConnection;
   /** BullMQ prefix (QUEUE_PREFIX): queues live at `<prefix>:<queue>:...`. */
   prefix: string;
   /** No retry/promote/clean/remove buttons unless false (BULL_BOARD_READ_ONLY). Default true. */
@@ -28,17 +27,14 @@ function queueNameOf(key: string, prefix: string): string | undefined {
 }
 
 /** Every queue that exists under `prefix`, found by its meta key (queues come and go with sessions). */
-async function discoverQueueNames(redis: Redis, prefix: string): Promise<string[]> {
+async function discoverQueueNames(redis: RedisConnection, prefix: string): Promise<string[]> {
   const names = new Set<string>(Object.values(QUEUES));
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*:meta`, 'COUNT', 1000);
-    cursor = next;
+  for await (const keys of scanKeys(redis, `${prefix}:*:meta`, 1000)) {
     for (const key of keys) {
       const name = queueNameOf(key, prefix);
       if (name) names.add(name);
     }
-  } while (cursor !== '0');
+  }
   const fixed = Object.values(QUEUES) as string[];
   return [...names].sort((a, b) => {
     const rank = (name: string) => (fixed.includes(name) ? fixed.indexOf(name) : fixed.length);

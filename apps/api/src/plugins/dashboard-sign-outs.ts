@@ -1,9 +1,9 @@
+import type { RedisConnection } from '@wagw/queue';
 import { withTimeout } from '@wagw/resilience';
-import type { Redis } from 'ioredis';
 
 export interface SignOutListOptions {
   /** The fail-fast producer connection: every replica reads the same list. */
-  redis: Redis;
+  redis: RedisConnection;
   /** Key prefix (QUEUE_PREFIX); entries live at `<prefix>:dashboard:signed-out:<sign-in id>`. */
   redisPrefix: string;
   /**

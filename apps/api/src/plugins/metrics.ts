@@ -1,9 +1,8 @@
 import type { Repositories } from '@wagw/db';
 import { AppError } from '@wagw/errors';
 import { readMediaInventory } from '@wagw/maintenance';
-import { metricsKeys, readCounterHash, WEBHOOK_DISPATCH_GROUP } from '@wagw/queue';
+import { metricsKeys, type RedisConnection, readCounterHash, WEBHOOK_DISPATCH_GROUP } from '@wagw/queue';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { HealthService } from '../routes/health/health.service.js';
 import { MEDIA_EVENTS, readMediaCounters } from '../routes/monitoring/media-counters.js';
@@ -15,7 +14,7 @@ export const METRICS_PATH = '/metrics';
 export interface MetricsOptions {
   health: HealthService;
   messages: Pick<Repositories['messages'], 'countByStatus'>;
-  redis: Redis;
+  redis: RedisConnection;
   redisPrefix: string;
   /**
    * METRICS_TOKEN: when set, scrapes need `Authorization: Bearer <token>`, checked here. Unset, the

@@ -1,12 +1,12 @@
 import { AppError } from '@wagw/errors';
+import type { RedisConnection } from '@wagw/queue';
 import { withTimeout } from '@wagw/resilience';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
 import { sendError } from './error-handler.js';
 
 export interface RateLimitOptions {
   /** The fail-fast producer connection: every replica counts in the same Redis keys. */
-  redis: Redis;
+  redis: RedisConnection;
   /** Key prefix (QUEUE_PREFIX); counters live at `<prefix>:ratelimit:<keyId>`. */
   redisPrefix: string;
   /** Requests per key per window; 0 turns the limiter off. */
@@ -35,7 +35,7 @@ end
 return { count, ttl }
 `;
 
-type WindowRedis = Redis & {
+type WindowRedis = RedisConnection & {
   wagwRateLimitWindow(key: string, windowMs: number): Promise<[number, number]>;
 };
 
@@ -44,7 +44,7 @@ type WindowRedis = Redis & {
  * count and the milliseconds left. Throws when Redis is not ready or slower than `timeoutMs`:
  * callers fail open. Shared by the per-key limit and the failed-authentication limit.
  */
-export function countInWindow(redis: Redis, key: string, windowMs: number, timeoutMs: number) {
+export function countInWindow(redis: RedisConnection, key: string, windowMs: number, timeoutMs: number) {
   const scripted = redis as WindowRedis;
   if (typeof scripted.wagwRateLimitWindow !== 'function') {
     // EVALSHA with a transparent EVAL fallback: the script body is sent once per connection.

@@ -1,8 +1,7 @@
 import type { ChatChange, ChatRow, Contact, Repositories } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
-import { createEvent, publishEvent, toChatView, toContactView } from '@wagw/queue';
+import { createEvent, publishEvent, type RedisConnection, toChatView, toContactView } from '@wagw/queue';
 import type { Contact as BaileysContact, BaileysEventMap, WAMessage } from '@whiskeysockets/baileys';
-import type { Redis } from 'ioredis';
 import { toContactUpsert } from '../messaging/inbound.js';
 import type { SessionRunnerDeps } from '../sessions/session-runner.js';
 import { fromChat, fromChatUpdate } from './chat-changes.js';
@@ -16,7 +15,7 @@ export interface ChatEventsDeps {
   repos: Pick<Repositories, 'chats' | 'contacts'>;
   /** Runs a database call through the worker's database breaker. */
   db: <T>(fn: () => Promise<T>) => Promise<T>;
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   logger: Logger;
 }

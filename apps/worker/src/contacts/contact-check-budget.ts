@@ -1,5 +1,4 @@
-import { redisKeys, SessionRpcError } from '@wagw/queue';
-import type { Redis } from 'ioredis';
+import { type RedisConnection, redisKeys, SessionRpcError } from '@wagw/queue';
 
 const HOUR_MS = 3600_000;
 
@@ -25,7 +24,7 @@ redis.call('PEXPIRE', KEYS[1], window)
 return wait`;
 
 export interface ContactCheckBudgetOptions {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   /** CONTACT_CHECK_PER_HOUR: numbers a session may look up on WhatsApp per hour. */
   perHour: number;

@@ -1,8 +1,13 @@
 import type { Logger } from '@wagw/logger';
-import { type ContactCheckResult, readContactChecks, SessionRpcError, writeContactChecks } from '@wagw/queue';
+import {
+  type ContactCheckResult,
+  type RedisConnection,
+  readContactChecks,
+  SessionRpcError,
+  writeContactChecks,
+} from '@wagw/queue';
 import { sleep } from '@wagw/resilience';
 import { USyncQuery, USyncUser, type WASocket } from '@whiskeysockets/baileys';
-import type { Redis } from 'ioredis';
 import type { ContactCheckBudget } from './contact-check-budget.js';
 import { queryFailure } from './query-errors.js';
 import { matchUsyncContacts } from './usync-contacts.js';
@@ -13,7 +18,7 @@ const USYNC_BATCH = 50;
 const BATCH_GAP_MS = 300;
 
 export interface ContactCheckDeps {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   /** CONTACT_CHECK_TTL: how long an answer is reused instead of asking WhatsApp again. */
   ttlMs: number;

@@ -1,12 +1,11 @@
 import type { Logger } from '@wagw/logger';
-import { createEvent, type GroupMetadataView, publishEvent } from '@wagw/queue';
+import { createEvent, type GroupMetadataView, publishEvent, type RedisConnection } from '@wagw/queue';
 import {
   type BaileysEventMap,
   type GroupMetadata,
   jidNormalizedUser,
   type WASocket,
 } from '@whiskeysockets/baileys';
-import type { Redis } from 'ioredis';
 import type { SessionRunnerDeps } from '../sessions/session-runner.js';
 import type { GroupStore } from './group-store.js';
 import { toGroupView } from './group-view.js';
@@ -28,7 +27,7 @@ function who(p: { id: string; phoneNumber?: string }): string {
 export function createGroupEvents(deps: {
   sessionId: string;
   store: GroupStore;
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   logger: Logger;
 }) {

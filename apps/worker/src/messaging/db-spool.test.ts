@@ -1,9 +1,8 @@
 import { createLogger } from '@wagw/logger';
-import { createProducerConnection, redisKeys, waitUntilReady } from '@wagw/queue';
+import { createProducerConnection, type RedisConnection, redisKeys, waitUntilReady } from '@wagw/queue';
 import { createBreaker } from '@wagw/resilience';
 import { freePort, redisUrl, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
 import BetterSqlite3 from 'better-sqlite3';
-import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -16,7 +15,7 @@ import {
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 const prefix = uniquePrefix('db-spool');
-let redis: Redis;
+let redis: RedisConnection;
 let n = 0;
 
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { isDatabaseUnavailable } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
+import type { RedisConnection } from '@wagw/queue';
 import { isBrokenCircuit, sleep } from '@wagw/resilience';
-import type { Redis } from 'ioredis';
 
 /**
  * A write the database could not take, kept to be made later. `inbound`: a received message
@@ -42,7 +42,7 @@ export interface DbSpoolOptions {
   sessionId: string;
   logger: Logger;
   /** Producer-profile connection (fails fast): a push while Redis is down goes to memory at once. */
-  redis: Redis;
+  redis: RedisConnection;
   /** redisKeys(prefix).dbSpool(sessionId). */
   key: string;
   /** DB_SPOOL_MAX: entries kept per session, in Redis and in memory each. */

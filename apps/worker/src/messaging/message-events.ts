@@ -1,8 +1,14 @@
 import type { BatchCounts, Message, OutboxEvent } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
 import type { MediaView } from '@wagw/media';
-import { batchCompletedEvent, createEvent, type GatewayEvent, publishEvent, recordMedia } from '@wagw/queue';
-import type { Redis } from 'ioredis';
+import {
+  batchCompletedEvent,
+  createEvent,
+  type GatewayEvent,
+  publishEvent,
+  type RedisConnection,
+  recordMedia,
+} from '@wagw/queue';
 import { createOutboxRemovals, type OutboxStore } from './outbox-removals.js';
 
 /** A stored inbound message, as `message.received` describes it. */
@@ -23,7 +29,7 @@ const receivedEventId = (messageId: string) => `message.${messageId}.received`;
  * that fails to publish stays there for the scheduler's relay (event-outbox-relay).
  */
 export function createMessageEvents(deps: {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   logger: Logger;
   /** Where published events' outbox rows are deleted; absent: nothing is deleted (tests). */

@@ -1,5 +1,5 @@
 import type { SessionSettings } from '@wagw/db';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@wagw/queue';
 
 /** The worker-wide pacing defaults (config `delivery`); a session's `settings.pacing` overrides them. */
 export interface PacingDefaults {
@@ -72,7 +72,7 @@ export function rateOverlimitPause(n: number): number {
 }
 
 /** Messages a session sent on the current UTC day, counted in Redis so it survives failovers. */
-export function createDailyCounter(redis: Redis, prefix: string) {
+export function createDailyCounter(redis: RedisConnection, prefix: string) {
   const key = (sessionId: string, now: Date) =>
     `${prefix}:sent-today:${sessionId}:${now.toISOString().slice(0, 10)}`;
   return {

@@ -1,7 +1,6 @@
 import type { Logger } from '@wagw/logger';
-import { type SEND_QUEUE_JOBS, sendQueueName } from '@wagw/queue';
+import { type RedisConnection, type SEND_QUEUE_JOBS, sendQueueName } from '@wagw/queue';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { JobOutcome } from './job-outcome.js';
 
 type SendQueueJobName = (typeof SEND_QUEUE_JOBS)[keyof typeof SEND_QUEUE_JOBS];
@@ -10,7 +9,7 @@ export interface SendQueueConsumerOptions {
   sessionId: string;
   logger: Logger;
   /** A consumer-profile connection (`maxRetriesPerRequest: null`); BullMQ adds its blocking one. */
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   /**
    * Lock on the job in hand (BullMQ renews it at half this while the handler runs). A killed

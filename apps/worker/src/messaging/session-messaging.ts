@@ -1,9 +1,8 @@
 import type { Repositories, Session } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
-import { recordMedia, redisKeys } from '@wagw/queue';
+import { type RedisConnection, recordMedia, redisKeys } from '@wagw/queue';
 import { type Breaker, createBreaker, sleep } from '@wagw/resilience';
 import type { BaileysEventMap, WASocket } from '@whiskeysockets/baileys';
-import type { Redis } from 'ioredis';
 import { createInboundMedia } from '../media/inbound-media.js';
 import { createOutgoingMedia } from '../media/outgoing-media.js';
 import type { WorkerMedia } from '../media/worker-media.js';
@@ -31,9 +30,9 @@ export interface WorkerMessagingParts {
   events: MessageEvents;
   daily: DailyCounter;
   /** Consumer-profile Redis connection for the send-queue consumers. */
-  connection: Redis;
+  connection: RedisConnection;
   /** Producer-profile connection (fails fast): counters. */
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   delivery: PacingDefaults & {
     ackTimeoutMs: number;

@@ -1,6 +1,6 @@
 import type { Logger } from '@wagw/logger';
+import type { RedisConnection } from '@wagw/queue';
 import type { WASocket } from '@whiskeysockets/baileys';
-import type { Redis } from 'ioredis';
 import { createAckWaiter } from './ack-waiter.js';
 import { processPresence, processRead } from './chat-actions.processor.js';
 import { limiterFor } from './pacing.js';
@@ -18,7 +18,7 @@ export interface SocketDeliveryOptions {
   session: SendContext['session'];
   parts: LongLivedSendParts;
   /** Consumer-profile Redis connection for the send-queue consumer. */
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   /** SEND_LOCK_DURATION: lock on the job in hand. */
   lockDurationMs: number;

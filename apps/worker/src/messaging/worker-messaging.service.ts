@@ -1,6 +1,6 @@
 import type { Logger } from '@wagw/logger';
+import type { RedisConnection } from '@wagw/queue';
 import { type BreakerState, createBreaker } from '@wagw/resilience';
-import type { Redis } from 'ioredis';
 import { newSpoolCounters } from './db-spool.js';
 import { createMessageEvents } from './message-events.js';
 import { createDailyCounter } from './pacing.js';
@@ -18,7 +18,7 @@ export interface WorkerMessagingDeps
   > {
   logger: Logger;
   /** Producer-profile connection (fails fast): events and counters. */
-  redis: Redis;
+  redis: RedisConnection;
   /** DB_FAILURE_THRESHOLD / DB_RESET_TIMEOUT. */
   dbBreaker: BreakerSettings;
   /** DB_SPOOL_MAX: writes kept per session while the database is unavailable. */

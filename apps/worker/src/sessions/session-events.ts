@@ -1,7 +1,6 @@
 import type { Session, SessionStatus } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
-import { createEvent, publishEvent, recordDisconnect, redisKeys } from '@wagw/queue';
-import type { Redis } from 'ioredis';
+import { createEvent, publishEvent, type RedisConnection, recordDisconnect, redisKeys } from '@wagw/queue';
 
 /** A QR code lives about a minute on WhatsApp's side; keep ours no longer. */
 const QR_TTL_MS = 60_000;
@@ -14,7 +13,7 @@ const PAIRING_CODE_TTL_MS = 180_000;
  * Publishing is best effort: a Redis hiccup must never stop a session from running.
  */
 export function createSessionEvents(deps: {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   logger: Logger;
   workerId: string;

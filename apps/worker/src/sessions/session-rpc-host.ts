@@ -1,6 +1,5 @@
 import type { Logger } from '@wagw/logger';
-import { SessionRpcError, startSessionRpcServer } from '@wagw/queue';
-import type { Redis } from 'ioredis';
+import { type RedisConnection, SessionRpcError, startSessionRpcServer } from '@wagw/queue';
 import { createContactCheck } from '../contacts/contact-check.js';
 import { createContactCheckBudget } from '../contacts/contact-check-budget.js';
 import { createSessionMethods, type RpcSession } from '../contacts/session-methods.js';
@@ -11,9 +10,9 @@ export interface SessionRpcHostDeps {
   workerId: string;
   logger: Logger;
   /** Dedicated consumer connection: it blocks in BLPOP on this worker's request list. */
-  connection: Redis;
+  connection: RedisConnection;
   /** Fail-fast connection: claims, replies, the contacts-check cache and budget. */
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   manager: Pick<SessionManager, 'owned'>;
   /** CONTACT_CHECK_TTL and CONTACT_CHECK_PER_HOUR. */

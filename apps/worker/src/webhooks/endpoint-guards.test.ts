@@ -1,6 +1,5 @@
-import { createProducerConnection, waitUntilReady } from '@wagw/queue';
+import { createProducerConnection, type RedisConnection, waitUntilReady } from '@wagw/queue';
 import { redisUrl, uniquePrefix } from '@wagw/testing';
-import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createEndpointGuards,
@@ -12,7 +11,7 @@ import {
 // Each guard set has its own Redis connection: they stand for separate worker processes.
 const prefix = uniquePrefix('endpoint-guards');
 const admin = createProducerConnection(redisUrl());
-const opened: Array<{ guards: EndpointGuards; redis: Redis }> = [];
+const opened: Array<{ guards: EndpointGuards; redis: RedisConnection }> = [];
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function worker(options: Partial<EndpointGuardOptions> = {}): Promise<EndpointGuards> {

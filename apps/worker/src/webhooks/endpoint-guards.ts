@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { redisKeys } from '@wagw/queue';
+import { type RedisConnection, redisKeys } from '@wagw/queue';
 import type { BreakerState } from '@wagw/resilience';
-import type { Redis } from 'ioredis';
 import { ENTER, LEAVE, READ_BREAKERS, RENEW } from './endpoint-guard-scripts.js';
 
 export interface EndpointGuardOptions {
   /** Shared Redis (the producer connection) and the deployment's key prefix. */
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   /** Deliveries in flight per endpoint across all workers (WEBHOOK_ENDPOINT_CONCURRENCY). */
   concurrency: number;

@@ -2,6 +2,7 @@ import type { Logger } from '@wagw/logger';
 import {
   enqueueBulk,
   type GatewayEvent,
+  type RedisConnection,
   redisKeys,
   WEBHOOK_DISPATCH_GROUP,
   WEBHOOK_JOB,
@@ -11,14 +12,13 @@ import {
   webhookJobOptions,
 } from '@wagw/queue';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { WebhookTargets } from './webhook-targets.js';
 
 const DISPATCH_GROUP = WEBHOOK_DISPATCH_GROUP;
 
 export interface EventDispatcherDeps {
   /** A dedicated consumer-profile connection: XREADGROUP BLOCK holds it. */
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   /** This process's name in the group (the instance id). */
   consumer: string;

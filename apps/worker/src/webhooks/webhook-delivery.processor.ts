@@ -4,12 +4,12 @@ import {
   type DeliveryOutcome,
   type GatewayEvent,
   metricsKeys,
+  type RedisConnection,
   recordDeliveryAttempt,
   webhookDeliveryJob,
 } from '@wagw/queue';
 import { deliveryHeaders, type NetworkPolicy, type PostResult, postWebhook } from '@wagw/webhooks';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { EndpointGuards } from './endpoint-guards.js';
 import { RetryLater } from './webhook-backoff.js';
 import type { WebhookTargets } from './webhook-targets.js';
@@ -21,7 +21,7 @@ export interface DeliveryProcessorDeps {
   /** Runs a database call through the worker's database breaker. */
   db: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Producer connection, for the shared outcome counters (best effort). */
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   policy: NetworkPolicy;
   /** WEBHOOK_TIMEOUT: one attempt, connect to last byte, in ms. */

@@ -1,10 +1,9 @@
 import type { Repositories } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
-import { QUEUES, type WebhookRetryPolicy } from '@wagw/queue';
+import { QUEUES, type RedisConnection, type WebhookRetryPolicy } from '@wagw/queue';
 import type { BreakerState } from '@wagw/resilience';
 import { createNetworkPolicy, isValidEventFilter } from '@wagw/webhooks';
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { createEndpointGuards } from './endpoint-guards.js';
 import { startEventDispatcher } from './event-dispatcher.js';
 import { webhookBackoff } from './webhook-backoff.js';
@@ -16,11 +15,11 @@ export interface WebhookDispatchDeps {
   repos: Pick<Repositories, 'webhooks' | 'sessions' | 'deadLetters'>;
   db: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Producer connection (fails fast): enqueueing fan-out jobs, counters. */
-  redis: Redis;
+  redis: RedisConnection;
   /** Consumer connection (waits for Redis): the BullMQ worker. */
-  connection: Redis;
+  connection: RedisConnection;
   /** A dedicated consumer connection for the dispatcher's blocking reads. */
-  dispatchConnection: Redis;
+  dispatchConnection: RedisConnection;
   prefix: string;
   consumerName: string;
   webhooks: { allowedNetworks: string[]; global: GlobalWebhookConfig | null; retry: WebhookRetryPolicy };

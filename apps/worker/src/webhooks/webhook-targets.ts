@@ -1,7 +1,6 @@
 import type { Repositories, SessionSettings, Webhook } from '@wagw/db';
-import { type GatewayEvent, redisKeys } from '@wagw/queue';
+import { type GatewayEvent, type RedisConnection, redisKeys } from '@wagw/queue';
 import { matchesEventFilter } from '@wagw/webhooks';
-import type { Redis } from 'ioredis';
 
 /** The webhook from configuration (WEBHOOK_URL, WEBHOOK_EVENTS, WEBHOOK_SECRET); receives every session's events. */
 export interface GlobalWebhookConfig {
@@ -19,7 +18,7 @@ export interface WebhookTargetsDeps {
   /** Runs a database call through the worker's database breaker. */
   db: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Where the API's webhook version counter lives (see `redisKeys().webhooksVersion`). */
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   /** Longest a cached list is used without the version changing, in ms. Default 10000. */
   maxAgeMs?: number;

@@ -3,11 +3,11 @@ import { AppError } from '@wagw/errors';
 import {
   CONTACT_CHECK_MAX_NUMBERS,
   type ContactCheckResult,
+  type RedisConnection,
   readContactChecks,
   type SessionRpcClient,
   toContactView as sharedContactView,
 } from '@wagw/queue';
-import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { withRedis } from '../../lib/redis-guard.js';
 import { fromSessionRpcError } from '../../lib/session-rpc-errors.js';
@@ -18,7 +18,7 @@ import type { contactCheckView, contactView } from './contacts.schemas.js';
 export interface ContactsServiceDeps {
   sessions: Pick<SessionService, 'get'>;
   repos: Pick<Repositories, 'contacts'>;
-  redis: Redis;
+  redis: RedisConnection;
   redisPrefix: string;
   rpc: Pick<SessionRpcClient, 'call'>;
 }

@@ -1,7 +1,6 @@
-import { createConsumerConnection, redisKeys } from '@wagw/queue';
+import { createConsumerConnection, type RedisConnection, redisKeys } from '@wagw/queue';
 import { sleep } from '@wagw/resilience';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Redis } from 'ioredis';
 import { parseEntries, type StreamEntry, streamTail } from './stream-entries.js';
 
 export interface EventHubOptions {
@@ -40,7 +39,7 @@ export function createEventHub(options: EventHubOptions) {
   let reader: Reader | undefined;
 
   function startReader(): Reader {
-    const conn: Redis = createConsumerConnection(options.redisUrl, {
+    const conn: RedisConnection = createConsumerConnection(options.redisUrl, {
       // Named so operators can tell it apart in CLIENT LIST: one per API replica with streams open.
       connectionName: 'wagw-api-events',
     });

@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { GatewayEvent } from '@wagw/queue';
+import type { GatewayEvent, RedisConnection } from '@wagw/queue';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { EventHub } from './event-hub.js';
 import { compareIds, readRange, type StreamEntry } from './stream-entries.js';
 
@@ -15,7 +14,7 @@ export interface EventStreamOptions {
   /** The process's one reader of the event stream (event-hub.ts). */
   hub: EventHub;
   /** Producer connection: reads the catch-up of a resumed stream without blocking the hub's reads. */
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   /** Concrete stream id to send events after (never '$': see events.routes.ts). */
   afterId: string;

@@ -1,6 +1,6 @@
+import type { RedisConnection } from '@wagw/queue';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { errorResponse } from '../../lib/http-schemas.js';
 import { withRedis } from '../../lib/redis-guard.js';
@@ -13,7 +13,7 @@ import { createStreamSlots } from './stream-slots.js';
 
 export interface EventsRoutesDeps {
   /** Producer connection: resolves the resume point and reads resumes' catch-up (fails fast). */
-  redis: Redis;
+  redis: RedisConnection;
   /** The hub's one consumer connection per process goes to this URL (XREAD BLOCK holds it). */
   redisUrl: string;
   redisPrefix: string;

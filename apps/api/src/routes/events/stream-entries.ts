@@ -1,5 +1,4 @@
-import { type GatewayEvent, redisKeys } from '@wagw/queue';
-import type { Redis } from 'ioredis';
+import { type GatewayEvent, type RedisConnection, redisKeys } from '@wagw/queue';
 
 /** One event of the Redis stream, with its SSE frame built once however many clients receive it. */
 export interface StreamEntry {
@@ -32,14 +31,14 @@ export function parseEntries(raw: RawEntries): StreamEntry[] {
 }
 
 /** The newest id in the event stream ('0-0' when empty): a fixed point, unlike '$', so nothing slips past. */
-export async function streamTail(redis: Redis, prefix: string): Promise<string> {
+export async function streamTail(redis: RedisConnection, prefix: string): Promise<string> {
   const last = await redis.xrevrange(redisKeys(prefix).events, '+', '-', 'COUNT', 1);
   return last[0]?.[0] ?? '0-0';
 }
 
 /** Entries after `afterId` up to and including `untilId`, at most `count` (a resume's catch-up). */
 export async function readRange(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   afterId: string,
   untilId: string,

@@ -1,5 +1,4 @@
-import { type HeartbeatPayload, listHeartbeats, listRecentlySeen } from '@wagw/queue';
-import type { Redis } from 'ioredis';
+import { type HeartbeatPayload, listHeartbeats, listRecentlySeen, type RedisConnection } from '@wagw/queue';
 import { z } from 'zod';
 
 type BreakerState = 'closed' | 'open' | 'half-open';
@@ -146,7 +145,7 @@ function aggregateBreakers(workers: readonly WorkerView[]): Record<string, Break
  * Everything the heartbeats in Redis say about the other processes. Any API replica reads the
  * same keys, so every replica reports the same cluster.
  */
-export async function readClusterState(redis: Redis, prefix: string): Promise<ClusterState> {
+export async function readClusterState(redis: RedisConnection, prefix: string): Promise<ClusterState> {
   const [beats, seenWorkers, seenSchedulers, seenApis] = await Promise.all([
     listHeartbeats(redis, prefix),
     listRecentlySeen(redis, prefix, 'worker'),

@@ -1,8 +1,7 @@
 import type { Database, SessionStatus } from '@wagw/db';
 import type { MediaStore } from '@wagw/media';
-import { pingRedis } from '@wagw/queue';
+import { pingRedis, type RedisConnection } from '@wagw/queue';
 import { TimeoutError, withTimeout } from '@wagw/resilience';
-import type { Redis } from 'ioredis';
 import { type ClusterState, readClusterState } from './cluster-state.js';
 import { decideHealth, type HealthStatus } from './health-status.js';
 import {
@@ -71,7 +70,7 @@ export interface HealthReport extends Omit<DependencyReport, 'checks'> {
 
 export interface HealthServiceDeps {
   db: Pick<Database, 'health' | 'repos'>;
-  redis: Redis;
+  redis: RedisConnection;
   /** QUEUE_PREFIX: where heartbeats and queues live. */
   redisPrefix: string;
   /** Budget for each dependency check; health must answer even when a dependency hangs. */

@@ -2,12 +2,12 @@ import {
   listSendQueues,
   QUEUES,
   type QueueDepths,
+  type RedisConnection,
   readQueueDepths,
   redisKeys,
   sumDepths,
   WEBHOOK_DISPATCH_GROUP,
 } from '@wagw/queue';
-import type { Redis } from 'ioredis';
 
 interface SendQueuesOverview {
   /** Per-session send queues that exist. */
@@ -29,7 +29,7 @@ export interface QueueOverview {
 }
 
 /** Depths of every queue family, in two round trips (a SCAN for the send queues, one pipeline). */
-export async function readQueueOverview(redis: Redis, prefix: string): Promise<QueueOverview> {
+export async function readQueueOverview(redis: RedisConnection, prefix: string): Promise<QueueOverview> {
   const sendQueues = await listSendQueues(redis, prefix);
   const named = [QUEUES.sessionCommands, QUEUES.maintenance, QUEUES.webhooks];
   const depths = await readQueueDepths(redis, prefix, [...named, ...sendQueues]);
@@ -66,7 +66,7 @@ export interface EventDispatchState {
  * so a stream nobody published to yet is not an error). No stream or no group yet (no event
  * published, no worker started): nothing is waiting, `{ pending: 0, lag: 0 }`.
  */
-export async function readEventDispatch(redis: Redis, prefix: string): Promise<EventDispatchState> {
+export async function readEventDispatch(redis: RedisConnection, prefix: string): Promise<EventDispatchState> {
   const key = redisKeys(prefix).events;
   const results = (await redis.pipeline().type(key).xinfo('GROUPS', key).exec()) ?? [];
   const [typeErr, type] = results[0] ?? [new Error('no reply to TYPE')];

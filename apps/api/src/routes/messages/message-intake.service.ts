@@ -4,12 +4,12 @@ import {
   enqueue,
   normalizeRecipient,
   presenceJob,
+  type RedisConnection,
   readMessagesJob,
   SEND_QUEUE_JOBS,
   type SendQueues,
   sendMessageJob,
 } from '@wagw/queue';
-import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { IdempotencyClaim } from '../../lib/idempotency.js';
 import { REDIS_RETRY_AFTER_S, withRedis } from '../../lib/redis-guard.js';
@@ -28,7 +28,7 @@ import type {
 export interface MessageIntakeServiceDeps {
   repos: Pick<Database['repos'], 'messages' | 'sessions'>;
   /** The fail-fast producer connection the send queues use. */
-  redis: Redis;
+  redis: RedisConnection;
   sendQueues: Pick<SendQueues, 'get'>;
   /** Where media messages' files are checked and stored. */
   media: MessageMediaDeps;

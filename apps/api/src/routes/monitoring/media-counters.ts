@@ -1,5 +1,4 @@
-import { type MediaEvent, metricsKeys, readCounterHash } from '@wagw/queue';
-import type { Redis } from 'ioredis';
+import { type MediaEvent, metricsKeys, type RedisConnection, readCounterHash } from '@wagw/queue';
 
 // A record, so an event added to MediaEvent without a line here does not compile.
 const EVENTS: Record<MediaEvent, true> = {
@@ -20,7 +19,7 @@ export type MediaCounters = Record<MediaEvent, { count: number; bytes: number }>
  * The media counters every process writes with `recordMedia` (API uploads, worker fetches,
  * receives and sends, scheduler retention), summed over the gateway; 0 for an event not seen yet.
  */
-export async function readMediaCounters(redis: Redis, prefix: string): Promise<MediaCounters> {
+export async function readMediaCounters(redis: RedisConnection, prefix: string): Promise<MediaCounters> {
   const hash = await readCounterHash(redis, metricsKeys(prefix).media);
   const out = {} as MediaCounters;
   for (const event of MEDIA_EVENTS)

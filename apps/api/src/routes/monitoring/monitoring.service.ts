@@ -6,9 +6,8 @@ import {
   readMediaInventory,
   runMaintenanceTask,
 } from '@wagw/maintenance';
-import { createLeaseStore, QUEUES } from '@wagw/queue';
+import { createLeaseStore, QUEUES, type RedisConnection } from '@wagw/queue';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { withRedis } from '../../lib/redis-guard.js';
 import type { HealthService } from '../health/health.service.js';
 import { readMediaCounters } from './media-counters.js';
@@ -16,7 +15,7 @@ import { readMediaCounters } from './media-counters.js';
 export interface MonitoringServiceDeps {
   health: HealthService;
   repos: MaintenanceDeps['repos'] & { messages: Pick<Repositories['messages'], 'countByStatus'> };
-  redis: Redis;
+  redis: RedisConnection;
   redisPrefix: string;
   /** The API's `session-commands` queue (for BullMQ's own completed/failed metrics). */
   sessionCommands: Queue;

@@ -1,7 +1,6 @@
 import { AppError } from '@wagw/errors';
-import { redisKeys } from '@wagw/queue';
+import { type RedisConnection, redisKeys } from '@wagw/queue';
 import { sleep } from '@wagw/resilience';
-import type { Redis } from 'ioredis';
 import { withRedis } from '../../lib/redis-guard.js';
 import type { SessionService } from './sessions.service.js';
 
@@ -13,7 +12,7 @@ const PHONE = /^\+?(\d{8,15})$/;
 
 export interface PairingServiceDeps {
   sessions: Pick<SessionService, 'get' | 'command'>;
-  redis: Redis;
+  redis: RedisConnection;
   redisPrefix: string;
   /** How long a request waits for the worker's code before answering 202 pending. Default 10000 ms. */
   waitMs?: number;

@@ -1,6 +1,5 @@
 import { AppError } from '@wagw/errors';
-import { redisKeys } from '@wagw/queue';
-import type { Redis } from 'ioredis';
+import { type RedisConnection, redisKeys } from '@wagw/queue';
 import QRCode from 'qrcode';
 import { withRedis } from '../../lib/redis-guard.js';
 import type { SessionService } from './sessions.service.js';
@@ -10,7 +9,7 @@ export type QrFormat = (typeof QR_FORMATS)[number];
 
 export interface QrServiceDeps {
   sessions: Pick<SessionService, 'get'>;
-  redis: Redis;
+  redis: RedisConnection;
   redisPrefix: string;
 }
 

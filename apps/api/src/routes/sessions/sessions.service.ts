@@ -1,8 +1,13 @@
 import type { Database, DesiredState, SESSION_STATUSES, Session, SessionCommand } from '@wagw/db';
 import { AppError } from '@wagw/errors';
-import { enqueue, redisKeys, type SessionCommandJob, sessionCommandJob } from '@wagw/queue';
+import {
+  enqueue,
+  type RedisConnection,
+  redisKeys,
+  type SessionCommandJob,
+  sessionCommandJob,
+} from '@wagw/queue';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { REDIS_RETRY_AFTER_S, withRedis } from '../../lib/redis-guard.js';
 import { requireSession, sessionNotFound } from '../../lib/session-guard.js';
 import type { CreateSessionInput } from './sessions.schemas.js';
@@ -31,7 +36,7 @@ const INTENT: Record<CommandKind, { desired: DesiredState; command?: SessionComm
 export interface SessionServiceDeps {
   repos: Pick<Database['repos'], 'sessions' | 'sessionEvents'>;
   /** The fail-fast producer connection; also the connection of `sessionCommands`. */
-  redis: Redis;
+  redis: RedisConnection;
   sessionCommands: Queue;
   redisPrefix: string;
 }

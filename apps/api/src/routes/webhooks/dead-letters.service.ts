@@ -4,6 +4,7 @@ import {
   type EnqueueOptions,
   enqueueBulk,
   gatewayEventSchema,
+  type RedisConnection,
   WEBHOOK_JOB,
   type WebhookRetryPolicy,
   webhookDeliveryJob,
@@ -11,7 +12,6 @@ import {
   webhookReplayJobId,
 } from '@wagw/queue';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { REDIS_RETRY_AFTER_S, withRedis } from '../../lib/redis-guard.js';
 import {
   type Authorize,
@@ -26,7 +26,7 @@ export interface DeadLetterServiceDeps {
   repos: Pick<Database['repos'], 'deadLetters'>;
   webhooks: Pick<WebhookAdminService, 'find'>;
   /** The fail-fast producer connection; also the connection of the webhooks queue. */
-  redis: Redis;
+  redis: RedisConnection;
   /** The `webhooks` queue (QUEUES.webhooks), created on first use. */
   queue: () => Queue;
   /** Attempts and backoff of a replayed delivery: the same as a first delivery. */

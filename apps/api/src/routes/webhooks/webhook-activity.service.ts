@@ -3,6 +3,7 @@ import {
   createEvent,
   type DeliveryAttempt,
   enqueue,
+  type RedisConnection,
   readDeliveryAttempts,
   WEBHOOK_JOB,
   type WebhookRetryPolicy,
@@ -11,7 +12,6 @@ import {
   webhookJobOptions,
 } from '@wagw/queue';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { withRedis } from '../../lib/redis-guard.js';
 import { TEST_EVENT } from './webhook-activity.schemas.js';
 import { type Authorize, ownerOf, type WebhookAdminService } from './webhook-admin.service.js';
@@ -19,7 +19,7 @@ import { type Authorize, ownerOf, type WebhookAdminService } from './webhook-adm
 export interface WebhookActivityServiceDeps {
   webhooks: Pick<WebhookAdminService, 'find'>;
   /** The fail-fast producer connection; also the connection of the webhooks queue. */
-  redis: Redis;
+  redis: RedisConnection;
   redisPrefix: string;
   /** The `webhooks` queue (QUEUES.webhooks), created on first use. */
   queue: () => Queue;

@@ -1,12 +1,11 @@
-import { QUEUES } from '@wagw/queue';
+import { QUEUES, type RedisConnection } from '@wagw/queue';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 /**
  * The `webhooks` queue on the API's fail-fast producer connection, created on first use (a replay):
  * most API processes never replay anything, and building the app must not touch Redis.
  */
-export function createWebhookQueue(connection: Redis, prefix: string) {
+export function createWebhookQueue(connection: RedisConnection, prefix: string) {
   let queue: Queue | undefined;
   return {
     get(): Queue {
