@@ -7,7 +7,8 @@ import { type Gateway, startGateway } from './harness.js';
 let gw: Gateway;
 let holder: ChildProcess | undefined;
 beforeAll(async () => {
-  gw = await startGateway();
+  // The scenario locks the SQLite file: SQLite whatever E2E_DATABASE says.
+  gw = await startGateway({ database: 'sqlite' });
 });
 afterAll(async () => {
   holder?.kill('SIGKILL');

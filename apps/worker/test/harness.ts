@@ -104,7 +104,10 @@ export async function startGateway(
   options: {
     sim?: SimulatorOptions;
     workerEnv?: Record<string, string>;
-    /** SQLite (a temp file, the default) or PostgreSQL (a schema of its own on the test server). */
+    /**
+     * SQLite (a temp file) or PostgreSQL (a schema of its own on the test server). Default: the
+     * E2E_DATABASE variable (`npm run test:e2e:pg` runs every end-to-end suite on PostgreSQL), else SQLite.
+     */
     database?: 'sqlite' | 'postgres';
     /** REDIS_URL of every process and of the test's own connection. Default: the local Redis. */
     redisUrl?: string;
@@ -112,11 +115,16 @@ export async function startGateway(
 ) {
   const sim = await startSimulator(options.sim);
   const sqlite = tempSqliteUrl();
-  const pgSchema = options.database === 'postgres' ? await createPgSchema() : undefined;
+  const database = options.database ?? (process.env.E2E_DATABASE === 'postgres' ? 'postgres' : 'sqlite');
+  const pgSchema = database === 'postgres' ? await createPgSchema() : undefined;
   const databaseUrl = pgSchema?.url ?? sqlite.url;
   // Every role shares one media directory, as they share a volume in docker-compose.
   const mediaDir = mkdtempSync(join(tmpdir(), 'wagw-media-'));
-  const db = await createDatabase({ url: databaseUrl });
+  // Small pools on PostgreSQL: four test files at once, each with an API, up to three workers and a
+  // scheduler, at the default 10 connections each would pass the server's 100 (E2E_DATABASE=postgres);
+  // the test's own pool keeps 6, as it seeds many sessions at once.
+  const poolMax = pgSchema ? 3 : undefined;
+  const db = await createDatabase({ url: databaseUrl, poolMax: pgSchema ? 6 : undefined });
   await db.migrate();
   const redisAddress = options.redisUrl ?? redisUrl();
   // On a Redis Cluster the prefix must be a hash tag (configuration refuses any other).
@@ -149,6 +157,7 @@ export async function startGateway(
         // The same key for every role: workers derive the media link secret from it, as the API does.
         API_KEY: E2E_API_KEY,
         MEDIA_DIR: mediaDir,
+        ...(poolMax ? { DB_POOL_MAX: String(poolMax) } : {}),
         ...env,
         // A test may put a proxy between one process and the database (worker env DATABASE_URL).
         DATABASE_URL: env.DATABASE_URL ?? databaseUrl,

@@ -100,7 +100,17 @@ export function createChatEvents(deps: ChatEventsDeps) {
    * after; each one whose view changed is announced. Baileys reports the sender's push name with
    * every message, which mostly changes nothing and announces nothing.
    */
-  async function aroundContacts(contacts: ContactEvent, store: () => Promise<void>): Promise<void> {
+  function aroundContacts(contacts: ContactEvent, store: () => Promise<void>): Promise<void> {
+    // One at a time per session: two events about one contact (Baileys reports a push name with each
+    // message) read-store-read interleaved would both see the old row and announce one change twice
+    // (seen on PostgreSQL, where the reads really wait).
+    const turn = contactTurn.then(() => compareAround(contacts, store));
+    contactTurn = turn.catch(() => undefined);
+    return turn;
+  }
+  let contactTurn: Promise<unknown> = Promise.resolve();
+
+  async function compareAround(contacts: ContactEvent, store: () => Promise<void>): Promise<void> {
     const addresses = [
       ...new Set(
         contacts.flatMap((c) => {
