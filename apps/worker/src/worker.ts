@@ -87,9 +87,10 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
     repos: db.repos,
     leases,
     leaseMarginMs: config.leaseMarginMs,
-    createRunner: (sessionId, holdsLease, onFinished) =>
+    createRunner: (sessionId, holdsLease, onFinished, generation) =>
       createSessionRunner({
         sessionId,
+        generation,
         workerId: config.instanceId,
         logger: logger.child({ sessionId }),
         repos: db.repos,

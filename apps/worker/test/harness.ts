@@ -74,7 +74,13 @@ export interface Gateway {
     statuses: SessionStatus | SessionStatus[],
     timeoutMs?: number,
   ): Promise<Session>;
-  waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
+  /** `lastSeen` describes the last probe for the timeout's message. */
+  waitFor<T>(
+    what: string,
+    probe: () => Promise<T | undefined | false>,
+    timeoutMs?: number,
+    lastSeen?: () => string,
+  ): Promise<T>;
   nudge(sessionId?: string): Promise<void>;
   ownerOf(sessionId: string): Promise<string | null>;
   close(): Promise<void>;
@@ -138,12 +144,20 @@ export async function startGateway(
   const keys = redisKeys(prefix);
   const workers = new Map<string, ChildProcess>();
 
-  async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000) {
+  async function waitFor<T>(
+    what: string,
+    probe: () => Promise<T | undefined | false>,
+    timeoutMs = 20_000,
+    lastSeen?: () => string,
+  ) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await probe();
       if (value !== undefined && value !== false) return value;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out after ${timeoutMs} ms waiting for ${what}${lastSeen ? `: ${lastSeen()}` : ''}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -275,13 +289,18 @@ export async function startGateway(
 
     async waitForStatus(sessionId, statuses, timeoutMs = 20_000) {
       const wanted = Array.isArray(statuses) ? statuses : [statuses];
+      // The last row seen goes into the timeout's message: CI shows only the failure, not the logs.
+      let last: Session | undefined;
       return waitFor(
         `${sessionId} to be ${wanted.join('/')}`,
         async () => {
-          const session = await db.repos.sessions.getById(sessionId);
-          return session && wanted.includes(session.status) ? session : undefined;
+          last = (await db.repos.sessions.getById(sessionId)) ?? undefined;
+          return last && wanted.includes(last.status) ? last : undefined;
         },
         timeoutMs,
+        () =>
+          `last seen ${last?.status} (${last?.statusReason ?? 'no reason'}, code ${last?.lastDisconnectCode}), ` +
+          `owner ${last?.ownerWorkerId}, generation ${last?.leaseGeneration}`,
       );
     },
 

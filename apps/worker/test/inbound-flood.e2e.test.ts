@@ -67,11 +67,15 @@ describe('a flood of inbound messages with slow and dead webhook receivers', () 
     const sent = await Promise.all(contacts.map((c, i) => outbox.text(c.pn, `out-during-flood-${i}`)));
     await flood;
 
+    let stored = 0;
     await gw.waitFor(
       'every inbound message stored',
-      async () =>
-        (await gw.db.repos.messages.countByStatus(session.id)).received >= TOTAL ? true : undefined,
+      async () => {
+        stored = (await gw.db.repos.messages.countByStatus(session.id)).received;
+        return stored >= TOTAL ? true : undefined;
+      },
       120_000,
+      () => `${stored} of ${TOTAL} stored`,
     );
     const storedMs = Date.now() - started;
     await gw.waitFor(

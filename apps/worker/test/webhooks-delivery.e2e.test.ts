@@ -101,7 +101,8 @@ describe('webhook delivery (worker process, real receivers on loopback)', () => 
     expect(
       verifyWebhook('whsec_d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldC0xMjM0NTY=', request!.headers, request!.body),
     ).toBe(false);
-  });
+    // A QR pairing and the worker's first login: 30 s was not enough once with the full suite running.
+  }, 90_000);
 
   it('500 three times then 200: delivered exactly once, after backoff', async () => {
     const session = await quietSession('flaky');

@@ -23,6 +23,8 @@ export interface SessionManagerDeps {
     sessionId: string,
     holdsLease: () => boolean,
     onFinished: (end: RunnerEnd) => Promise<void>,
+    /** The lease generation the runner runs under (fences its status writes in the database). */
+    generation: number,
   ) => SessionRunner;
   /** Heap pressure: no claims while refusing; sessions handed over while shedding. */
   memory?: Pick<MemoryGuard, 'refusing' | 'check' | 'stats'>;
@@ -110,6 +112,7 @@ export function createSessionManager(deps: SessionManagerDeps) {
             .release(lease)
             .catch((err) => logger.warn({ err, sessionId: session.id }, 'lease release failed'));
         },
+        lease.generation,
       );
       owned.set(session.id, { lease, clock, runner });
       logger.info({ sessionId: session.id, generation: lease.generation }, 'session claimed');

@@ -32,6 +32,12 @@ export interface SessionRunnerDeps {
   watchdog: WatchdogSettings;
   /** Fencing: true while this worker may act for the session. */
   holdsLease: () => boolean;
+  /**
+   * The lease generation this runner was claimed under. With it, status writes are fenced in the
+   * database too: a runner whose lease was taken over before its own clock noticed (Redis lost its
+   * data and another worker claimed the session) cannot overwrite the new owner's status, and stops.
+   */
+  generation?: number;
   /** Limits how many sockets this worker has connecting at once (thundering-herd guard). */
   connectSlot: <T>(attempt: () => Promise<T>) => Promise<T>;
   /** Publishes a status change (event stream, metrics). */
@@ -65,6 +71,22 @@ const DRAIN_SEND_MS = 5000;
 export function createSessionRunner(deps: SessionRunnerDeps) {
   const { sessionId, logger } = deps;
   let state: RunnerState = { kind: 'idle' };
+  /** Set once the database shows another owner: from then on this runner holds nothing. */
+  let superseded = false;
+  const holdsLease = () => !superseded && deps.holdsLease();
+  /** Re-reads the row: false (and superseded from then on) once another worker owns the session. */
+  async function ownsRow(): Promise<boolean> {
+    if (deps.generation === undefined || superseded) return !superseded;
+    const row = await deps.repos.sessions.getById(sessionId);
+    if (row && (row.ownerWorkerId !== deps.workerId || row.leaseGeneration !== deps.generation)) {
+      superseded = true;
+      logger.warn(
+        { sessionId, owner: row.ownerWorkerId, generation: row.leaseGeneration, ours: deps.generation },
+        'another worker owns the session now; stopping without touching it',
+      );
+    }
+    return !superseded;
+  }
   const dispatch = (event: RunnerEvent) => {
     state = nextState(state, event);
   };
@@ -77,7 +99,7 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
    */
   async function servePairingRequest(): Promise<void> {
     const showing = current();
-    if (showing.kind !== 'qr' || !deps.holdsLease()) return;
+    if (showing.kind !== 'qr' || !holdsLease()) return;
     const phone = await deps.pairing.take();
     if (!phone) return;
     const code = await showing.lifetime.sock.requestPairingCode(phone);
@@ -87,15 +109,19 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
 
   /** Records a status change of the session (fenced: nothing is written without the lease). */
   async function record(to: SessionStatus, reason: string, code?: number): Promise<Session | null> {
-    if (!deps.holdsLease()) return null;
+    if (!holdsLease()) return null;
     const before = await deps.repos.sessions.getById(sessionId);
     const after = await deps.repos.sessions.transitionStatus(sessionId, {
       to,
       reason,
       disconnectCode: code ?? null,
       workerId: deps.workerId,
+      ...(deps.generation !== undefined
+        ? { expectedOwner: { workerId: deps.workerId, generation: deps.generation } }
+        : {}),
     });
     if (after) await deps.onStatus(after, before?.status ?? null);
+    else await ownsRow();
     return after;
   }
 
@@ -107,7 +133,7 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
     const auth = await loadDbAuthState(
       deps.repos.authState,
       sessionId,
-      { logger: deps.logger, canWrite: deps.canWrite, holdsLease: deps.holdsLease },
+      { logger: deps.logger, canWrite: deps.canWrite, holdsLease },
       deps.onLidMappings,
     );
     if (!auth.ok) {
@@ -130,14 +156,14 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
     const lifetime = await deps.connectSlot(async () => {
       await record('connecting', auth.paired ? why.reason : `${why.reason} (new pairing)`, why.code);
       // A stop that came while this waited for the slot: no socket would be there to close.
-      if (current().kind === 'stopping') return undefined;
+      if (current().kind === 'stopping' || superseded) return undefined;
       const created = startSocketLifetime({
         sessionId,
         logger,
         factory: deps.factory,
         auth: auth.state,
         watchdog: deps.watchdog,
-        canSend: deps.holdsLease,
+        canSend: holdsLease,
         onCreds: saveCreds,
         extraHandlers: deps.messaging?.handlers,
         onQr: async (qr) => {
@@ -184,8 +210,9 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
   async function loop(): Promise<RunnerEnd> {
     let why: { reason: string; code?: number } = { reason: 'connecting' };
     while (current().kind !== 'stopping') {
-      if (!deps.holdsLease()) return 'lease-lost';
+      if (!holdsLease()) return 'lease-lost';
       const end = await connectOnce(why);
+      if (superseded) return 'lease-lost';
       if (end === 'needs-pairing') return 'terminal';
       if (end === 'stopped' || current().kind === 'stopping') break;
       if (current().kind === 'restarting') {
@@ -195,13 +222,16 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
       const action = decideOnDisconnect(end.code);
       logger.info({ sessionId, code: end.code, reason: end.reason, action: action.kind }, 'socket closed');
       if (action.kind === 'restart') {
+        if (!(await ownsRow())) return 'lease-lost';
         why = { reason: `reconnecting at once: ${end.reason}`, code: end.code };
         continue;
       }
       if (action.kind === 'terminal') {
-        if (action.clearAuth && deps.holdsLease()) await deps.repos.authState.clear(sessionId);
+        // A 440 (replaced) or 401 may be the new owner's doing, not WhatsApp's verdict on ours.
+        if (!(await ownsRow())) return 'lease-lost';
+        if (action.clearAuth && holdsLease()) await deps.repos.authState.clear(sessionId);
         await record(action.status, end.reason, end.code);
-        return 'terminal';
+        return superseded ? 'lease-lost' : 'terminal';
       }
       // The attempt count lives on the row (it survives failovers) and resets on `open`.
       const attempt = ((await deps.repos.sessions.getById(sessionId))?.reconnectAttempts ?? 0) + 1;
@@ -212,7 +242,7 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
           `gave up after ${deps.backoff.maxAttempts} reconnect attempts: ${end.reason}`,
           end.code,
         );
-        return 'terminal';
+        return superseded ? 'lease-lost' : 'terminal';
       }
       const session = await record('reconnecting', end.reason, end.code);
       if (!session) return 'lease-lost';
@@ -232,7 +262,7 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
     if (end === 'stop') await record('stopped', 'stopped on request');
     if (end === 'shutdown') await record('starting', 'worker shutting down: handing over');
     if (end === 'logout') {
-      if (deps.holdsLease()) await deps.repos.authState.clear(sessionId);
+      if (holdsLease()) await deps.repos.authState.clear(sessionId);
       await record('logged_out', 'logged out on request', 401);
     }
   }
@@ -278,7 +308,7 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
       dispatch({ type: 'stop', mode });
       if (before.kind === 'backing-off') before.wake.abort();
       const lifetime = socketOf(before);
-      if (mode === 'logout' && lifetime?.isOpen() && deps.holdsLease()) {
+      if (mode === 'logout' && lifetime?.isOpen() && holdsLease()) {
         // Sends remove-companion-device so the phone drops the device too; Baileys then closes (401).
         await lifetime.sock.logout('logged out through the API').catch((err) => {
           logger.warn({ err, sessionId }, 'logout request failed; clearing auth state anyway');
