@@ -22,6 +22,7 @@ const HEAVY = new Set([
   'apps/worker/test/memory.e2e.test.ts',
   'apps/worker/test/outage.e2e.test.ts',
   'apps/worker/test/inbound-flood.e2e.test.ts',
+  'apps/worker/test/inbound.e2e.test.ts',
   'apps/worker/test/memory-pressure.e2e.test.ts',
   'apps/api/test/fuzz.test.ts',
 ]);
