@@ -33,12 +33,6 @@ export function installClientHandlers(host: MessagingHost, messaging: Messaging)
   router.onStanza('message', (conn, node) => onClientMessage(messaging, conn, node));
   router.onStanza('receipt', (conn, node) => {
     const ids = [node.attrs.id, ...children(child(node, 'list'), 'item').map((item) => item.attrs.id)];
-    // A retry receipt asks for the message again: it is not the device's acknowledgement.
-    if (conn.companion && node.attrs.type !== 'retry')
-      messaging.unacknowledged.acknowledged(
-        conn.companion.jid,
-        ids.filter((id): id is string => !!id),
-      );
     log.addClientReceipt({
       ids: ids.filter((id): id is string => !!id),
       to: node.attrs.to ?? '',
@@ -47,17 +41,13 @@ export function installClientHandlers(host: MessagingHost, messaging: Messaging)
       at: Date.now(),
     });
   });
-  router.onStanza('ack', (conn, node) => {
+  router.onStanza('ack', (_conn, node) => {
     if (node.attrs.class === 'receipt') log.receiptAcks++;
-    // Baileys acks a message it will not receipt (one it could not take): acknowledged all the same.
-    if (node.attrs.class === 'message' && node.attrs.id && conn.companion)
-      messaging.unacknowledged.acknowledged(conn.companion.jid, [node.attrs.id]);
   });
   // Stanzas peers sent while a companion was offline are written once it is logged in again.
   host.events.on('open', (conn) => {
     void messaging.flushOffline(conn);
   });
-  host.events.on('close', (conn) => messaging.connectionEnded(conn));
 }
 
 async function onClientMessage(messaging: Messaging, conn: SimConnection, node: BinaryNode): Promise<void> {

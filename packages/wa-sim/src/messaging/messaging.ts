@@ -13,7 +13,6 @@ import { MessageLog } from './message-log.js';
 import { companionBundle, PeerDirectory } from './peer-directory.js';
 import { newMessageId, peerMessageStanza, peerReceiptStanza, type ReceiptType } from './peer-stanzas.js';
 import { ProfilePictureServer } from './profile-picture-server.js';
-import { UnacknowledgedMessages } from './unacknowledged.js';
 
 /** The parts of the simulator messaging uses. */
 export type MessagingHost = Pick<WaSimulator, 'world' | 'router' | 'events' | 'connectionsOf' | 'counters'>;
@@ -40,8 +39,6 @@ export class Messaging implements ContactActions {
   readonly pictures = new ProfilePictureServer();
   /** Stanzas for companions without a live connection, written when they next open (offline queue). */
   private readonly offline = new Map<string, BinaryNode[]>();
-  /** Messages written and not yet acknowledged: written again at the next login if the connection ends. */
-  readonly unacknowledged = new UnacknowledgedMessages();
 
   constructor(
     private readonly host: MessagingHost,
@@ -179,11 +176,6 @@ export class Messaging implements ContactActions {
       this.offline.set(companion.jid, queue);
       return false;
     }
-    this.unacknowledged.written(
-      companion.jid,
-      node,
-      conns.map((conn) => conn.id),
-    );
     await Promise.all(conns.map((conn) => conn.send(node)));
     return true;
   }
@@ -194,46 +186,7 @@ export class Messaging implements ContactActions {
     const queue = jid ? this.offline.get(jid) : undefined;
     if (!jid || !queue) return;
     this.offline.delete(jid);
-    for (const [i, node] of queue.entries()) {
-      if (!conn.isOpen) {
-        // Dropped mid-flush: what was not written waits for the next login, ahead of anything newer.
-        this.offline.set(jid, [...queue.slice(i), ...(this.offline.get(jid) ?? [])]);
-        return;
-      }
-      this.unacknowledged.written(jid, node, [conn.id]);
-      await conn.send(node);
-    }
-  }
-
-  /**
-   * A connection ended: what it was written and never acknowledged goes to the companion's other
-   * live connection (the one that replaced it), or back to the front of the offline queue.
-   */
-  connectionEnded(conn: SimConnection): void {
-    const jid = conn.companion?.jid;
-    if (!jid) return;
-    const live = this.host.connectionsOf(jid);
-    const queued = this.offline.get(jid) ?? [];
-    const waiting = new Set(queued.map((node) => node.attrs.id));
-    const again = this.unacknowledged
-      .orphaned(jid, new Set(live.map((c) => c.id)))
-      .filter((node) => !waiting.has(node.attrs.id));
-    if (again.length === 0) return;
-    this.host.counters.redeliveredMessages += again.length;
-    if (live.length === 0) {
-      this.offline.set(jid, [...again, ...queued]);
-      return;
-    }
-    void (async () => {
-      for (const node of again) {
-        this.unacknowledged.written(
-          jid,
-          node,
-          live.map((c) => c.id),
-        );
-        await Promise.all(live.map((c) => c.send(node)));
-      }
-    })();
+    for (const node of queue) await conn.send(node);
   }
 
   async close(): Promise<void> {

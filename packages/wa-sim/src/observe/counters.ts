@@ -53,8 +53,6 @@ export class Counters {
   idleDrops = 0;
   /** `<conflict type="replaced"/>` (440) sent because the same companion logged in again. */
   replacedConflicts = 0;
-  /** Messages queued again because a companion's last connection ended before it acknowledged them. */
-  redeliveredMessages = 0;
   /** `companion_hello` stages received: a client asked for a pairing code. */
   pairingCodeRequests = 0;
   /** Pairings completed by a typed code rather than a QR scan (also counted in `pairings`). */
