@@ -33,11 +33,16 @@ describe('inbound messages', () => {
       gw.sim.messaging.addContact({ phone: `1555300${String(i).padStart(4, '0')}`, name: `Sender ${i}` }),
     );
     const received = async () => (await gw.db.repos.messages.countByStatus(session.id)).received;
+    let storedCount = 0;
     const allStored = (n: number) =>
       gw.waitFor(
         `${n} inbound messages stored`,
-        async () => ((await received()) >= n ? true : undefined),
+        async () => {
+          storedCount = await received();
+          return storedCount >= n ? true : undefined;
+        },
         300_000,
+        () => `${storedCount} stored`,
       );
 
     const started = performance.now();
