@@ -1,61 +1,27 @@
-import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
-import { planOrder } from './test-plan.js';
 
 /** End-to-end and browser files: seconds to minutes each, where unit files take milliseconds. */
 const LONG_RUNNING = /\.(e2e|browser)\.test\.ts$/;
 
 /**
- * Files that load both cores for a minute or more (thousands of Signal-encrypted messages, a
- * topology of seven processes, a soak): with three of them at once on 2 cores every process in
- * them starves, leases expire and floods miss their deadlines (seen in CI with all four heaviest
- * started together). At most two run at once.
- */
-const HEAVY = new Set([
-  'apps/worker/test/bulk-delivery.e2e.test.ts',
-  'apps/worker/test/redis-faults.e2e.test.ts',
-  'apps/worker/test/soak.e2e.test.ts',
-  'apps/worker/test/media-bulk.e2e.test.ts',
-  'apps/worker/test/topology-postgres.e2e.test.ts',
-  'apps/worker/test/topology-sqlite.e2e.test.ts',
-  'apps/worker/test/memory.e2e.test.ts',
-  'apps/worker/test/outage.e2e.test.ts',
-  'apps/worker/test/inbound-flood.e2e.test.ts',
-  'apps/worker/test/inbound.e2e.test.ts',
-  'apps/worker/test/memory-pressure.e2e.test.ts',
-  'apps/api/test/fuzz.test.ts',
-]);
-const MAX_HEAVY_AT_ONCE = 2;
-
-/**
- * Durations measured in a full run (file → ms, paths from the repository root), for a fresh clone
- * where vitest has no timings of its own: CI always runs from one. Regenerate after a full run with
- * `node scripts/test/record-durations.ts`.
- */
-const MEASURED: Record<string, number> = JSON.parse(
-  readFileSync(new URL('./test-durations.json', import.meta.url), 'utf8'),
-);
-
-/**
- * Orders test files so the run ends soon and never stacks the heavy ones: longest first across
- * all projects (vitest's own order ran the projects one after another, so the longest files
- * started last), planned as the pool will run them (planOrder). Timings come from vitest's cache
- * of the last run, else from test-durations.json, else from the kind of file.
+ * Orders test files longest first across all projects. Vitest's own order runs the projects one
+ * after another by name, so @wagw/worker, whose end-to-end files take the longest, started last and
+ * the run ended with one long file on one core. Longest first lets short files fill the gaps.
+ * Without timings of an earlier run (a fresh clone) the kind of file decides, then its size.
  */
 export default class SlowFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const root = this.ctx.config.root;
-    const path = (spec: TestSpecification) => relative(root, spec.moduleId);
-    const cached = (spec: TestSpecification) =>
-      this.ctx.cache.getFileTestResults(`${spec.project.name}:${path(spec)}`)?.duration;
-    const estimate = (spec: TestSpecification) =>
-      cached(spec) ?? MEASURED[path(spec)] ?? (LONG_RUNNING.test(spec.moduleId) ? 20_000 : 500);
-    const slots = Number(this.ctx.config.maxWorkers) || 1;
-    return planOrder(
-      files.map((spec) => ({ item: spec, ms: estimate(spec), heavy: HEAVY.has(path(spec)) })),
-      slots,
-      MAX_HEAVY_AT_ONCE,
-    );
+    const key = (spec: TestSpecification) => `${spec.project.name}:${relative(root, spec.moduleId)}`;
+    const duration = (spec: TestSpecification) => this.ctx.cache.getFileTestResults(key(spec))?.duration;
+    const size = (spec: TestSpecification) => this.ctx.cache.getFileStats(key(spec))?.size ?? 0;
+    const long = (spec: TestSpecification) => (LONG_RUNNING.test(spec.moduleId) ? 1 : 0);
+    return [...files].sort((a, b) => {
+      const da = duration(a);
+      const db = duration(b);
+      if (da !== undefined && db !== undefined) return db - da;
+      return long(b) - long(a) || size(b) - size(a);
+    });
   }
 }
