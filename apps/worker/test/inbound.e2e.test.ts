@@ -9,7 +9,12 @@ beforeAll(async () => {
   // The production lease TTL: a burst of hundreds of inbound messages blocks a worker's event loop
   // for 1.2-1.6 s (Baileys' decryption and synchronous SQLite, measured on 2 cores), which can outlast
   // the 2.4 s trust window of the harness' 3 s test lease and stop the session mid-burst.
-  gw = await startGateway({ workerEnv: { LEASE_TTL: '15000' } });
+  // Production's keep-alive and silence limits, not the harness' fast ones: while the worker works
+  // through the burst on a loaded machine, a 7 s keep-alive dropped the socket mid-flood (2 logins,
+  // 292 of 600 stored), and the simulator does not write again what went to a dead connection.
+  gw = await startGateway({
+    workerEnv: { LEASE_TTL: '15000', WA_KEEPALIVE_INTERVAL: '30000', WATCHDOG_SILENCE_TIMEOUT: '75000' },
+  });
 });
 afterAll(() => gw?.close());
 
@@ -42,7 +47,9 @@ describe('inbound messages', () => {
           return storedCount >= n ? true : undefined;
         },
         300_000,
-        () => `${storedCount} stored`,
+        () =>
+          `${storedCount} stored, ${sent.length} sent by the simulator, ` +
+          `${gw.sim.counters.openConnections} open connection(s), ${gw.sim.counters.logins} logins`,
       );
 
     const started = performance.now();
