@@ -19,7 +19,15 @@ let phone: string;
 
 beforeAll(async () => {
   gw = await startGateway({
-    workerEnv: { MEDIA_URL_SECRET: LINK_SECRET, MEDIA_INBOUND_CONCURRENCY: String(CONCURRENCY) },
+    workerEnv: {
+      MEDIA_URL_SECRET: LINK_SECRET,
+      MEDIA_INBOUND_CONCURRENCY: String(CONCURRENCY),
+      // Production's keep-alive, silence and lease limits (as inbound.e2e): with the harness' fast
+      // ones a loaded machine dropped the socket mid-test, and what went to it was not written again.
+      WA_KEEPALIVE_INTERVAL: '30000',
+      WATCHDOG_SILENCE_TIMEOUT: '75000',
+      LEASE_TTL: '15000',
+    },
   });
   await gw.startWorker('w1');
   api = await gw.startApi({ MEDIA_URL_SECRET: LINK_SECRET });
