@@ -39,18 +39,40 @@ describe('inbound messages', () => {
     );
     const received = async () => (await gw.db.repos.messages.countByStatus(session.id)).received;
     let storedCount = 0;
-    const allStored = (n: number) =>
+    const waitStored = (n: number, timeoutMs: number) =>
       gw.waitFor(
         `${n} inbound messages stored`,
         async () => {
           storedCount = await received();
           return storedCount >= n ? true : undefined;
         },
-        300_000,
+        timeoutMs,
         () =>
           `${storedCount} stored, ${sent.length} sent by the simulator, ` +
           `${gw.sim.counters.openConnections} open connection(s), ${gw.sim.counters.logins} logins`,
       );
+    /**
+     * WhatsApp keeps a message until the device acknowledges it and sends it again after a
+     * reconnect; the simulator does not yet (issue #16 note). When the socket dropped by itself
+     * during the flood (a loaded machine: seen in CI), the peers send again, same id, exactly the
+     * messages the client never receipted. One it receipted but did not store is not sent again:
+     * losing that is the gateway's fault, and the count then still fails the test.
+     */
+    const allStored = async (n: number, loginsBefore: number) => {
+      try {
+        await waitStored(n, 60_000);
+      } catch (err) {
+        if (gw.sim.counters.logins <= loginsBefore) throw err;
+        const receipted = new Set(gw.sim.messaging.clientReceipts().flatMap((r) => r.ids));
+        const missing = sent.filter((m) => !receipted.has(m.id));
+        console.info(
+          `the socket dropped during the flood (${gw.sim.counters.logins - loginsBefore} extra logins): ` +
+            `${missing.length} messages never receipted are sent again`,
+        );
+        for (const { from, id, text } of missing) await from.sendText(phone, text, { id });
+        await waitStored(n, 240_000);
+      }
+    };
 
     const started = performance.now();
     const sent: Array<{ from: (typeof contacts)[number]; id: string; text: string }> = [];
@@ -78,8 +100,9 @@ describe('inbound messages', () => {
       }
     };
 
+    const loginsAtStart = gw.sim.counters.logins;
     await sendRange(0, BEFORE_RECONNECT);
-    await allStored(BEFORE_RECONNECT);
+    await allStored(BEFORE_RECONNECT, loginsAtStart);
 
     // A dropped connection; after the reconnect the server replays ids the gateway already has.
     const droppedAt = Date.now();
@@ -92,13 +115,14 @@ describe('inbound messages', () => {
       },
       LOADED_WAIT,
     );
+    const loginsAfterDrop = gw.sim.counters.logins;
     // Same id and content (a replay is the same message), new ciphertext.
     for (const { from, id, text } of sent.slice(0, 100)) await from.sendText(phone, text, { id });
     await sendRange(BEFORE_RECONNECT, UNIQUE);
     // And peers re-delivering recent messages (same id, new ciphertext).
     for (const { from, id, text } of sent.slice(UNIQUE - 50)) await from.sendText(phone, text, { id });
 
-    await allStored(UNIQUE);
+    await allStored(UNIQUE, loginsAfterDrop);
     const elapsed = performance.now() - started;
     // The barrier: one more message from a sender on the same socket. Once it is stored, anything
     // still in flight before it has landed; nothing may have been stored twice or overwritten.
