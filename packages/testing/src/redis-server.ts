@@ -53,6 +53,10 @@ export async function startRedisServer(options: { persistence: 'aof' | 'none' })
     url: `redis://127.0.0.1:${port}`,
     port,
     async start({ empty = false } = {}) {
+      // Already running: a second server on the same port would fail to bind and exit, and the
+      // handle would then point at the dead one, so close() left the running server behind (the
+      // stray redis-servers earlier runs left, from teardowns that call start() "just in case").
+      if (child && child.exitCode === null && child.signalCode === null) return;
       if (empty)
         for (const name of readdirSync(dir.path))
           rmSync(join(dir.path, name), { recursive: true, force: true });
