@@ -47,7 +47,6 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
   await waitUntilReady(redis);
 
   const leases = createLeaseStore({ redis, prefix, ttlMs: config.leaseTtlMs });
-  const events = createSessionEvents({ redis, prefix, logger, workerId: config.instanceId });
   const media = createWorkerMedia(config.media, config.whatsapp.mediaOriginOverride);
   const factory = createSocketFactory(config.whatsapp, media.transport);
   const groupStore = createGroupStore(db.repos);
@@ -64,6 +63,14 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
     dbSpoolMax: config.dbSpoolMax,
     canWrite: () => db.canWrite(),
     media,
+  });
+
+  const events = createSessionEvents({
+    redis,
+    prefix,
+    logger,
+    workerId: config.instanceId,
+    outbox: { remove: (ids) => messaging.db(() => db.repos.eventOutbox.remove(ids)) },
   });
 
   const webhooks = startWebhookDispatch({
@@ -100,6 +107,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
         watchdog: config.watchdog,
         holdsLease,
         connectSlot: (attempt) => connectGate.execute(attempt),
+        statusEvent: events.statusEvent,
         onStatus: events.status,
         onQr: (qr) => events.qr(sessionId, qr),
         pairing: events.pairing(sessionId),
@@ -193,6 +201,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
       await subscriber.quit().catch(() => subscriber.disconnect());
       await manager.shutdown();
       for (const timer of leaseTimers) clearInterval(timer);
+      await events.flush();
       await messaging.close();
       // After the sessions: their last status events are still fanned out and delivered.
       await webhooks.close();

@@ -1,8 +1,8 @@
-import type { Repositories, Session, SessionStatus } from '@wagw/db';
+import type { OutboxEvent, Repositories, Session, SessionStatus } from '@wagw/db';
 import type { LeaseStore, RedisConnection } from '@wagw/queue';
 import { clearDeletedAuthState } from './clear-deleted-auth-state.js';
 import { deleteStaleQrKeys } from './delete-stale-qr-keys.js';
-import { announceSessionStatus } from './session-status-event.js';
+import { announceSessionStatus, schedulerStatusEvent } from './session-status-event.js';
 
 export interface CleanupStaleSessionsDeps {
   repos: {
@@ -11,6 +11,8 @@ export interface CleanupStaleSessionsDeps {
       'list' | 'listStale' | 'transitionStatus' | 'setOwner' | 'getById'
     >;
     authState: Pick<Repositories['authState'], 'getCreds' | 'clear'>;
+    /** Where announced status events' outbox rows are deleted once published. */
+    eventOutbox?: Pick<Repositories['eventOutbox'], 'remove'>;
   };
   leases: Pick<LeaseStore, 'owner'>;
   /** For the QR keys (scan, get, compare-and-delete). */
@@ -115,15 +117,20 @@ async function resetOrphan(
   const to = session.desiredState === 'running' ? 'starting' : 'stopped';
   // Compare-and-set on the status we saw: if a worker claimed the session meanwhile and moved it
   // on, its newer status stands.
+  let event: OutboxEvent | undefined;
   const updated = await deps.repos.sessions.transitionStatus(session.id, {
     to,
     reason: STALE_REASON,
     expectedFrom: session.status,
+    event: (after, previous) => {
+      event = schedulerStatusEvent(after, previous);
+      return event;
+    },
   });
   if (!updated) return 'skipped';
   // Fenced by the generation we saw: a worker that claimed the session since (a newer generation)
   // keeps its ownership record.
   await deps.repos.sessions.setOwner(session.id, null, session.leaseGeneration);
-  await announceSessionStatus(deps, updated, session.status);
+  await announceSessionStatus(deps, event);
   return to;
 }

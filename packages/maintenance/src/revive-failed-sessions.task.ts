@@ -1,9 +1,13 @@
-import type { Repositories } from '@wagw/db';
+import type { OutboxEvent, Repositories } from '@wagw/db';
 import type { RedisConnection } from '@wagw/queue';
-import { announceSessionStatus } from './session-status-event.js';
+import { announceSessionStatus, schedulerStatusEvent } from './session-status-event.js';
 
 export interface ReviveFailedSessionsDeps {
-  repos: { sessions: Pick<Repositories['sessions'], 'listStale' | 'transitionStatus'> };
+  repos: {
+    sessions: Pick<Repositories['sessions'], 'listStale' | 'transitionStatus'>;
+    /** Where announced status events' outbox rows are deleted once published. */
+    eventOutbox?: Pick<Repositories['eventOutbox'], 'remove'>;
+  };
   /** How long a session stays `failed` before it gets a fresh start, in ms (FAILED_REVIVAL_COOLDOWN). */
   cooldownMs: number;
   /** Where `session.status` is announced for each revived session; without them nothing is. */
@@ -48,13 +52,18 @@ export async function reviveFailedSessions(
   for (const session of candidates) {
     // Compare-and-set on `failed`: of two concurrent runs (or a run and a user's restart) exactly
     // one transition happens, and only one session_events row is written.
+    let event: OutboxEvent | undefined;
     const revived = await deps.repos.sessions.transitionStatus(session.id, {
       to: 'starting',
       reason: REVIVAL_REASON,
       expectedFrom: 'failed',
+      event: (after, previous) => {
+        event = schedulerStatusEvent(after, previous);
+        return event;
+      },
     });
     (revived ? revivedSessionIds : skippedSessionIds).push(session.id);
-    if (revived) await announceSessionStatus(deps, revived, 'failed');
+    if (revived) await announceSessionStatus(deps, event);
   }
 
   return {

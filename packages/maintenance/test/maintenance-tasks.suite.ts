@@ -10,6 +10,7 @@ import {
 } from '@wagw/queue';
 import { redisUrl, uniquePrefix } from '@wagw/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { relayEventOutbox } from '../src/event-outbox-relay.task.js';
 import {
   cleanupStaleSessions,
   REVIVAL_REASON,
@@ -111,6 +112,50 @@ export function describeMaintenanceTasks(dialect: string, open: () => Promise<Ma
           },
         ]);
         expect(events.filter((e) => e.sessionId === young.id)).toEqual([]);
+      });
+
+      it('keeps the announcement in the event outbox while Redis is away; the relay publishes it under its id', async () => {
+        const s = await session('failed');
+        const down = createProducerConnection('redis://127.0.0.1:1', { connectTimeout: 200 });
+        down.on('error', () => {});
+        const report = await reviveFailedSessions({
+          repos: repos(),
+          redis: down,
+          prefix,
+          cooldownMs: COOLDOWN_MS,
+          now: justAfter(s, COOLDOWN_MS),
+        });
+        down.disconnect();
+        expect(report.revivedSessionIds).toContain(s.id);
+        const ofSession = async () =>
+          (await readEvents(redis, prefix, '0', { count: 10_000 }))
+            .map((e) => e.event)
+            .filter((e) => e.sessionId === s.id);
+        expect(await ofSession()).toEqual([]);
+        // The change and its event were committed together: the relay finds and publishes it.
+        const relay = await relayEventOutbox({ repos: repos(), redis, prefix, graceMs: 0 });
+        expect(relay.published).toBeGreaterThanOrEqual(1);
+        const [published] = await ofSession();
+        expect(published).toMatchObject({
+          event: 'session.status',
+          data: { status: 'starting', previous: 'failed', reason: REVIVAL_REASON, workerId: null },
+        });
+        // Published once: its outbox row is gone, a second relay run publishes nothing of it.
+        await relayEventOutbox({ repos: repos(), redis, prefix, graceMs: 0 });
+        expect(await ofSession()).toHaveLength(1);
+      });
+
+      it('with Redis there, publishes the stored announcement itself and deletes its outbox row', async () => {
+        const s = await session('failed');
+        await reviveFailedSessions({
+          repos: repos(),
+          redis,
+          prefix,
+          cooldownMs: COOLDOWN_MS,
+          now: justAfter(s, COOLDOWN_MS),
+        });
+        const stale = await repos().eventOutbox.claimStale(new Date(Date.now() + 60_000), 1, 10_000);
+        expect(stale.filter((e) => e.sessionId === s.id)).toEqual([]);
       });
 
       it('leaves stopped-desired, logged_out, conflict and needs_pairing sessions alone', async () => {

@@ -83,6 +83,31 @@ export async function readEvents(
   });
 }
 
+/** What `session.status` reports of a session row after its change. */
+interface SessionStatusSource {
+  id: string;
+  status: string;
+  statusReason: string | null;
+}
+
+/**
+ * `session.status`: one change of a session's status. `workerId` is the worker that made it, null
+ * when the scheduler did (a dead worker's session reset, a failed one revived); `disconnectCode`
+ * is the code of the disconnect that caused it, if one did.
+ */
+export function sessionStatusEvent(
+  session: SessionStatusSource,
+  change: { previous: string | null; workerId: string | null; disconnectCode: number | null },
+) {
+  return createEvent('session.status', session.id, {
+    status: session.status,
+    previous: change.previous,
+    reason: session.statusReason,
+    disconnectCode: change.disconnectCode,
+    workerId: change.workerId,
+  });
+}
+
 /** What `batch.completed` reports: the batch's counts when its last message left the outbox. */
 interface BatchSummary {
   batchId: string;

@@ -25,6 +25,7 @@ export {
   type GatewayEvent,
   publishEvent,
   readEvents,
+  sessionStatusEvent,
   WEBHOOK_DISPATCH_GROUP,
 } from './events.js';
 export {

@@ -1,4 +1,4 @@
-import type { Repositories, Session, SessionStatus } from '@wagw/db';
+import type { OutboxEvent, Repositories, Session, SessionStatus } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
 import { sleep } from '@wagw/resilience';
 import type { WASocket } from '@whiskeysockets/baileys';
@@ -40,8 +40,13 @@ export interface SessionRunnerDeps {
   generation?: number;
   /** Limits how many sockets this worker has connecting at once (thundering-herd guard). */
   connectSlot: <T>(attempt: () => Promise<T>) => Promise<T>;
-  /** Publishes a status change (event stream, metrics). */
-  onStatus: (session: Session, previous: SessionStatus | null) => Promise<void>;
+  /**
+   * Builds the `session.status` event of a change, written to the event outbox with it, so the
+   * change is announced even if this process dies right after the commit. Absent: none is stored.
+   */
+  statusEvent?: (session: Session, previous: SessionStatus) => OutboxEvent;
+  /** Publishes a status change (event stream, metrics); `event` is its stored outbox event. */
+  onStatus: (session: Session, previous: SessionStatus | null, event?: OutboxEvent) => Promise<void>;
   onQr: (qr: string) => Promise<void>;
   /** Pairing by code instead of QR: takes a pending request's phone number, stores the code. */
   pairing: { take: () => Promise<string | null>; store: (code: string) => Promise<void> };
@@ -110,7 +115,10 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
   /** Records a status change of the session (fenced: nothing is written without the lease). */
   async function record(to: SessionStatus, reason: string, code?: number): Promise<Session | null> {
     if (!holdsLease()) return null;
-    const before = await deps.repos.sessions.getById(sessionId);
+    const { statusEvent } = deps;
+    // The status before, as the transition's transaction saw it, and the event built from it.
+    let previous: SessionStatus | null = null;
+    let event: OutboxEvent | undefined;
     const after = await deps.repos.sessions.transitionStatus(sessionId, {
       to,
       reason,
@@ -119,8 +127,13 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
       ...(deps.generation !== undefined
         ? { expectedOwner: { workerId: deps.workerId, generation: deps.generation } }
         : {}),
+      event: (updated, before) => {
+        previous = before;
+        event = statusEvent?.(updated, before);
+        return event;
+      },
     });
-    if (after) await deps.onStatus(after, before?.status ?? null);
+    if (after) await deps.onStatus(after, previous, event);
     else await ownsRow();
     return after;
   }

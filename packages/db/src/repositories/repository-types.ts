@@ -53,6 +53,13 @@ export interface StatusTransition {
    * (a claim records a newer generation). Default: any owner.
    */
   expectedOwner?: { workerId: string | null; generation: number };
+  /**
+   * The event that announces this change (`session.status`), built from the row after and the
+   * status before, and written to the event outbox in the transition's transaction: a process that
+   * dies after the commit, or a Redis outage, delays the announcement but never loses it.
+   * Returning undefined stores none (the caller only wanted the status before).
+   */
+  event?: (updated: Session, previous: SessionStatus) => OutboxEvent | undefined;
 }
 
 /** What outbox reconciliation reads of a message: enough to enqueue its send job again. */

@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, inArray, isNull, lt, lte } from 'drizzle-orm';
 import type { Executor } from '../executor/executor.js';
 import { type DesiredState, WAITING_FOR_CAPACITY_REASON } from '../schema/enums.js';
+import { addOutboxEvents } from './event-outbox.repository.js';
 import type { SessionEventsRepository, SessionsRepository } from './repository-types.js';
 import {
   expectedStatuses,
@@ -93,6 +94,8 @@ export function createSessionsRepository(x: Executor): SessionsRepository {
             .returning(),
         );
         await tx.run(tx.db.insert(sessionEvents).values(sessionEventRow(id, current.status, t.to, t, now)));
+        const event = updated ? t.event?.(updated, current.status) : undefined;
+        if (event) await addOutboxEvents(tx, [event], now);
         return updated;
       });
     },

@@ -74,6 +74,38 @@ export function eventOutboxContract(ctx: ContractContext) {
     await repos().eventOutbox.remove([`status-${row.id}`]);
   });
 
+  it('a session transition writes its event from the row after and the status before; a refused one writes none', async () => {
+    await drain();
+    const sessionId = await newSession();
+    const opened = await repos().sessions.transitionStatus(sessionId, {
+      to: 'open',
+      reason: 'connected',
+      expectedOwner: { workerId: null, generation: 0 },
+      event: (s, previous) => ({
+        id: `session-${s.id}`,
+        sessionId: s.id,
+        envelope: { status: s.status, previous, reason: s.statusReason },
+      }),
+    });
+    expect(opened?.status).toBe('open');
+    // Fenced by a lease generation the row does not hold: no change, so nothing to announce.
+    const refused = await repos().sessions.transitionStatus(sessionId, {
+      to: 'conflict',
+      expectedOwner: { workerId: 'w-old', generation: 7 },
+      event: () => event(uniqueName('never'), sessionId),
+    });
+    expect(refused).toBeNull();
+    const claimed = await repos().eventOutbox.claimStale(future(), 30_000, 100);
+    expect(claimed).toEqual([
+      {
+        id: `session-${sessionId}`,
+        sessionId,
+        envelope: { status: 'open', previous: 'stopped', reason: 'connected' },
+      },
+    ]);
+    await repos().eventOutbox.remove([`session-${sessionId}`]);
+  });
+
   it('claims only events older than the grace, oldest first, each once while claimed, again after', async () => {
     await drain();
     const sessionId = await newSession();
