@@ -17,8 +17,8 @@ import type { Gateway } from './harness.js';
  * Writes outbound messages the way the API does (row `queued` with `waMessageIdFor(id)`, then a
  * `send` job with jobId = message id on `send.<sessionId>`), without the API process.
  */
-export function createOutbox(gw: Gateway, sessionId: string) {
-  const connection = createConsumerConnection(redisUrl());
+export function createOutbox(gw: Gateway, sessionId: string, redisAddress = redisUrl()) {
+  const connection = createConsumerConnection(redisAddress);
   const queue = new Queue(sendQueueName(sessionId), { connection, prefix: gw.prefix });
   queue.on('error', () => undefined);
   return {

@@ -1,6 +1,8 @@
+import { waitUntilReady } from '@wagw/queue';
 import { type RedisServer, startRedisServer } from '@wagw/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from './harness.js';
+import { createOutbox, waitForMessageStatus } from './messaging-fixtures.js';
 import { type Receiver, startReceiver } from './webhook-receiver.js';
 
 /** A `session.status` webhook as the receiver got it. */
@@ -46,7 +48,9 @@ describe('session status changes while Redis is stopped', () => {
   }, 120_000);
   afterAll(async () => {
     await receiver?.stop();
+    // A failed test may leave Redis stopped: the harness' own connection must be back to clean up.
     await redis?.start().catch(() => undefined);
+    if (gw) await waitUntilReady(gw.redis).catch(() => undefined);
     await gw?.close();
     await redis?.close();
   });
@@ -59,6 +63,13 @@ describe('session status changes while Redis is stopped', () => {
   it('reach the webhook once each after Redis is back, with the disconnect that caused them', async () => {
     const created = await gw.createSession('status-outbox', { linked: true });
     const session = await gw.waitForStatus(created.id, 'open', 60_000);
+    const peer = '17773001234';
+    gw.sim.messaging.addContact({ phone: peer });
+    const outbox = createOutbox(gw, session.id, redis.url);
+    // A message delivered first: the session's send consumer runs, and it must not hold the
+    // reconnect below (closing a BullMQ worker waits for Redis, which is about to be away).
+    const first = await outbox.text(`${peer}@s.whatsapp.net`, 'before the outage');
+    await waitForMessageStatus(gw, first.id, ['sent', 'delivered', 'read']);
     const downAt = new Date();
     await redis.stop('SIGTERM');
     // WhatsApp drops the socket (503): the worker reconnects while Redis is away.
@@ -67,13 +78,16 @@ describe('session status changes while Redis is stopped', () => {
       (await gw.db.repos.sessionEvents.listBySession(session.id))
         .filter((e) => e.createdAt >= downAt)
         .reverse();
+    let sofar: Awaited<ReturnType<typeof changesOfOutage>> = [];
     const during = await gw.waitFor(
       'the reconnect recorded while Redis is down',
       async () => {
-        const rows = await changesOfOutage();
-        return rows.at(-1)?.toStatus === 'open' ? rows : undefined;
+        sofar = await changesOfOutage();
+        return sofar.at(-1)?.toStatus === 'open' ? sofar : undefined;
       },
       30_000,
+      () =>
+        `changes so far: ${sofar.map((e) => `${e.fromStatus}→${e.toStatus} (${e.reason}, ${e.disconnectCode})`).join(', ') || 'none'}`,
     );
     expect(during[0]).toMatchObject({ fromStatus: 'open', toStatus: 'reconnecting', disconnectCode: 503 });
     expect(hooksSince(session.id, downAt)).toEqual([]);
@@ -98,6 +112,10 @@ describe('session status changes while Redis is stopped', () => {
       workerId: 'w1',
     });
     expect(await gw.db.repos.eventOutbox.count()).toBe(0);
+    // And the reconnected socket delivers again.
+    const after = await outbox.text(`${peer}@s.whatsapp.net`, 'after the outage');
+    await waitForMessageStatus(gw, after.id, ['sent', 'delivered', 'read']);
+    await outbox.close();
     console.info(
       `${during.length} status changes during the outage (${seen.join(', ')}), at the webhook within ${
         Date.now() - restartedAt - 3000

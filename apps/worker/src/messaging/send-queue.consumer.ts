@@ -5,6 +5,9 @@ import type { JobOutcome } from './job-outcome.js';
 
 type SendQueueJobName = (typeof SEND_QUEUE_JOBS)[keyof typeof SEND_QUEUE_JOBS];
 
+/** How long closing waits for BullMQ (the job in hand, Redis) before the socket ends without it. */
+const CLOSE_WAIT_MS = 5_000;
+
 export interface SendQueueConsumerOptions {
   sessionId: string;
   logger: Logger;
@@ -72,7 +75,34 @@ export function startSendQueueConsumer(options: SendQueueConsumerOptions) {
   }
 
   return {
-    close: () => worker.close(),
+    /**
+     * Stops taking jobs and waits for the one in hand, but no longer than CLOSE_WAIT_MS: BullMQ's
+     * close waits for Redis, and while Redis is away it never returns (seen: still waiting after
+     * 15 s, with `force` too), which kept a session whose socket dropped during a Redis outage from
+     * reconnecting to WhatsApp until Redis came back. Past the wait the close goes on in the
+     * background and ends when Redis answers again; the job in hand gives up once its socket is
+     * gone, and one left locked is taken again after its lock expires (same WhatsApp id).
+     */
+    async close(): Promise<void> {
+      const closing = worker.close().then(
+        () => true,
+        (err) => {
+          logger.warn({ err, sessionId }, 'closing send queue consumer failed');
+          return true;
+        },
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), CLOSE_WAIT_MS);
+      });
+      const closed = await Promise.race([closing, waited]);
+      clearTimeout(timer);
+      if (!closed)
+        logger.warn(
+          { sessionId, waitedMs: CLOSE_WAIT_MS },
+          'send queue consumer still closing (Redis unreachable?): the socket ends without it',
+        );
+    },
     /** Takes no further job and waits (no longer than `ms`) for the one in hand to settle. */
     async drain(ms: number): Promise<void> {
       let timer: NodeJS.Timeout | undefined;
