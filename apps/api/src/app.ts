@@ -336,7 +336,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     chatsRoutes({ chats: createChatsService({ sessions, repos: deps.db.repos }), mediaLinks }),
   );
-  const batches = createBatchService({ ...outbox, redisPrefix: deps.redisPrefix });
+  const batches = createBatchService({
+    ...outbox,
+    redisPrefix: deps.redisPrefix,
+    eventOutbox: deps.db.repos.eventOutbox,
+  });
   await app.register(
     batchesRoutes({ batches, idempotency, bodyLimit: deps.config.bulkBodyLimit ?? 16 * 1024 * 1024 }),
   );

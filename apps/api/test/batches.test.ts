@@ -159,6 +159,9 @@ describe('batches', () => {
       sessionId: ctx.sessionId,
       data: { batchId, total: 5, counts: { cancelled: 5, queued: 0 } },
     });
+    // Written in the cancel's transaction (event outbox), then deleted once published.
+    const left = await ctx.t.db.repos.eventOutbox.claimStale(new Date(Date.now() + 60_000), 1, 1000);
+    expect(left.filter((e) => e.id === `batch.${batchId}.completed`)).toEqual([]);
   });
 });
 

@@ -1,4 +1,10 @@
-import { createDatabase, type Database, type Message, type MessagesRepository } from '@wagw/db';
+import {
+  type BatchCounts,
+  createDatabase,
+  type Database,
+  type Message,
+  type MessagesRepository,
+} from '@wagw/db';
 import { createLogger } from '@wagw/logger';
 import { tempSqliteUrl } from '@wagw/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +51,13 @@ async function setup() {
     }),
     publishStored: async (event: { envelope: { status: string } }) =>
       void published.push(event.envelope.status),
-    batchCompleted: async () => undefined,
+    batchCompletedEvent: (counts: BatchCounts) => ({
+      id: `batch.${counts.batchId}.completed`,
+      sessionId: counts.sessionId,
+      envelope: {
+        status: `batch.completed ${counts.total}: ${counts.counts.sent} sent, ${counts.counts.failed} failed`,
+      },
+    }),
   } as unknown as MessageEvents;
   const tracker = createStatusTracker({
     sessionId: session.id,
@@ -99,5 +111,35 @@ describe('status tracker', () => {
     await receipt(DELIVERY_ACK);
     expect((await db.repos.messages.getById(row.id))?.status).toBe('delivered');
     expect(reads()).toBe(1);
+  });
+
+  it('announces a batch once, from the change that settles its last message, in that transaction', async () => {
+    const { tracker, row, published } = await setup();
+    const batchId = `B${Math.random().toString(36).slice(2)}`;
+    const rows = await db.repos.messages.insertMany(
+      ['a', 'b', 'c'].map((text) => ({
+        sessionId: row.sessionId,
+        direction: 'outbound' as const,
+        remoteJid: '15550001111@s.whatsapp.net',
+        type: 'text',
+        payload: { type: 'text', text },
+        batchId,
+      })),
+    );
+    const batchEvents = () => published.filter((p) => p.startsWith('batch.completed'));
+    const [a, b, c] = rows;
+    await tracker.advance((await tracker.advance(a!, 'sending'))!, 'sent');
+    await tracker.advance((await tracker.advance(b!, 'sending'))!, 'failed', 'not on WhatsApp');
+    expect(batchEvents()).toEqual([]);
+    const cSending = await tracker.advance(c!, 'sending');
+    expect(batchEvents()).toEqual([]);
+    await tracker.advance(cSending!, 'sent');
+    expect(batchEvents()).toEqual(['batch.completed 3: 2 sent, 1 failed']);
+    // Written with the settling change: a crash before the publish leaves it to the outbox relay.
+    const stored = await db.repos.eventOutbox.claimStale(new Date(Date.now() + 60_000), 1, 1000);
+    expect(stored.filter((e) => e.id === `batch.${batchId}.completed`)).toHaveLength(1);
+    // Receipts after that (delivered, read) settle nothing again.
+    await tracker.advance((await db.repos.messages.getById(c!.id))!, 'delivered');
+    expect(batchEvents()).toHaveLength(1);
   });
 });

@@ -91,10 +91,11 @@ export function createMessageEvents(deps: {
         deps.logger.warn({ err, outcome }, 'counting media failed'),
       );
     },
-    /** Every message of a bulk batch has left the outbox (see `batchCompletedEvent`). */
-    batchCompleted(batch: BatchCounts): Promise<void> {
-      return publishEnvelope(batchCompletedEvent(batch));
-    },
+    /**
+     * `batch.completed` (every message of a bulk batch has left the outbox), for the event outbox:
+     * written by the status change that settled the batch, then published with `publishStored`.
+     */
+    batchCompletedEvent: (batch: BatchCounts): OutboxEvent => stored(batchCompletedEvent(batch)),
     /** Deletes the outbox rows of what was published so far (at shutdown). */
     flush: () => removals.flush(),
   };

@@ -89,6 +89,10 @@ export function createStatusTracker(deps: StatusTrackerDeps) {
     // The event is committed with the update (event outbox): a crash or a Redis outage after the
     // commit delays it, never loses it.
     let event: OutboxEvent | undefined;
+    // Leaving the outbox may settle the message's batch: if it was the batch's last message, the
+    // same transaction writes `batch.completed` (exactly once per batch, whoever settles it last).
+    let batchEvent: OutboxEvent | undefined;
+    const settles = row.batchId !== null && UNSETTLED.has(row.status) && !UNSETTLED.has(status);
     const updated = await deps.db(() =>
       deps.repos.messages.updateStatus(row.id, status, reason, {
         expectedFrom: row.status,
@@ -96,24 +100,23 @@ export function createStatusTracker(deps: StatusTrackerDeps) {
           event = deps.events.statusEvent(after);
           return event;
         },
+        ...(settles
+          ? {
+              batchEvent: (counts) => {
+                batchEvent = deps.events.batchCompletedEvent(counts);
+                return batchEvent;
+              },
+            }
+          : {}),
       }),
     );
     if (!updated) remembered.delete(waIdOf(row));
     if (updated) {
       remember(updated);
       if (event) await deps.events.publishStored(event);
-    }
-    if (updated?.batchId && UNSETTLED.has(row.status) && !UNSETTLED.has(status)) {
-      await batchMaybeCompleted(updated.batchId);
+      if (batchEvent) await deps.events.publishStored(batchEvent);
     }
     return updated;
-  }
-
-  /** Publishes `batch.completed` when this message was the batch's last one still in the outbox. */
-  async function batchMaybeCompleted(batchId: string): Promise<void> {
-    if (await deps.db(() => deps.repos.messages.hasUnsettledInBatch(batchId))) return;
-    const counts = await deps.db(() => deps.repos.messages.countByBatch(batchId));
-    if (counts) await deps.events.batchCompleted(counts);
   }
 
   /** Moves `row` forward unless that would be backwards; returns the row after (null: it changed). */

@@ -42,6 +42,13 @@ export interface Executor {
    * its write transaction already excludes every other writer.
    */
   forUpdate<Q>(select: Q): Q;
+  /**
+   * Inside a transaction: waits for, then holds until it ends, a lock named `key`, so transactions
+   * that decide something about one shared fact (is this batch settled?) take turns and each sees
+   * what the one before committed. PostgreSQL: a transaction-scoped advisory lock. SQLite needs
+   * none: its write transaction already excludes every other writer.
+   */
+  lock(key: string): Promise<void>;
   /** A Date as a raw `sql` parameter: drizzle's column mapping does not apply there. */
   rawTime(date: Date): number | Date;
 }

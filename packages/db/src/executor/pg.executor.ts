@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { PgTransaction } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
@@ -55,6 +56,10 @@ export function createPgExecutor(
           ? onOwnConnection(pool, (own) => own.transaction((tx) => work(make(tx as never))))
           : runner.transaction((tx) => work(make(tx))),
       forUpdate: (select) => (select as unknown as { for(strength: 'update'): typeof select }).for('update'),
+      // hashtext: a key of any length as the 32-bit number advisory locks take (collisions only serialise).
+      lock: async (key) => {
+        await runner.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
+      },
       // node-postgres serialises a Date itself.
       rawTime: (date) => date,
     };

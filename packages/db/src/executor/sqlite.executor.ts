@@ -58,6 +58,7 @@ export function createSqliteExecutor(
         }
       },
       forUpdate: (select) => select,
+      lock: async () => undefined,
       rawTime: (date) => date.getTime(),
     };
     return self;

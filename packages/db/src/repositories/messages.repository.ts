@@ -1,11 +1,11 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Executor } from '../executor/executor.js';
+import { countBatch, settleBatch } from './batch-settlement.js';
 import { addOutboxEvents } from './event-outbox.repository.js';
 import { IdempotencyClaimLostError } from './idempotency-claim.js';
 import { createMessageCounts } from './message-counts.js';
 import type { IdempotencyCommit, Message, MessagesRepository } from './repository-types.js';
 import {
-  batchCounts,
   CANCELLED_REASON,
   chunk,
   clampLimit,
@@ -93,11 +93,12 @@ export function createMessagesRepository(x: Executor): MessagesRepository {
             .where(and(eq(messages.id, id), expected ? inArray(messages.status, expected) : undefined))
             .returning(),
         );
-      const event = opts?.event;
-      if (!event) return update(x);
+      const { event, batchEvent } = opts ?? {};
+      if (!event && !batchEvent) return update(x);
       return x.transaction(async (tx) => {
         const updated = await update(tx);
-        if (updated) await addOutboxEvents(tx, [event(updated)], now);
+        if (updated && event) await addOutboxEvents(tx, [event(updated)], now);
+        if (updated?.batchId && batchEvent) await settleBatch(tx, updated.batchId, batchEvent);
         return updated;
       });
     },
@@ -156,15 +157,8 @@ export function createMessagesRepository(x: Executor): MessagesRepository {
       return messageCounts(rows);
     },
 
-    async countByBatch(batchId) {
-      const rows = await x.all(
-        x.db
-          .select({ sessionId: messages.sessionId, status: messages.status, n: count() })
-          .from(messages)
-          .where(eq(messages.batchId, batchId))
-          .groupBy(messages.sessionId, messages.status),
-      );
-      return batchCounts(batchId, rows);
+    countByBatch(batchId) {
+      return countBatch(x, batchId);
     },
 
     updateMedia(id, payload, mediaId) {
@@ -193,29 +187,28 @@ export function createMessagesRepository(x: Executor): MessagesRepository {
       return row !== null;
     },
 
-    async hasUnsettledInBatch(batchId) {
-      const row = await x.first(
-        x.db
-          .select({ one: sql<number>`1` })
-          .from(messages)
-          .where(and(eq(messages.batchId, batchId), inArray(messages.status, ['queued', 'sending'])))
-          .limit(1),
-      );
-      return row !== null;
-    },
-
-    async cancelQueued(target) {
+    async cancelQueued(target, opts) {
       const set = { status: 'cancelled' as const, statusReason: CANCELLED_REASON, updatedAt: new Date() };
       const queued = eq(messages.status, 'queued');
       if ('batchId' in target) {
-        const rows = await x.all(
-          x.db
-            .update(messages)
-            .set(set)
-            .where(and(queued, eq(messages.batchId, target.batchId)))
-            .returning({ id: messages.id }),
-        );
-        return rows.map((row) => row.id);
+        const { batchId } = target;
+        const cancel = async (ex: Executor) =>
+          (
+            await ex.all(
+              ex.db
+                .update(messages)
+                .set(set)
+                .where(and(queued, eq(messages.batchId, batchId)))
+                .returning({ id: messages.id }),
+            )
+          ).map((row) => row.id);
+        const batchEvent = opts?.batchEvent;
+        if (!batchEvent) return cancel(x);
+        return x.transaction(async (tx) => {
+          const ids = await cancel(tx);
+          if (ids.length > 0) await settleBatch(tx, batchId, batchEvent);
+          return ids;
+        });
       }
       return x.transaction(async (tx) => {
         const ids: string[] = [];

@@ -220,6 +220,12 @@ export interface MessagesRepository {
       expectedFrom?: MessageStatus | readonly MessageStatus[];
       /** The event announcing the change, written to the event outbox in the same transaction. */
       event?: (updated: Message) => OutboxEvent;
+      /**
+       * For a change that takes the message out of `queued`/`sending`: when it was the last of its
+       * batch to leave, the batch's `batch.completed` event, built from the batch's counts and
+       * written to the outbox in the same transaction (exactly once per batch, see settleBatch).
+       */
+      batchEvent?: (counts: BatchCounts) => OutboxEvent;
     },
   ): Promise<Message | null>;
   listBySession(query: MessageListQuery): Promise<MessagePage>;
@@ -234,16 +240,15 @@ export interface MessagesRepository {
   /** Counts of one bulk batch; null when no message carries this batch id. */
   countByBatch(batchId: string): Promise<BatchCounts | null>;
   /**
-   * True while any message of the batch is still `queued` or `sending` (one indexed lookup, cheap
-   * enough to ask after every settled message of a large batch).
-   */
-  hasUnsettledInBatch(batchId: string): Promise<boolean>;
-  /**
    * Compare-and-set in one statement: marks the given rows (or every row of the batch) that are
    * still `queued` as `cancelled`; rows a worker already took (`sending`, ...) are left alone.
    * Returns the ids that were cancelled.
    */
-  cancelQueued(target: { ids: readonly string[] } | { batchId: string }): Promise<string[]>;
+  cancelQueued(
+    target: { ids: readonly string[] } | { batchId: string },
+    /** With a batch target: the batch's `batch.completed` when the cancel settled it (as updateStatus). */
+    opts?: { batchEvent?: (counts: BatchCounts) => OutboxEvent },
+  ): Promise<string[]>;
   /**
    * Outbound rows still `queued`, or stuck in `sending`, last touched before `olderThan`, oldest id
    * first, for outbox reconciliation (a worker that died or lost Redis mid-send leaves `sending`;

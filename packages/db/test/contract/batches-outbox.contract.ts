@@ -70,6 +70,83 @@ export function batchesOutboxContract(ctx: ContractContext) {
     expect(await repos().messages.cancelQueued({ batchId })).toEqual([]);
   });
 
+  /** Outbox rows of the batch's completion events: each build gets its own id, so duplicates show. */
+  const completions = async (batchId: string) =>
+    (await repos().eventOutbox.claimStale(new Date(Date.now() + 60_000), 1, 10_000)).filter((e) =>
+      e.id.startsWith(`done-${batchId}-`),
+    );
+  const completionBuilder = (batchId: string) => {
+    let built = 0;
+    return {
+      build: (counts: { total: number }) => ({
+        id: `done-${batchId}-${++built}`,
+        sessionId: null,
+        envelope: { total: counts.total },
+      }),
+      built: () => built,
+    };
+  };
+
+  it('the last of 20 concurrent settling updates writes the batch completion, exactly once (5 batches)', async () => {
+    // Without the batch lock PostgreSQL lost the event (two last settlers each saw the other
+    // unsettled) in about one run of three with a single batch: five make that near-certain to show.
+    const sessionId = await newSession();
+    for (let round = 0; round < 5; round++) {
+      const batchId = uniqueName('settle');
+      const rows = await repos().messages.insertMany(
+        Array.from({ length: 20 }, () => outbound(sessionId, { batchId, status: 'sending' })),
+      );
+      const completion = completionBuilder(batchId);
+      await Promise.all(
+        rows.map((row, i) =>
+          repos().messages.updateStatus(row.id, i % 2 ? 'sent' : 'failed', null, {
+            expectedFrom: 'sending',
+            batchEvent: completion.build,
+          }),
+        ),
+      );
+      expect(completion.built(), `batch ${round}`).toBe(1);
+      const stored = await completions(batchId);
+      expect(stored).toEqual([{ id: `done-${batchId}-1`, sessionId: null, envelope: { total: 20 } }]);
+      await repos().eventOutbox.remove(stored.map((e) => e.id));
+    }
+  });
+
+  it('a cancel that settles a batch writes its completion; one that leaves a message sending does not', async () => {
+    const sessionId = await newSession();
+    const batchId = uniqueName('cancel-settle');
+    const [inFlight] = await repos().messages.insertMany([
+      outbound(sessionId, { batchId, status: 'sending' }),
+      outbound(sessionId, { batchId }),
+      outbound(sessionId, { batchId }),
+    ]);
+    const completion = completionBuilder(batchId);
+    expect(await repos().messages.cancelQueued({ batchId }, { batchEvent: completion.build })).toHaveLength(
+      2,
+    );
+    expect(completion.built()).toBe(0);
+    await repos().messages.updateStatus(inFlight!.id, 'sent', null, {
+      expectedFrom: 'sending',
+      batchEvent: completion.build,
+    });
+    expect(completion.built()).toBe(1);
+    const other = uniqueName('cancel-all');
+    await repos().messages.insertMany([
+      outbound(sessionId, { batchId: other }),
+      outbound(sessionId, { batchId: other }),
+    ]);
+    const all = completionBuilder(other);
+    expect(await repos().messages.cancelQueued({ batchId: other }, { batchEvent: all.build })).toHaveLength(
+      2,
+    );
+    expect(await completions(other)).toEqual([
+      { id: `done-${other}-1`, sessionId: null, envelope: { total: 2 } },
+    ]);
+    await repos().eventOutbox.remove(
+      [...(await completions(batchId)), ...(await completions(other))].map((e) => e.id),
+    );
+  });
+
   it('messages.cancelQueued(ids) handles more ids than one IN list, and skips non-queued', async () => {
     const sessionId = await newSession();
     const rows = await repos().messages.insertMany(Array.from({ length: 1_200 }, () => outbound(sessionId)));

@@ -221,7 +221,7 @@ export function webhooksContract(ctx: ContractContext) {
     }
   });
 
-  it('messages.hasUnsettledInBatch is true while a row is queued or sending', async () => {
+  it('a batch settles only when none of its rows is queued or sending', async () => {
     const sessionId = await newSession();
     const batchId = uniqueName('b');
     const msg = (extra: Partial<NewMessage> = {}): NewMessage => ({
@@ -234,14 +234,21 @@ export function webhooksContract(ctx: ContractContext) {
       ...extra,
     });
     const [a, b] = await repos().messages.insertMany([msg(), msg()]);
+    // Another batch's queued row does not hold this one back.
     await repos().messages.insert(msg({ batchId: uniqueName('other') }));
-    expect(await repos().messages.hasUnsettledInBatch(batchId)).toBe(true);
-    await repos().messages.updateStatus(a!.id, 'sent');
+    const settled: number[] = [];
+    const batchEvent = (counts: { total: number }) => {
+      settled.push(counts.total);
+      return { id: `settled-${batchId}`, sessionId, envelope: {} };
+    };
+    await repos().messages.updateStatus(a!.id, 'sent', null, { batchEvent });
+    expect(settled).toEqual([]); // b is queued
     await repos().messages.updateStatus(b!.id, 'sending');
-    expect(await repos().messages.hasUnsettledInBatch(batchId)).toBe(true);
-    await repos().messages.updateStatus(b!.id, 'failed', 'x');
-    expect(await repos().messages.hasUnsettledInBatch(batchId)).toBe(false);
-    expect(await repos().messages.hasUnsettledInBatch('no-such-batch')).toBe(false);
+    await repos().messages.updateStatus(a!.id, 'delivered', null, { batchEvent });
+    expect(settled).toEqual([]); // b is sending
+    await repos().messages.updateStatus(b!.id, 'failed', 'x', { batchEvent });
+    expect(settled).toEqual([2]);
+    await repos().eventOutbox.remove([`settled-${batchId}`]);
   });
 
   it('messages.updateMedia sets payload and media id; isMediaInUse sees waiting rows and recent ones', async () => {

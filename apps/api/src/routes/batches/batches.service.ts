@@ -1,6 +1,13 @@
-import { newId } from '@wagw/db';
+import { type EventOutboxRepository, newId, type OutboxEvent } from '@wagw/db';
 import { AppError } from '@wagw/errors';
-import { batchCompletedEvent, enqueueBulk, publishEvent, SEND_QUEUE_JOBS, sendMessageJob } from '@wagw/queue';
+import {
+  batchCompletedEvent,
+  enqueueBulk,
+  type GatewayEvent,
+  publishEvent,
+  SEND_QUEUE_JOBS,
+  sendMessageJob,
+} from '@wagw/queue';
 import type { IdempotencyClaim } from '../../lib/idempotency.js';
 import { withRedis } from '../../lib/redis-guard.js';
 import { requireSession } from '../../lib/session-guard.js';
@@ -14,6 +21,8 @@ import { type AcceptedBatch, MAX_BULK_MESSAGES } from './batches.schemas.js';
 export interface BatchServiceDeps extends MessageIntakeServiceDeps {
   /** QUEUE_PREFIX: where `batch.completed` is published when a cancel settles the batch. */
   redisPrefix: string;
+  /** Where that event's outbox row is deleted once published (else the relay publishes it). */
+  eventOutbox?: Pick<EventOutboxRepository, 'remove'>;
 }
 
 /** One bad item of a bulk request. */
@@ -144,14 +153,33 @@ export function createBatchService(deps: BatchServiceDeps) {
   async function cancel(batchId: string, authorize: (sessionId: string) => void) {
     const before = await get(batchId);
     authorize(before.sessionId);
-    const cancelledIds = await messages.cancelQueued({ batchId });
+    // A cancel that empties the outbox settles the batch: no worker will send a last message and
+    // notice it, so `batch.completed` is written here, in the cancel's transaction (event outbox).
+    let completed: OutboxEvent | undefined;
+    const cancelledIds = await messages.cancelQueued(
+      { batchId },
+      {
+        batchEvent: (counts) => {
+          const envelope = batchCompletedEvent(counts);
+          completed = { id: envelope.id, sessionId: counts.sessionId, envelope: { ...envelope } };
+          return completed;
+        },
+      },
+    );
     const jobsRemoved = await removeJobs(before.sessionId, cancelledIds);
     const after = await get(batchId);
-    if (cancelledIds.length > 0 && !(await messages.hasUnsettledInBatch(batchId))) {
-      // The cancel emptied the outbox: no worker will send a last message and notice it, so tell here.
-      await publishEvent(deps.redis, deps.redisPrefix, batchCompletedEvent(after)).catch(() => undefined);
-    }
+    if (completed) await announce(completed);
     return { ...after, cancelled: cancelledIds.length, jobsRemoved };
+  }
+
+  /** Publishes a stored event and deletes its outbox row; if Redis is away the relay sends it later. */
+  async function announce(event: OutboxEvent): Promise<void> {
+    try {
+      await publishEvent(deps.redis, deps.redisPrefix, event.envelope as unknown as GatewayEvent);
+    } catch {
+      return;
+    }
+    await deps.eventOutbox?.remove([event.id]).catch(() => undefined);
   }
 
   async function removeJobs(sessionId: string, ids: readonly string[]): Promise<number> {
