@@ -22,9 +22,13 @@ beforeAll(async () => {
   receiver = await startReceiver();
 }, 60_000);
 afterAll(async () => {
-  await receiver?.stop();
-  await gw?.close();
-  await cluster?.close();
+  // The private servers go whatever else fails: a teardown that threw left them running before.
+  try {
+    await receiver?.stop();
+    await gw?.close();
+  } finally {
+    await cluster?.close();
+  }
 });
 
 /** Sends a text through the API and resolves once the simulated peer has decrypted it. */

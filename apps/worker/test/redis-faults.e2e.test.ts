@@ -1,3 +1,4 @@
+import { waitUntilReady } from '@wagw/queue';
 import { type RedisServer, startRedisServer } from '@wagw/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionPhone } from './messaging-fixtures.js';
@@ -52,11 +53,16 @@ describe('Redis faults in the deployed topology', () => {
     expect(hook.status).toBe(201);
   }, 120_000);
   afterAll(async () => {
-    await receiver?.stop();
-    redis?.resume();
-    await redis?.start().catch(() => undefined);
-    await topo?.close();
-    await redis?.close();
+    // The private server goes whatever else fails: a teardown that threw left it running before.
+    try {
+      await receiver?.stop();
+      redis?.resume();
+      await redis?.start().catch(() => undefined);
+      if (topo) await waitUntilReady(topo.gw.redis).catch(() => undefined);
+      await topo?.close();
+    } finally {
+      await redis?.close();
+    }
   });
 
   /** Texts the contacts decrypted: text → the WhatsApp ids it arrived under. */

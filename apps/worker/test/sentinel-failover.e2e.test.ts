@@ -23,9 +23,13 @@ beforeAll(async () => {
   receiver = await startReceiver();
 }, 60_000);
 afterAll(async () => {
-  await receiver?.stop();
-  await gw?.close();
-  await group?.close();
+  // The private servers go whatever else fails: a teardown that threw left them running before.
+  try {
+    await receiver?.stop();
+    await gw?.close();
+  } finally {
+    await group?.close();
+  }
 });
 
 /** Texts the contacts decrypted (own-device copies excluded): text → WhatsApp ids it came under. */

@@ -47,12 +47,16 @@ describe('session status changes while Redis is stopped', () => {
     });
   }, 120_000);
   afterAll(async () => {
-    await receiver?.stop();
-    // A failed test may leave Redis stopped: the harness' own connection must be back to clean up.
-    await redis?.start().catch(() => undefined);
-    if (gw) await waitUntilReady(gw.redis).catch(() => undefined);
-    await gw?.close();
-    await redis?.close();
+    // The private server goes whatever else fails: a teardown that threw left it running before.
+    try {
+      await receiver?.stop();
+      // A failed test may leave Redis stopped: the harness' own connection must be back to clean up.
+      await redis?.start().catch(() => undefined);
+      if (gw) await waitUntilReady(gw.redis).catch(() => undefined);
+      await gw?.close();
+    } finally {
+      await redis?.close();
+    }
   });
 
   const hooksSince = (sessionId: string, since: Date) =>
