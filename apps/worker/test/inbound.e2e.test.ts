@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readEvents } from '@wagw/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SentText, waitStoredResendingUnreceipted } from './flood-redelivery.js';
 import { type Gateway, startGateway } from './harness.js';
 import { sessionPhone } from './messaging-fixtures.js';
 
@@ -38,44 +39,19 @@ describe('inbound messages', () => {
       gw.sim.messaging.addContact({ phone: `1555300${String(i).padStart(4, '0')}`, name: `Sender ${i}` }),
     );
     const received = async () => (await gw.db.repos.messages.countByStatus(session.id)).received;
-    let storedCount = 0;
-    const waitStored = (n: number, timeoutMs: number) =>
-      gw.waitFor(
-        `${n} inbound messages stored`,
-        async () => {
-          storedCount = await received();
-          return storedCount >= n ? true : undefined;
-        },
-        timeoutMs,
-        () =>
-          `${storedCount} stored, ${sent.length} sent by the simulator, ` +
-          `${gw.sim.counters.openConnections} open connection(s), ${gw.sim.counters.logins} logins`,
-      );
-    /**
-     * WhatsApp keeps a message until the device acknowledges it and sends it again after a
-     * reconnect; the simulator does not yet (issue #16 note). When the socket dropped by itself
-     * during the flood (a loaded machine: seen in CI), the peers send again, same id, exactly the
-     * messages the client never receipted. One it receipted but did not store is not sent again:
-     * losing that is the gateway's fault, and the count then still fails the test.
-     */
-    const allStored = async (n: number, loginsBefore: number) => {
-      try {
-        await waitStored(n, 60_000);
-      } catch (err) {
-        if (gw.sim.counters.logins <= loginsBefore) throw err;
-        const receipted = new Set(gw.sim.messaging.clientReceipts().flatMap((r) => r.ids));
-        const missing = sent.filter((m) => !receipted.has(m.id));
-        console.info(
-          `the socket dropped during the flood (${gw.sim.counters.logins - loginsBefore} extra logins): ` +
-            `${missing.length} messages never receipted are sent again`,
-        );
-        for (const { from, id, text } of missing) await from.sendText(phone, text, { id });
-        await waitStored(n, 240_000);
-      }
-    };
+    const allStored = (n: number, loginsBefore: number) =>
+      waitStoredResendingUnreceipted(gw, {
+        n,
+        stored: received,
+        phone,
+        sent,
+        loginsBefore,
+        firstWaitMs: 60_000,
+        laterWaitMs: 240_000,
+      });
 
     const started = performance.now();
-    const sent: Array<{ from: (typeof contacts)[number]; id: string; text: string }> = [];
+    const sent: SentText[] = [];
     const sendRange = async (from: number, to: number) => {
       for (let i = from; i < to; i++) {
         const contact = contacts[i % CONTACTS]!;
