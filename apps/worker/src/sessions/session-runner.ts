@@ -4,6 +4,7 @@ import { sleep } from '@wagw/resilience';
 import type { WASocket } from '@whiskeysockets/baileys';
 import { loadDbAuthState } from './auth-state.store.js';
 import { type BackoffSchedule, backoffDelay, decideOnDisconnect } from './disconnect-policy.js';
+import { createRunnerOwnership } from './runner-ownership.js';
 import {
   nextState,
   type RunnerEnd,
@@ -76,22 +77,7 @@ const DRAIN_SEND_MS = 5000;
 export function createSessionRunner(deps: SessionRunnerDeps) {
   const { sessionId, logger } = deps;
   let state: RunnerState = { kind: 'idle' };
-  /** Set once the database shows another owner: from then on this runner holds nothing. */
-  let superseded = false;
-  const holdsLease = () => !superseded && deps.holdsLease();
-  /** Re-reads the row: false (and superseded from then on) once another worker owns the session. */
-  async function ownsRow(): Promise<boolean> {
-    if (deps.generation === undefined || superseded) return !superseded;
-    const row = await deps.repos.sessions.getById(sessionId);
-    if (row && (row.ownerWorkerId !== deps.workerId || row.leaseGeneration !== deps.generation)) {
-      superseded = true;
-      logger.warn(
-        { sessionId, owner: row.ownerWorkerId, generation: row.leaseGeneration, ours: deps.generation },
-        'another worker owns the session now; stopping without touching it',
-      );
-    }
-    return !superseded;
-  }
+  const { holdsLease, ownsRow, record, superseded } = createRunnerOwnership(deps);
   const dispatch = (event: RunnerEvent) => {
     state = nextState(state, event);
   };
@@ -110,32 +96,6 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
     const code = await showing.lifetime.sock.requestPairingCode(phone);
     await deps.pairing.store(code);
     logger.info({ sessionId }, 'pairing code issued');
-  }
-
-  /** Records a status change of the session (fenced: nothing is written without the lease). */
-  async function record(to: SessionStatus, reason: string, code?: number): Promise<Session | null> {
-    if (!holdsLease()) return null;
-    const { statusEvent } = deps;
-    // The status before, as the transition's transaction saw it, and the event built from it.
-    let previous: SessionStatus | null = null;
-    let event: OutboxEvent | undefined;
-    const after = await deps.repos.sessions.transitionStatus(sessionId, {
-      to,
-      reason,
-      disconnectCode: code ?? null,
-      workerId: deps.workerId,
-      ...(deps.generation !== undefined
-        ? { expectedOwner: { workerId: deps.workerId, generation: deps.generation } }
-        : {}),
-      event: (updated, before) => {
-        previous = before;
-        event = statusEvent?.(updated, before);
-        return event;
-      },
-    });
-    if (after) await deps.onStatus(after, previous, event);
-    else await ownsRow();
-    return after;
   }
 
   /** One socket from auth load to close; `stopped` when a stop came while waiting for a slot. */
@@ -169,7 +129,7 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
     const lifetime = await deps.connectSlot(async () => {
       await record('connecting', auth.paired ? why.reason : `${why.reason} (new pairing)`, why.code);
       // A stop that came while this waited for the slot: no socket would be there to close.
-      if (current().kind === 'stopping' || superseded) return undefined;
+      if (current().kind === 'stopping' || superseded()) return undefined;
       const created = startSocketLifetime({
         sessionId,
         logger,
@@ -225,7 +185,7 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
     while (current().kind !== 'stopping') {
       if (!holdsLease()) return 'lease-lost';
       const end = await connectOnce(why);
-      if (superseded) return 'lease-lost';
+      if (superseded()) return 'lease-lost';
       if (end === 'needs-pairing') return 'terminal';
       if (end === 'stopped' || current().kind === 'stopping') break;
       if (current().kind === 'restarting') {
@@ -244,7 +204,7 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
         if (!(await ownsRow())) return 'lease-lost';
         if (action.clearAuth && holdsLease()) await deps.repos.authState.clear(sessionId);
         await record(action.status, end.reason, end.code);
-        return superseded ? 'lease-lost' : 'terminal';
+        return superseded() ? 'lease-lost' : 'terminal';
       }
       // The attempt count lives on the row (it survives failovers) and resets on `open`.
       const attempt = ((await deps.repos.sessions.getById(sessionId))?.reconnectAttempts ?? 0) + 1;
@@ -255,7 +215,7 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
           `gave up after ${deps.backoff.maxAttempts} reconnect attempts: ${end.reason}`,
           end.code,
         );
-        return superseded ? 'lease-lost' : 'terminal';
+        return superseded() ? 'lease-lost' : 'terminal';
       }
       const session = await record('reconnecting', end.reason, end.code);
       if (!session) return 'lease-lost';
