@@ -90,6 +90,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
     workerId: config.instanceId,
     capacity: config.maxSessions,
     memory: createMemoryGuard(config.memory),
+    announce: events,
     logger,
     repos: db.repos,
     leases,

@@ -1,4 +1,5 @@
 import { WAITING_FOR_CAPACITY_REASON } from '@wagw/db';
+import { readEvents } from '@wagw/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from './harness.js';
 
@@ -35,6 +36,16 @@ describe('sessions no worker has room for', () => {
     );
     expect(waiting.status).toBe('stopped');
     expect(await gw.ownerOf(waiting.id)).toBeNull();
+    // Announced like any status change (live views, webhooks), by the worker that is full.
+    const announced = await gw.waitFor('the wait announced as session.status', async () =>
+      (await readEvents(gw.redis, gw.prefix, '0', { count: 10_000 }))
+        .map((e) => e.event)
+        .find((e) => e.sessionId === waiting.id && e.data.reason === WAITING_FOR_CAPACITY_REASON),
+    );
+    expect(announced).toMatchObject({
+      event: 'session.status',
+      data: { status: 'stopped', workerId: 'full' },
+    });
 
     const view = (await (await api.call('GET', `/api/sessions/${waiting.id}`)).json()) as {
       status: string;

@@ -1,11 +1,13 @@
 import { type Repositories, type Session, WAITING_FOR_CAPACITY_REASON } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
+import { type StatusAnnouncer, transitionAnnounced } from './announced-transition.js';
 
 interface CapacityWaitersDeps {
   workerId: string;
   capacity: number;
   logger: Logger;
   repos: Pick<Repositories, 'sessions'>;
+  announce?: StatusAnnouncer;
 }
 
 /**
@@ -29,7 +31,7 @@ export function createCapacityWaiters(deps: CapacityWaitersDeps) {
       seenThisPass.add(session.id);
       if (!seenLastPass.has(session.id)) return;
       if (session.status === 'stopped' && session.statusReason === WAITING_FOR_CAPACITY_REASON) return;
-      const marked = await deps.repos.sessions.transitionStatus(session.id, {
+      const marked = await transitionAnnounced(deps, session.id, {
         to: 'stopped',
         reason: WAITING_FOR_CAPACITY_REASON,
         workerId: deps.workerId,
@@ -48,7 +50,7 @@ export function createCapacityWaiters(deps: CapacityWaitersDeps) {
      */
     async noLongerWanted(session: Session): Promise<void> {
       if (session.statusReason !== WAITING_FOR_CAPACITY_REASON || session.ownerWorkerId !== null) return;
-      await deps.repos.sessions.transitionStatus(session.id, {
+      await transitionAnnounced(deps, session.id, {
         to: 'stopped',
         reason: 'stopped on request',
         workerId: deps.workerId,

@@ -1,4 +1,5 @@
-import type { OutboxEvent, Session, SessionStatus } from '@wagw/db';
+import type { Session, SessionStatus } from '@wagw/db';
+import { transitionAnnounced } from './announced-transition.js';
 import type { SessionRunnerDeps } from './session-runner.js';
 
 type OwnershipDeps = Pick<
@@ -40,26 +41,20 @@ export function createRunnerOwnership(deps: OwnershipDeps) {
    */
   async function record(to: SessionStatus, reason: string, code?: number): Promise<Session | null> {
     if (!holdsLease()) return null;
-    const { statusEvent } = deps;
-    // The status before, as the transition's transaction saw it, and the event built from it.
-    let previous: SessionStatus | null = null;
-    let event: OutboxEvent | undefined;
-    const after = await deps.repos.sessions.transitionStatus(sessionId, {
-      to,
-      reason,
-      disconnectCode: code ?? null,
-      workerId: deps.workerId,
-      ...(deps.generation !== undefined
-        ? { expectedOwner: { workerId: deps.workerId, generation: deps.generation } }
-        : {}),
-      event: (updated, before) => {
-        previous = before;
-        event = statusEvent?.(updated, before);
-        return event;
+    const after = await transitionAnnounced(
+      { repos: deps.repos, announce: { statusEvent: deps.statusEvent, status: deps.onStatus } },
+      sessionId,
+      {
+        to,
+        reason,
+        disconnectCode: code ?? null,
+        workerId: deps.workerId,
+        ...(deps.generation !== undefined
+          ? { expectedOwner: { workerId: deps.workerId, generation: deps.generation } }
+          : {}),
       },
-    });
-    if (after) await deps.onStatus(after, previous, event);
-    else await ownsRow();
+    );
+    if (!after) await ownsRow();
     return after;
   }
 

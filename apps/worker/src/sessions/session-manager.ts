@@ -1,6 +1,7 @@
 import type { Repositories, Session, SessionStatus } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
 import type { Lease, LeaseStore } from '@wagw/queue';
+import { type StatusAnnouncer, transitionAnnounced } from './announced-transition.js';
 import { createCapacityWaiters } from './capacity-waiters.js';
 import { LeaseClock } from './lease-clock.js';
 import type { MemoryGuard } from './memory-guard.js';
@@ -28,6 +29,8 @@ export interface SessionManagerDeps {
   ) => SessionRunner;
   /** Heap pressure: no claims while refusing; sessions handed over while shedding. */
   memory?: Pick<MemoryGuard, 'refusing' | 'check' | 'stats'>;
+  /** Announces the changes the manager itself makes (capacity waits, logout of an unowned session). */
+  announce?: StatusAnnouncer;
 }
 
 interface Owned {
@@ -145,7 +148,7 @@ export function createSessionManager(deps: SessionManagerDeps) {
     if (!lease) return;
     try {
       await deps.repos.authState.clear(session.id);
-      await deps.repos.sessions.transitionStatus(session.id, {
+      await transitionAnnounced(deps, session.id, {
         to: 'logged_out',
         reason: 'logged out on request (no live socket)',
         workerId: deps.workerId,
