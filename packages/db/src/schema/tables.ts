@@ -125,7 +125,7 @@ export function defineTables(k: ColumnKit) {
       k.index('messages_session_status_created_idx').on(t.sessionId, t.status, t.createdAt),
       // A session's outbound messages sent in a period (24 h counts, messages per minute).
       k.index('messages_session_sent_idx').on(t.sessionId, t.sentAt),
-      // Covers `hasUnsettledInBatch` (batch_id = ? AND status IN (...)) as well as batch-only lookups.
+      // Covers the batch settlement check (batch_id = ? AND status IN (...), batch-settlement.ts) as well as batch-only lookups.
       k.index('messages_batch_status_idx').on(t.batchId, t.status),
       k.index('messages_status_created_idx').on(t.status, t.createdAt),
       k.index('messages_media_status_idx').on(t.mediaId, t.status),
