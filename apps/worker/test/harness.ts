@@ -31,6 +31,10 @@ import {
 const E2E_API_KEY = 'e2e-admin-key-0123456789';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+// Extra node flags for every spawned role, for profiling an end-to-end run, e.g.
+// E2E_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/cpuprof". A profile is written only on a clean exit,
+// so close() then ends the processes with SIGTERM (a graceful drain) instead of SIGKILL.
+const EXTRA_NODE_ARGS = process.env.E2E_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 
 /**
  * The gateway's worker topology with real parts: worker processes (spawned exactly as `npm start`
@@ -164,24 +168,28 @@ export async function startGateway(
 
   function spawnRole(role: 'api' | 'worker' | 'scheduler', env: Record<string, string>): ChildProcess {
     // The bundle vitest's global setup built from the current sources (scripts/test/build-bundles.setup.ts).
-    return spawn(process.execPath, ['--enable-source-maps', `apps/${role}/dist/main.js`], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        // The same key for every role: workers derive the media link secret from it, as the API does.
-        API_KEY: E2E_API_KEY,
-        MEDIA_DIR: mediaDir,
-        ...(poolMax ? { DB_POOL_MAX: String(poolMax) } : {}),
-        ...env,
-        // A test may put a proxy between one process and the database (worker env DATABASE_URL).
-        DATABASE_URL: env.DATABASE_URL ?? databaseUrl,
-        REDIS_URL: redisAddress,
-        QUEUE_PREFIX: prefix,
-        WA_WS_URL: sim.url,
-        WA_ROOT_PUBLIC_KEY: Buffer.from(sim.rootPublicKey).toString('base64'),
+    return spawn(
+      process.execPath,
+      [...EXTRA_NODE_ARGS, '--enable-source-maps', `apps/${role}/dist/main.js`],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          // The same key for every role: workers derive the media link secret from it, as the API does.
+          API_KEY: E2E_API_KEY,
+          MEDIA_DIR: mediaDir,
+          ...(poolMax ? { DB_POOL_MAX: String(poolMax) } : {}),
+          ...env,
+          // A test may put a proxy between one process and the database (worker env DATABASE_URL).
+          DATABASE_URL: env.DATABASE_URL ?? databaseUrl,
+          REDIS_URL: redisAddress,
+          QUEUE_PREFIX: prefix,
+          WA_WS_URL: sim.url,
+          WA_ROOT_PUBLIC_KEY: Buffer.from(sim.rootPublicKey).toString('base64'),
+        },
+        stdio: ['ignore', 'inherit', 'inherit'],
       },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    );
   }
 
   const gateway: Gateway = {
@@ -318,7 +326,7 @@ export async function startGateway(
         [...workers.values()].map(async (child) => {
           if (child.exitCode !== null || child.signalCode !== null) return;
           child.kill('SIGCONT');
-          child.kill('SIGKILL');
+          child.kill(EXTRA_NODE_ARGS.length > 0 ? 'SIGTERM' : 'SIGKILL');
           await once(child, 'exit');
         }),
       );

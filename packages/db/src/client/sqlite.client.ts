@@ -9,6 +9,7 @@ import * as tables from '../schema/sqlite.js';
 import type { Database } from './database.js';
 import { measureHealth } from './health.js';
 import { type DatabaseOptions, DEFAULTS, defaultMigrationsFolder } from './options.js';
+import { cacheStatements } from './sqlite-statement-cache.js';
 
 export function openSqlite(path: string, opts: DatabaseOptions): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -19,6 +20,7 @@ export function openSqlite(path: string, opts: DatabaseOptions): Database {
   client.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? DEFAULTS.busyTimeoutMs)}`);
   client.pragma('foreign_keys = ON');
   client.pragma('synchronous = NORMAL');
+  cacheStatements(client);
   const db = drizzle({ client });
   const migrationsFolder = opts.migrationsFolder ?? defaultMigrationsFolder('sqlite');
 
