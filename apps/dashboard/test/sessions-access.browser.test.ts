@@ -128,7 +128,8 @@ describe('dashboard: access, sign-out and surviving the API', () => {
 
   it('survives an API restart: the stream reconnects and the page catches up without a reload', async () => {
     // A fixed address in front of the API, as a load balancer would be; the API behind it changes.
-    let target = new URL(api.url);
+    // An API process of this test's own (one process even when E2E_API_REPLICAS balances `api`).
+    let target = new URL((await gw.startApiReplica()).url);
     const sockets = new Set<Socket>();
     const front: Server = createServer((client) => {
       const server = connect(Number(target.port), target.hostname);
@@ -163,7 +164,7 @@ describe('dashboard: access, sign-out and surviving the API', () => {
       // Written while no API runs: no event will ever tell the page; only catching up shows it.
       const made = await gw.db.repos.sessions.create({ name: 'made while down' });
 
-      const next = await gw.startApi();
+      const next = await gw.startApiReplica();
       target = new URL(next.url);
       const restarted = Date.now();
       await waitForLive(page);

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Gateway, startGateway } from '../../worker/test/harness.js';
+import { API_REPLICAS, type Gateway, startGateway } from '../../worker/test/harness.js';
 import {
   type DashboardTab,
   ensureDashboardBuilt,
@@ -86,9 +86,9 @@ describe('dashboard: the System view in a real browser against the real gateway'
     expect(await status.textContent()).toBe(health.status);
     for (const reason of health.reasons) await page.getByText(reason, { exact: true }).waitFor();
 
-    // The API replica serving this page reports itself through its own heartbeat.
-    await page.getByRole('heading', { name: 'API replicas (1)' }).waitFor();
-    const replica = page.locator('tr[data-api-replica^="api-"]');
+    // The API replicas (one, or E2E_API_REPLICAS behind nginx) report themselves through their heartbeats.
+    await page.getByRole('heading', { name: `API replicas (${API_REPLICAS})` }).waitFor();
+    const replica = page.locator('tr[data-api-replica^="api-"]').first();
     await replica.waitFor();
     expect(Number(await replica.locator('[data-label="Requests"]').textContent())).toBeGreaterThanOrEqual(0);
 

@@ -27,6 +27,7 @@ import {
   initAuthCreds,
   type KeyPair,
 } from '@whiskeysockets/baileys';
+import { type Balancer, startBalancer } from './nginx-balancer.js';
 
 const E2E_API_KEY = 'e2e-admin-key-0123456789';
 
@@ -35,12 +36,21 @@ const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 // E2E_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/cpuprof". A profile is written only on a clean exit,
 // so close() then ends the processes with SIGTERM (a graceful drain) instead of SIGKILL.
 const EXTRA_NODE_ARGS = process.env.E2E_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+// E2E_API_REPLICAS=N (N > 1): every startApi() starts N API processes behind nginx (deploy/nginx.conf
+// rewritten for loopback, as the topology tests run it) and answers with nginx's address, so every
+// end-to-end suite runs through the load balancer and replicas (`npm run test:e2e:balanced`).
+export const API_REPLICAS = Math.max(1, Math.trunc(Number(process.env.E2E_API_REPLICAS ?? 1)) || 1);
 
 /**
  * The gateway's worker topology with real parts: worker processes (spawned exactly as `npm start`
  * and docker-compose run them), a real SQLite file shared by all of them, the local Redis under a
  * unique prefix, and the WhatsApp simulator in this process that every worker connects to.
  */
+export interface ApiEndpoint {
+  url: string;
+  call: (method: string, path: string, body?: unknown) => Promise<Response>;
+}
+
 export interface Gateway {
   sim: WaSimulator;
   db: Database;
@@ -52,11 +62,13 @@ export interface Gateway {
   mediaDir: string;
   workers: Map<string, ChildProcess>;
   startWorker(id: string, env?: Record<string, string>): Promise<ChildProcess>;
-  /** An API process on a free loopback port; resolves with its base URL and a fetch helper. */
-  startApi(env?: Record<string, string>): Promise<{
-    url: string;
-    call: (method: string, path: string, body?: unknown) => Promise<Response>;
-  }>;
+  /**
+   * The API as clients reach it; resolves with its base URL and a fetch helper. One process on a
+   * free loopback port, or with E2E_API_REPLICAS=N, N processes behind nginx (see API_REPLICAS).
+   */
+  startApi(env?: Record<string, string>): Promise<ApiEndpoint>;
+  /** Exactly one API process (a given PORT restarts a replica where it was), never balanced. */
+  startApiReplica(env?: Record<string, string>): Promise<ApiEndpoint>;
   /** The scheduler process (revival, stale cleanup), as npm start runs it. */
   startScheduler(env?: Record<string, string>): Promise<ChildProcess>;
   /**
@@ -88,6 +100,19 @@ export interface Gateway {
   nudge(sessionId?: string): Promise<void>;
   ownerOf(sessionId: string): Promise<string | null>;
   close(): Promise<void>;
+}
+
+/** A fetch helper for the API at `url` with the admin key (JSON body when given). */
+function apiCall(url: string): ApiEndpoint['call'] {
+  return (method, path, body) =>
+    fetch(`${url}${path}`, {
+      method,
+      headers: {
+        'x-api-key': E2E_API_KEY,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
 }
 
 /** Worker settings tuned for tests: short leases, fast reconcile, short backoff. Each is overridable. */
@@ -147,6 +172,7 @@ export async function startGateway(
   await waitUntilReady(redis);
   const keys = redisKeys(prefix);
   const workers = new Map<string, ChildProcess>();
+  const balancers: Balancer[] = [];
 
   async function waitFor<T>(
     what: string,
@@ -221,6 +247,16 @@ export async function startGateway(
     },
 
     async startApi(env = {}) {
+      if (API_REPLICAS === 1) return gateway.startApiReplica(env);
+      const replicas = await Promise.all(
+        Array.from({ length: API_REPLICAS }, () => gateway.startApiReplica(env)),
+      );
+      const balancer = await startBalancer(replicas.map(({ url }) => new URL(url).host));
+      balancers.push(balancer);
+      return { url: balancer.url, call: apiCall(balancer.url) };
+    },
+
+    async startApiReplica(env = {}) {
       // A given PORT restarts a replica where it was (a load balancer lists it by address).
       const port = env.PORT ? Number(env.PORT) : await freePort();
       const apiKey = E2E_API_KEY;
@@ -234,16 +270,7 @@ export async function startGateway(
       workers.set(`api-${port}`, child);
       const url = `http://127.0.0.1:${port}`;
       await waitFor('api health', async () => (await fetch(`${url}/api/health`).catch(() => undefined))?.ok);
-      const call = (method: string, path: string, body?: unknown) =>
-        fetch(`${url}${path}`, {
-          method,
-          headers: {
-            'x-api-key': apiKey,
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-      return { url, call };
+      return { url, call: apiCall(url) };
     },
 
     async startScheduler(env = {}) {
@@ -330,6 +357,7 @@ export async function startGateway(
           await once(child, 'exit');
         }),
       );
+      for (const balancer of balancers.splice(0)) await balancer.close();
       await sim.close();
       await db.close();
       await pgSchema?.drop();

@@ -56,7 +56,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
   const apiEnv = { ...options.apiEnv };
   try {
     const started = await Promise.all(
-      Array.from({ length: options.apis ?? DEPLOYED_TOPOLOGY.apis }, () => gw.startApi(apiEnv)),
+      Array.from({ length: options.apis ?? DEPLOYED_TOPOLOGY.apis }, () => gw.startApiReplica(apiEnv)),
     );
     const apis: ApiReplica[] = started.map(({ url }) => {
       const port = Number(new URL(url).port);
@@ -95,7 +95,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
         await once(child, 'exit');
       },
       async restartApi(i) {
-        await gw.startApi({ ...apiEnv, PORT: String(apis[i]!.port) });
+        await gw.startApiReplica({ ...apiEnv, PORT: String(apis[i]!.port) });
       },
       async close() {
         await balancer.close();

@@ -16,6 +16,10 @@ export async function openEventStream(url: string, headers: Record<string, strin
   const decoder = new TextDecoder();
   let buffer = '';
   const comments: string[] = [];
+  // A read the timeout won against stays pending: the next call awaits the same read (a second
+  // read() would queue behind it). If the stream breaks meanwhile (the gateway closed, or close()),
+  // its rejection is handled here, not raised as an unhandled error in whatever test runs then.
+  let pending: ReturnType<NonNullable<typeof reader>['read']> | undefined;
 
   async function next(timeoutMs = 3000): Promise<SseMessage> {
     const deadline = Date.now() + timeoutMs;
@@ -38,7 +42,12 @@ export async function openEventStream(url: string, headers: Record<string, strin
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error('no SSE message in time')), deadline - Date.now());
       });
-      const chunk = await Promise.race([reader.read(), timeout]).finally(() => clearTimeout(timer));
+      if (!pending) {
+        pending = reader.read();
+        pending.catch(() => undefined);
+      }
+      const chunk = await Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
+      pending = undefined;
       if (chunk.done) throw new Error('stream ended');
       buffer += decoder.decode(chunk.value, { stream: true });
     }

@@ -125,8 +125,11 @@ export function createSessionMessaging(options: {
   };
   let current: SocketScope | undefined;
 
+  // No socket (between a drop and the reconnect) is a failed lookup, retried, not "no picture".
   const lookupPicture = (jid: string) =>
-    current ? current.sock.profilePictureUrl(jid, 'preview') : Promise.resolve(undefined);
+    current
+      ? current.sock.profilePictureUrl(jid, 'preview')
+      : Promise.reject(new Error('no open socket for the profile picture lookup'));
   const inboundMedia = createInboundMedia({
     sessionId,
     logger,
@@ -235,6 +238,7 @@ export function createSessionMessaging(options: {
       await closed();
       await spool.dispose();
       await inboundMedia.dispose();
+      pictures.dispose();
       breaker.dispose();
     },
   };

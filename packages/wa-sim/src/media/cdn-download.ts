@@ -51,8 +51,18 @@ export async function handleDownload(
   const { counters } = deps;
   counters.activeDownloads++;
   counters.maxActiveDownloads = Math.max(counters.maxActiveDownloads, counters.activeDownloads);
+  // A download is active until its last byte is handed to the connection, not until the response's
+  // 'finish': on a loaded event loop that callback can run after the client, which has every byte
+  // already, asked for its next file, and the count would show one download too many.
+  let active = true;
+  const ended = () => {
+    if (!active) return;
+    active = false;
+    counters.activeDownloads--;
+  };
+  (pacer ?? file).once('end', ended);
   await (pacer ? pipeline(file, pacer, response) : pipeline(file, response)).catch(() => undefined);
-  counters.activeDownloads--;
+  ended();
 }
 
 /**
