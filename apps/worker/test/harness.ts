@@ -146,6 +146,8 @@ export async function startGateway(
     database?: 'sqlite' | 'postgres';
     /** REDIS_URL of every process and of the test's own connection. Default: the local Redis. */
     redisUrl?: string;
+    /** API processes behind nginx per startApi() (1: no nginx). Default: E2E_API_REPLICAS, else 1. */
+    apiReplicas?: number;
   } = {},
 ) {
   const sim = await startSimulator(options.sim);
@@ -247,10 +249,9 @@ export async function startGateway(
     },
 
     async startApi(env = {}) {
-      if (API_REPLICAS === 1) return gateway.startApiReplica(env);
-      const replicas = await Promise.all(
-        Array.from({ length: API_REPLICAS }, () => gateway.startApiReplica(env)),
-      );
+      const count = options.apiReplicas ?? API_REPLICAS;
+      if (count <= 1) return gateway.startApiReplica(env);
+      const replicas = await Promise.all(Array.from({ length: count }, () => gateway.startApiReplica(env)));
       const balancer = await startBalancer(replicas.map(({ url }) => new URL(url).host));
       balancers.push(balancer);
       return { url: balancer.url, call: apiCall(balancer.url) };
