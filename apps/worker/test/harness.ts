@@ -4,30 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  createDatabase,
-  type Database,
-  type Session,
-  type SessionSettings,
-  type SessionStatus,
-} from '@wagw/db';
-import {
-  createProducerConnection,
-  type RedisConnection,
-  redisKeys,
-  scanKeys,
-  waitUntilReady,
-} from '@wagw/queue';
+import { createDatabase, type Session } from '@wagw/db';
+import { createProducerConnection, redisKeys, scanKeys, waitUntilReady } from '@wagw/queue';
 import { createPgSchema, freePort, redisUrl, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
-import { type SimulatorOptions, startSimulator, type WaSimulator } from '@wagw/wa-sim';
-import {
-  BufferJSON,
-  Curve,
-  INITIAL_PREKEY_COUNT,
-  initAuthCreds,
-  type KeyPair,
-} from '@whiskeysockets/baileys';
+import { type SimulatorOptions, startSimulator } from '@wagw/wa-sim';
+import type { ApiEndpoint, Gateway } from './gateway-types.js';
 import { type Balancer, startBalancer } from './nginx-balancer.js';
+import { seedPreKeys } from './seed-prekeys.js';
 
 const E2E_API_KEY = 'e2e-admin-key-0123456789';
 
@@ -41,66 +24,7 @@ const EXTRA_NODE_ARGS = process.env.E2E_NODE_ARGS?.split(' ').filter(Boolean) ??
 // end-to-end suite runs through the load balancer and replicas (`npm run test:e2e:balanced`).
 export const API_REPLICAS = Math.max(1, Math.trunc(Number(process.env.E2E_API_REPLICAS ?? 1)) || 1);
 
-/**
- * The gateway's worker topology with real parts: worker processes (spawned exactly as `npm start`
- * and docker-compose run them), a real SQLite file shared by all of them, the local Redis under a
- * unique prefix, and the WhatsApp simulator in this process that every worker connects to.
- */
-export interface ApiEndpoint {
-  url: string;
-  call: (method: string, path: string, body?: unknown) => Promise<Response>;
-}
-
-export interface Gateway {
-  sim: WaSimulator;
-  db: Database;
-  /** The DATABASE_URL the processes get (unless their env names another, e.g. through a proxy). */
-  databaseUrl: string;
-  redis: RedisConnection;
-  prefix: string;
-  /** The media store directory every role of this gateway shares (MEDIA_DIR). */
-  mediaDir: string;
-  workers: Map<string, ChildProcess>;
-  startWorker(id: string, env?: Record<string, string>): Promise<ChildProcess>;
-  /**
-   * The API as clients reach it; resolves with its base URL and a fetch helper. One process on a
-   * free loopback port, or with E2E_API_REPLICAS=N, N processes behind nginx (see API_REPLICAS).
-   */
-  startApi(env?: Record<string, string>): Promise<ApiEndpoint>;
-  /** Exactly one API process (a given PORT restarts a replica where it was), never balanced. */
-  startApiReplica(env?: Record<string, string>): Promise<ApiEndpoint>;
-  /** The scheduler process (revival, stale cleanup), as npm start runs it. */
-  startScheduler(env?: Record<string, string>): Promise<ChildProcess>;
-  /**
-   * Creates a session that should run. `seedPreKeys` stores ready-made one-time pre-keys with its
-   * fresh credentials (from one pool per process), so its first login uploads them instead of
-   * generating 812 key pairs (~0.3 s of CPU each): what makes 200-session tests affordable.
-   * `linked` goes further: the session is already linked in the simulator (`sim.provision`, as a QR
-   * scan would have linked it) and opens by itself, for tests about what happens to open sessions.
-   * `settings` are the session's settings (pacing, webhooks), as the API stores them.
-   */
-  createSession(
-    name: string,
-    options?: { seedPreKeys?: boolean; linked?: boolean; settings?: SessionSettings },
-  ): Promise<Session>;
-  /** Runs a session through QR pairing with the simulated phone; resolves when it is open. */
-  pair(sessionId: string, timeoutMs?: number): Promise<void>;
-  waitForStatus(
-    sessionId: string,
-    statuses: SessionStatus | SessionStatus[],
-    timeoutMs?: number,
-  ): Promise<Session>;
-  /** `lastSeen` describes the last probe for the timeout's message. */
-  waitFor<T>(
-    what: string,
-    probe: () => Promise<T | undefined | false>,
-    timeoutMs?: number,
-    lastSeen?: () => string,
-  ): Promise<T>;
-  nudge(sessionId?: string): Promise<void>;
-  ownerOf(sessionId: string): Promise<string | null>;
-  close(): Promise<void>;
-}
+export type { ApiEndpoint, Gateway } from './gateway-types.js';
 
 /** A fetch helper for the API at `url` with the admin key (JSON body when given). */
 function apiCall(url: string): ApiEndpoint['call'] {
@@ -369,34 +293,6 @@ export async function startGateway(
     },
   };
   return gateway;
-}
-
-let preKeyPool: KeyPair[] | undefined;
-
-async function seedPreKeys(db: Database, sessionId: string, sim?: WaSimulator): Promise<void> {
-  preKeyPool ??= Array.from({ length: INITIAL_PREKEY_COUNT }, () => Curve.generateKeyPair());
-  const creds = initAuthCreds();
-  const first = creds.nextPreKeyId;
-  if (sim) {
-    // Linked as a QR scan would link it (Baileys' own pairing code updates `creds`), with its pre-keys
-    // already on the server: the first login opens without a QR, a 515 restart or a key upload.
-    // As after a first login's history sync, so Baileys does not hold events for its 20 s sync wait.
-    creds.accountSyncCounter = 1;
-    creds.firstUnuploadedPreKeyId = first + preKeyPool.length;
-    sim.provision(creds, {
-      preKeys: preKeyPool.map((pair, i) => ({ id: first + i, publicKey: pair.public })),
-    });
-  }
-  await db.repos.authState.setKeys(
-    sessionId,
-    preKeyPool.map((pair, i) => ({
-      type: 'pre-key',
-      id: String(first + i),
-      value: JSON.stringify(pair, BufferJSON.replacer),
-    })),
-  );
-  creds.nextPreKeyId = first + preKeyPool.length;
-  await db.repos.authState.saveCreds(sessionId, JSON.stringify(creds, BufferJSON.replacer));
 }
 
 /** Sends a signal and resolves with the exit code (null when killed by a signal). */
