@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from './ports.js';
+import { freePorts } from './ports.js';
 import { until, waitForPing } from './redis-server.js';
 import { createTempDir } from './temp-dir.js';
 
@@ -38,12 +38,16 @@ export async function startRedisCluster(
   const kill = () => Promise.all(children.map(killChild));
 
   try {
-    const ports: number[] = [];
-    for (let i = 0; i < masters * (1 + replicasPerMaster); i++) {
-      // The bus port is given explicitly: the default (port + 10000) may be taken or out of range.
-      const [port, busPort] = [await freePort(), await freePort()];
-      children.push(
-        spawn(
+    /**
+     * One node on fresh ports, started again on others when it exits before answering: between
+     * picking a free port and redis-server binding it, another test's process may take it (seen once
+     * in a full run: a node never answered and the file failed after 10 s).
+     */
+    const startNode = async (): Promise<number> => {
+      for (let attempt = 1; ; attempt++) {
+        // The bus port is given explicitly: the default (port + 10000) may be taken or out of range.
+        const [port, busPort] = (await freePorts(2)) as [number, number];
+        const child = spawn(
           'redis-server',
           [
             '--bind',
@@ -72,11 +76,24 @@ export async function startRedisCluster(
             'no',
           ],
           { stdio: 'ignore' },
-        ),
-      );
-      ports.push(port);
-    }
-    await Promise.all(ports.map((port) => waitForPing(port)));
+        );
+        children.push(child);
+        const exited = once(child, 'exit').then(() => false);
+        if (
+          await Promise.race([
+            waitForPing(port).then(
+              () => true,
+              () => false,
+            ),
+            exited,
+          ])
+        )
+          return port;
+        if (attempt >= 3) throw new Error(`a cluster node's redis-server exited at start ${attempt} times`);
+      }
+    };
+    const ports: number[] = [];
+    for (let i = 0; i < masters * (1 + replicasPerMaster); i++) ports.push(await startNode());
 
     const create = spawn(
       'redis-cli',

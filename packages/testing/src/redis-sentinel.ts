@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from './ports.js';
+import { freePort, freePorts } from './ports.js';
 import { until, waitForPing } from './redis-server.js';
 import { createTempDir } from './temp-dir.js';
 
@@ -55,7 +55,7 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
   };
 
   try {
-    const [master, replica] = [await freePort(), await freePort()];
+    const [master, replica] = (await freePorts(2)) as [number, number];
     await server(master);
     await server(replica, ['--replicaof', '127.0.0.1', String(master)]);
     await until(
