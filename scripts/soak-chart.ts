@@ -13,6 +13,7 @@ type Sample = Record<string, number> & { t: number };
 const report = JSON.parse(readFileSync(input, 'utf8')) as { soakMs: number; samples: Sample[] };
 const series: Array<[key: string, label: string, unit: number, suffix: string]> = [
   ['workerHeap', 'worker heap', 2 ** 20, 'MiB'],
+  ['workerHeapAfterGc', 'worker heap after full GC', 2 ** 20, 'MiB'],
   ['workerRss', 'worker RSS', 2 ** 20, 'MiB'],
   ['apiRss', 'API RSS', 2 ** 20, 'MiB'],
   ['workerHandles', 'worker handles', 1, ''],

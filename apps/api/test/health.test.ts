@@ -14,6 +14,7 @@ const workerFacts = (breakers: Record<string, string> = {}) => ({
   open: 1,
   capacity: 50,
   rss: 123_456_789,
+  heapAfterGc: 45_678_901,
   eventLoopDelayP99Ms: 12,
   breakers,
 });
@@ -62,6 +63,7 @@ describe('GET /api/health', () => {
           open: 1,
           capacity: 50,
           rss: 123_456_789,
+          heapAfterGc: 45_678_901,
           eventLoopDelayP99Ms: 12,
           breakers: { 'db:w-1': 'closed' },
           lastBeatAt: expect.any(String),

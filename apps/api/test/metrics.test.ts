@@ -71,6 +71,7 @@ describe('GET /metrics', () => {
       collect: () => ({
         breakers: { [`send:${sessionId}`]: 'open', [`send:+${PHONE}`]: 'half-open' },
         dbSpool: { depth: 12, memory: 2, refused: 3 },
+        heapAfterGc: 45_678_901,
       }),
     });
     await worker.ready;
@@ -97,6 +98,7 @@ describe('GET /metrics', () => {
       expect(text).toContain('wagw_db_spool_entries{instance_id="w-metrics",store="redis"} 10');
       expect(text).toContain('wagw_db_spool_entries{instance_id="w-metrics",store="memory"} 2');
       expect(text).toContain('wagw_db_spool_refused{instance_id="w-metrics"} 3');
+      expect(text).toContain('wagw_worker_heap_after_gc_bytes{instance_id="w-metrics"} 45678901');
       expect(text).toContain('wagw_queue_jobs{queue="session-commands",state="waiting"} 0');
       expect(text).toContain('wagw_queue_jobs{queue="sends",state="failed"} 0');
       expect(text).toContain('wagw_session_disconnects_total{code="428"} 2');

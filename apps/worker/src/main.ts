@@ -3,6 +3,7 @@ import { loadConfigOrExit, loadWorkerConfig } from '@wagw/config';
 import { createLogger } from '@wagw/logger';
 import { createConsumerConnection, startHeartbeat } from '@wagw/queue';
 import { installGracefulShutdown } from '@wagw/resilience';
+import { trackHeapAfterGc } from './sessions/heap-after-gc.js';
 import { startWorker } from './worker.js';
 
 const config = loadConfigOrExit(() => loadWorkerConfig(process.env));
@@ -16,6 +17,7 @@ const worker = await startWorker(config, logger);
 
 const loopDelay = monitorEventLoopDelay({ resolution: 20 });
 loopDelay.enable();
+const heapAfterGc = trackHeapAfterGc();
 // Its own connection: heartbeats must keep flowing while the worker's other connections are busy.
 const heartbeatRedis = createConsumerConnection(config.redis.url);
 heartbeatRedis.on('error', (err) => logger.warn({ err }, 'redis error (heartbeat)'));
@@ -29,6 +31,8 @@ const heartbeat = startHeartbeat({
     const facts = {
       ...worker.stats(),
       rss: process.memoryUsage().rss,
+      // What survives a full collection: the leak signal (heapUsed saws with every collection).
+      ...heapAfterGc.stats(),
       // Sockets, timers and other live handles: a leak shows here before it shows in memory.
       handles: process.getActiveResourcesInfo().length,
       eventLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e6),
@@ -48,6 +52,7 @@ installGracefulShutdown({
     await worker.close();
     await heartbeat.stop();
     loopDelay.disable();
+    heapAfterGc.stop();
     await heartbeatRedis.quit().catch(() => heartbeatRedis.disconnect());
   },
 });

@@ -99,6 +99,12 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     labelNames: ['instance_id'] as const,
     registers: [registry],
   });
+  const heapAfterGc = new Gauge({
+    name: 'wagw_worker_heap_after_gc_bytes',
+    help: 'Heap a worker retains: bytes in use after its last full collection (climbs with a leak)',
+    labelNames: ['instance_id'] as const,
+    registers: [registry],
+  });
   const workers = new Gauge({
     name: 'wagw_workers',
     help: 'Workers with a live heartbeat (live) and seen in the last 10 minutes without one (missing)',
@@ -260,7 +266,10 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
           breakers.set({ breaker: name, instance_id: instanceId }, BREAKER_VALUE[state]);
       dbSpool.reset();
       dbSpoolRefused.reset();
+      heapAfterGc.reset();
       for (const worker of cluster.workers) {
+        if (worker.heapAfterGc !== null)
+          heapAfterGc.set({ instance_id: worker.instanceId }, worker.heapAfterGc);
         const { depth, memory, refused } = worker.dbSpool;
         dbSpool.set({ instance_id: worker.instanceId, store: 'redis' }, depth - memory);
         dbSpool.set({ instance_id: worker.instanceId, store: 'memory' }, memory);
@@ -293,6 +302,7 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
         breakers,
         dbSpool,
         dbSpoolRefused,
+        heapAfterGc,
         workers,
         queueJobs,
         dispatchPending,

@@ -13,6 +13,7 @@ const workerBeat = z.object({
   open: z.number().catch(0).default(0),
   capacity: z.number().catch(0).default(0),
   rss: z.number().catch(0).default(0),
+  heapAfterGc: z.number().nullable().catch(null).default(null),
   eventLoopDelayP99Ms: z.number().catch(0).default(0),
   breakers: z
     .record(z.string(), z.enum(['closed', 'open', 'half-open']))
@@ -37,6 +38,8 @@ interface WorkerView {
   open: number;
   capacity: number;
   rss: number;
+  /** Heap in use after the last full collection (what the worker retains); null before the first. */
+  heapAfterGc: number | null;
   eventLoopDelayP99Ms: number;
   breakers: Record<string, BreakerState>;
   /**

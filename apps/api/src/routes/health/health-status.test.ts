@@ -8,6 +8,7 @@ const worker = {
   open: 1,
   capacity: 50,
   rss: 1,
+  heapAfterGc: null,
   eventLoopDelayP99Ms: 1,
   breakers: {},
   dbSpool: { depth: 0, memory: 0, refused: 0 },

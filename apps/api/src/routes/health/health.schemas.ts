@@ -77,6 +77,12 @@ const workerSchema = z.object({
   open: z.number(),
   capacity: z.number(),
   rss: z.number(),
+  heapAfterGc: z
+    .number()
+    .nullable()
+    .describe(
+      'heap bytes in use after the last full collection (what the worker retains); null before the first',
+    ),
   eventLoopDelayP99Ms: z.number(),
   breakers: z.record(z.string(), breakerState),
   dbSpool: z
