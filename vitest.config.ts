@@ -45,6 +45,8 @@ export default defineConfig({
     reporters: ['default', join(repoRoot, 'packages/testing/src/slowest-files-reporter.ts')],
     // Redis and PostgreSQL must answer before any file runs: one line saying how to get them if not.
     // Then the process bundles the end-to-end tests start are rebuilt from the current sources.
+    // VITEST_CPU_REPORT=<file>: CPU per test file, its own and its child processes' (off otherwise).
+    setupFiles: [join(repoRoot, 'packages/testing/src/cpu-per-file.setup.ts')],
     globalSetup: [
       join(repoRoot, 'packages/testing/src/services-setup.ts'),
       join(repoRoot, 'scripts/test/build-bundles.setup.ts'),
