@@ -3,6 +3,7 @@ import { loadConfigOrExit, loadWorkerConfig } from '@wagw/config';
 import { createLogger } from '@wagw/logger';
 import { createConsumerConnection, startHeartbeat } from '@wagw/queue';
 import { installGracefulShutdown } from '@wagw/resilience';
+import { installFastXeddsaVerify } from '@wagw/xeddsa';
 import { trackHeapAfterGc } from './sessions/heap-after-gc.js';
 import { startWorker } from './worker.js';
 
@@ -13,6 +14,8 @@ const logger = createLogger({
   base: { instanceId: config.instanceId },
 });
 
+// Before any socket: signature checks in every handshake and new Signal session (see the file).
+installFastXeddsaVerify();
 const worker = await startWorker(config, logger);
 
 const loopDelay = monitorEventLoopDelay({ resolution: 20 });

@@ -1,0 +1,1 @@
+export { installFastXeddsaVerify } from './xeddsa-verify.js';
