@@ -1,13 +1,12 @@
 import type { Repositories } from '@wagw/db';
 import { AppError } from '@wagw/errors';
-import { readMediaInventory } from '@wagw/maintenance';
 import { metricsKeys, type RedisConnection, readCounterHash, WEBHOOK_DISPATCH_GROUP } from '@wagw/queue';
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { HealthService } from '../routes/health/health.service.js';
-import { MEDIA_EVENTS, readMediaCounters } from '../routes/monitoring/media-counters.js';
 import { keysMatch } from './auth.js';
 import type { AuthFailureLimit } from './auth-failures.js';
+import { createMediaMetrics } from './metrics-media.js';
 
 export const METRICS_PATH = '/metrics';
 
@@ -156,39 +155,7 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     registers: [registry],
   });
 
-  const mediaEvents = new Counter({
-    name: 'wagw_media_events_total',
-    help: 'Media files by event over all processes: stored (uploaded), fetched (media.url), received (inbound), sent, failed, deleted (retention)',
-    labelNames: ['event'] as const,
-    registers: [registry],
-  });
-  const mediaBytes = new Counter({
-    name: 'wagw_media_bytes_total',
-    help: 'Bytes of the media files counted in wagw_media_events_total, by event',
-    labelNames: ['event'] as const,
-    registers: [registry],
-  });
-  // Counting a store takes a full listing, so these come from the last media-retention run that
-  // walked all of it (absent before the first, and while MEDIA_RETENTION_DAYS=0 runs none);
-  // the timestamp tells how old they are. Labelled by backend, so the series can be dropped.
-  const mediaStoredBytes = new Gauge({
-    name: 'wagw_media_stored_bytes',
-    help: 'Bytes in the media store, as counted by the last complete media-retention walk',
-    labelNames: ['backend'] as const,
-    registers: [registry],
-  });
-  const mediaStoredObjects = new Gauge({
-    name: 'wagw_media_stored_objects',
-    help: 'Files in the media store, as counted by the last complete media-retention walk',
-    labelNames: ['backend'] as const,
-    registers: [registry],
-  });
-  const mediaStoredAt = new Gauge({
-    name: 'wagw_media_stored_timestamp_seconds',
-    help: 'When the last complete media-retention walk counted the media store (Unix time)',
-    labelNames: ['backend'] as const,
-    registers: [registry],
-  });
+  const media = createMediaMetrics(registry, options.redis, options.redisPrefix);
 
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, never the raw URL: ids in paths would make one series per session.
@@ -204,26 +171,6 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     counter.reset();
     for (const [field, n] of Object.entries(values).slice(0, MAX_HASH_LABELS))
       counter.inc({ [label]: safeLabel(field) }, n);
-  }
-
-  async function exportMedia(): Promise<void> {
-    const [counters, inventory] = await Promise.all([
-      readMediaCounters(options.redis, options.redisPrefix),
-      readMediaInventory(options.redis, options.redisPrefix),
-    ]);
-    mediaEvents.reset();
-    mediaBytes.reset();
-    // Every event, 0 until it happens, so rate() has a series from the first scrape.
-    for (const event of MEDIA_EVENTS) {
-      mediaEvents.inc({ event }, counters[event].count);
-      mediaBytes.inc({ event }, counters[event].bytes);
-    }
-    for (const gauge of [mediaStoredBytes, mediaStoredObjects, mediaStoredAt]) gauge.reset();
-    if (!inventory) return;
-    const backend = inventory.backend;
-    mediaStoredBytes.set({ backend }, inventory.bytes);
-    mediaStoredObjects.set({ backend }, inventory.objects);
-    mediaStoredAt.set({ backend }, Math.floor(inventory.measuredAt.getTime() / 1000));
   }
 
   async function refreshFromDatabase(): Promise<void> {
@@ -294,7 +241,7 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
         exportCounterHash(disconnects, 'code', keys.disconnects),
         exportCounterHash(reconnects, 'code', keys.reconnects),
         exportCounterHash(webhooks, 'outcome', keys.webhooks),
-        exportMedia(),
+        media.refresh(),
       ]);
       up.set({ dependency: 'redis' }, 1);
     } catch {
@@ -310,13 +257,9 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
         disconnects,
         reconnects,
         webhooks,
-        mediaEvents,
-        mediaBytes,
-        mediaStoredBytes,
-        mediaStoredObjects,
-        mediaStoredAt,
       ])
         metric.reset();
+      media.reset();
       up.set({ dependency: 'redis' }, 0);
     }
   }
