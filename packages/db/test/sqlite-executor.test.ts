@@ -90,4 +90,96 @@ describe('SQLite executor', () => {
     );
     expect(row?.name).toBe('20');
   });
+
+  describe('prepared', () => {
+    const byId = (id: string) =>
+      x.prepared(
+        'test.apiKeys.byId',
+        (db, p) =>
+          db
+            .select()
+            .from(tables.apiKeys)
+            .where(eq(tables.apiKeys.id, p<string>('id')))
+            .limit(1),
+        { id },
+      );
+    const insert = (id: string, createdAt: Date) =>
+      x.prepared(
+        'test.apiKeys.insert',
+        (db, p) =>
+          db
+            .insert(tables.apiKeys)
+            .values({ ...keyRow('template'), id: p('id'), keyHash: p('hash'), createdAt: p('at') }),
+        { id, hash: `hash-${id}`, at: createdAt },
+      );
+
+    it('builds a query once per key and binds each call its own values, through the column mapping', async () => {
+      let builds = 0;
+      const counted = (id: string) =>
+        x.prepared(
+          'test.apiKeys.byIdCounted',
+          (db, p) => {
+            builds++;
+            return db
+              .select()
+              .from(tables.apiKeys)
+              .where(eq(tables.apiKeys.id, p<string>('id')))
+              .limit(1);
+          },
+          { id },
+        );
+      const at = new Date('2026-01-02T03:04:05.678Z');
+      expect(await insert('p-1', at)).toEqual([]);
+      await insert('p-2', new Date(at.getTime() + 1000));
+      const [one] = await counted('p-1');
+      const [two] = await counted('p-2');
+      expect(builds).toBe(1);
+      expect(one?.id).toBe('p-1');
+      // A Date bound to a placeholder goes through the column's mapping both ways.
+      expect(one?.createdAt).toEqual(at);
+      expect(two?.createdAt).toEqual(new Date(at.getTime() + 1000));
+      expect(await counted('missing')).toEqual([]);
+      expect((await byId('p-2'))[0]?.keyHash).toBe('hash-p-2');
+    });
+
+    it('waits for a transaction in progress, as every statement outside it does', async () => {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let inserted!: () => void;
+      const written = new Promise<void>((resolve) => {
+        inserted = resolve;
+      });
+      const failing = x
+        .transaction(async (tx) => {
+          await tx.run(tx.db.insert(tables.apiKeys).values(keyRow('p-rolled-back')));
+          // Inside the transaction the kept query sees the uncommitted row.
+          expect(
+            (
+              await tx.prepared(
+                'test.apiKeys.byId',
+                (db, p) =>
+                  db
+                    .select()
+                    .from(tables.apiKeys)
+                    .where(eq(tables.apiKeys.id, p<string>('id')))
+                    .limit(1),
+                { id: 'p-rolled-back' },
+              )
+            ).length,
+          ).toBe(1);
+          inserted();
+          await released;
+          throw new Error('roll back');
+        })
+        .catch((err: Error) => err.message);
+      await written;
+      const outside = byId('p-rolled-back');
+      release();
+      expect(await failing).toBe('roll back');
+      // Run inside the transaction it would have found the row the rollback removed.
+      expect(await outside).toEqual([]);
+    });
+  });
 });

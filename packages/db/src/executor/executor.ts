@@ -20,6 +20,12 @@ export type QueryBuilder = BetterSQLite3Database<Record<string, never>>;
  * inside that transaction (and be rolled back with it). Inside `transaction`, use the executor it
  * passes (`tx`), never the outer one: the outer one waits for the transaction to end.
  */
+/** `p(name)` is `values[name]`: a placeholder on SQLite, the value itself on PostgreSQL. */
+export type PreparedBuild<T> = (
+  db: QueryBuilder,
+  p: <V>(name: string) => V,
+) => PromiseLike<T[]> | PromiseLike<unknown>;
+
 export interface Executor {
   readonly dialect: 'sqlite' | 'postgres';
   readonly db: QueryBuilder;
@@ -30,6 +36,15 @@ export interface Executor {
   first<T>(query: PromiseLike<T[]>): Promise<T | null>;
   /** Runs a statement for its effect. */
   run(query: PromiseLike<unknown>): Promise<void>;
+  /**
+   * A hot query, kept built: `build` gets the builder and `p(name)`, which stands for
+   * `values[name]`. SQLite builds it once per `key` with placeholders and drizzle's `.prepare()`,
+   * then only binds `values`: building SQL text was the largest share of drizzle's cost per
+   * message sent (docs/benchmarks.md). PostgreSQL builds it with the values every time, as `all`
+   * does (each call may run on another connection). `key` names one SQL text: whatever changes the
+   * text (a column set or not, the length of a list) belongs in the key, values never.
+   */
+  prepared<T>(key: string, build: PreparedBuild<T>, values: Record<string, unknown>): Promise<T[]>;
   /**
    * A write transaction: committed when `work` resolves, rolled back when it throws. SQLite:
    * BEGIN IMMEDIATE (a deferred transaction that reads then writes fails with SQLITE_BUSY at once

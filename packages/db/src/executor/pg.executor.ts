@@ -4,7 +4,7 @@ import type { PgTransaction } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import { isDatabaseUnavailable } from '../client/unavailable.js';
 import type { Tables } from '../schema/tables.js';
-import type { Executor, QueryBuilder } from './executor.js';
+import type { Executor, PreparedBuild, QueryBuilder } from './executor.js';
 
 type PgQueryRunner = NodePgDatabase<Record<string, never>> | PgTransaction<never, never, never>;
 
@@ -34,6 +34,14 @@ async function onOwnConnection<T>(pool: pg.Pool, work: (db: NodePgDatabase) => P
   }
 }
 
+/** `p(name)` for PostgreSQL: the value itself (queries are built per call there). */
+const boundValues =
+  (values: Record<string, unknown>) =>
+  <V>(name: string): V => {
+    if (!(name in values)) throw new Error(`No value for placeholder "${name}" was provided`);
+    return values[name] as V;
+  };
+
 /** PostgreSQL executor: the pool (or one transaction's connection) runs each statement. */
 export function createPgExecutor(
   db: NodePgDatabase<Record<string, never>>,
@@ -50,6 +58,11 @@ export function createPgExecutor(
       first: async (query) => (await query)[0] ?? null,
       run: async (query) => {
         await query;
+      },
+      // A select or `returning` resolves to its rows; an insert without `returning` to a result: none.
+      prepared: async <T>(_key: string, build: PreparedBuild<T>, values: Record<string, unknown>) => {
+        const result = await build(runner as unknown as QueryBuilder, boundValues(values));
+        return Array.isArray(result) ? (result as T[]) : [];
       },
       transaction: (work) =>
         pool && runner === db

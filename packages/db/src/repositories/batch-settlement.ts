@@ -7,14 +7,19 @@ import { batchCounts } from './row-builders.js';
 /** True while any message of the batch is still `queued` or `sending` (one indexed lookup). */
 async function hasUnsettled(x: Executor, batchId: string): Promise<boolean> {
   const { messages } = x.tables;
-  const row = await x.first(
-    x.db
-      .select({ one: sql<number>`1` })
-      .from(messages)
-      .where(and(eq(messages.batchId, batchId), inArray(messages.status, ['queued', 'sending'])))
-      .limit(1),
+  const rows = await x.prepared(
+    'messages.hasUnsettled',
+    (db, p) =>
+      db
+        .select({ one: sql<number>`1` })
+        .from(messages)
+        .where(
+          and(eq(messages.batchId, p<string>('batchId')), inArray(messages.status, ['queued', 'sending'])),
+        )
+        .limit(1),
+    { batchId },
   );
-  return row !== null;
+  return rows.length > 0;
 }
 
 /** Counts of one batch by session and status; null when no message carries the id. */

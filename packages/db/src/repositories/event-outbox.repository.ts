@@ -25,6 +25,25 @@ export interface EventOutboxRepository {
 export async function addOutboxEvents(tx: Executor, events: readonly OutboxEvent[], now = new Date()) {
   if (events.length === 0) return;
   const { eventOutbox } = tx.tables;
+  const [only] = events;
+  if (events.length === 1 && only) {
+    // The common case (a status change and its one event), kept built: see Executor.prepared.
+    await tx.prepared(
+      'eventOutbox.addOne',
+      (db, p) =>
+        db
+          .insert(eventOutbox)
+          .values({
+            id: p<string>('id'),
+            sessionId: p<string | null>('sessionId'),
+            envelope: p<Record<string, unknown>>('envelope'),
+            createdAt: p<Date>('now'),
+          })
+          .onConflictDoNothing({ target: eventOutbox.id }),
+      { id: only.id, sessionId: only.sessionId, envelope: only.envelope, now },
+    );
+    return;
+  }
   await tx.run(
     tx.db
       .insert(eventOutbox)

@@ -60,8 +60,18 @@ export function createMessagesRepository(x: Executor): MessagesRepository {
       return rows;
     },
 
-    getById(id) {
-      return x.first(x.db.select().from(messages).where(eq(messages.id, id)).limit(1));
+    async getById(id) {
+      const rows = await x.prepared(
+        'messages.getById',
+        (db, p) =>
+          db
+            .select()
+            .from(messages)
+            .where(eq(messages.id, p<string>('id')))
+            .limit(1),
+        { id },
+      );
+      return rows[0] ?? null;
     },
 
     getByWaId(sessionId, waMessageId) {
@@ -78,21 +88,32 @@ export function createMessagesRepository(x: Executor): MessagesRepository {
       const expected = opts?.expectedFrom === undefined ? undefined : [opts.expectedFrom].flat();
       const now = new Date();
       const column = statusTimestampColumn(status);
-      const update = (tx: Executor) =>
-        tx.first(
-          tx.db
-            .update(messages)
-            .set({
-              status,
-              statusReason: reason ?? null,
-              updatedAt: now,
-              // The first time a status is reached is kept: a late duplicate receipt moves nothing.
-              ...(column ? { [column]: sql`coalesce(${messages[column]}, ${x.rawTime(now)})` } : {}),
-              ...(status === 'sending' ? { attempts: sql`${messages.attempts} + 1` } : {}),
-            })
-            .where(and(eq(messages.id, id), expected ? inArray(messages.status, expected) : undefined))
-            .returning(),
+      // One SQL text per target status and expected list (both part of the key); the rest is bound.
+      const update = async (tx: Executor) => {
+        const rows = await tx.prepared(
+          `messages.updateStatus:${status}:${expected?.join(',') ?? '*'}`,
+          (db, p) =>
+            db
+              .update(messages)
+              .set({
+                status,
+                statusReason: p<string | null>('reason'),
+                updatedAt: p<Date>('now'),
+                // The first time a status is reached is kept: a late duplicate receipt moves nothing.
+                ...(column ? { [column]: sql`coalesce(${messages[column]}, ${p('rawNow')})` } : {}),
+                ...(status === 'sending' ? { attempts: sql`${messages.attempts} + 1` } : {}),
+              })
+              .where(
+                and(
+                  eq(messages.id, p<string>('id')),
+                  expected ? inArray(messages.status, expected) : undefined,
+                ),
+              )
+              .returning(),
+          { reason: reason ?? null, now, rawNow: x.rawTime(now), id },
         );
+        return rows[0] ?? null;
+      };
       const { event, batchEvent } = opts ?? {};
       if (!event && !batchEvent) return update(x);
       return x.transaction(async (tx) => {
