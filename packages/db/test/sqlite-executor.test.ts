@@ -17,6 +17,15 @@ const tmp = tempSqliteUrl();
 let client: BetterSqlite3.Database;
 let x: Executor;
 
+/** A promise and the function that settles it (Promise.withResolvers needs Node 22). */
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((settle) => {
+    resolve = settle;
+  });
+  return { promise, resolve };
+}
+
 function keyRow(id: string) {
   return { id, name: id, keyHash: `hash-${id}`, prefix: 'wagw_', sessionId: null, createdAt: new Date() };
 }
@@ -37,14 +46,8 @@ afterAll(() => {
 describe('SQLite executor', () => {
   it('a statement issued while a transaction awaits waits for it and is not rolled back with it', async () => {
     const order: string[] = [];
-    let insideWritten!: () => void;
-    const written = new Promise<void>((resolve) => {
-      insideWritten = resolve;
-    });
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { promise: written, resolve: insideWritten } = deferred();
+    const { promise: released, resolve: release } = deferred();
     const failing = x
       .transaction(async (tx) => {
         await tx.run(tx.db.insert(tables.apiKeys).values(keyRow('inside')));
@@ -143,14 +146,8 @@ describe('SQLite executor', () => {
     });
 
     it('waits for a transaction in progress, as every statement outside it does', async () => {
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let inserted!: () => void;
-      const written = new Promise<void>((resolve) => {
-        inserted = resolve;
-      });
+      const { promise: released, resolve: release } = deferred();
+      const { promise: written, resolve: inserted } = deferred();
       const failing = x
         .transaction(async (tx) => {
           await tx.run(tx.db.insert(tables.apiKeys).values(keyRow('p-rolled-back')));
