@@ -95,8 +95,9 @@ describe('SQLite executor', () => {
   });
 
   describe('prepared', () => {
-    const byId = (id: string) =>
-      x.prepared(
+    // `on`: the executor to run it on (the outer one by default, or a transaction's).
+    const byId = (id: string, on: Executor = x) =>
+      on.prepared(
         'test.apiKeys.byId',
         (db, p) =>
           db
@@ -152,20 +153,7 @@ describe('SQLite executor', () => {
         .transaction(async (tx) => {
           await tx.run(tx.db.insert(tables.apiKeys).values(keyRow('p-rolled-back')));
           // Inside the transaction the kept query sees the uncommitted row.
-          expect(
-            (
-              await tx.prepared(
-                'test.apiKeys.byId',
-                (db, p) =>
-                  db
-                    .select()
-                    .from(tables.apiKeys)
-                    .where(eq(tables.apiKeys.id, p<string>('id')))
-                    .limit(1),
-                { id: 'p-rolled-back' },
-              )
-            ).length,
-          ).toBe(1);
+          expect(await byId('p-rolled-back', tx)).toHaveLength(1);
           inserted();
           await released;
           throw new Error('roll back');
