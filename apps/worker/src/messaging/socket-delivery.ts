@@ -3,6 +3,7 @@ import type { RedisConnection } from '@wagw/queue';
 import type { WASocket } from '@whiskeysockets/baileys';
 import { createAckWaiter } from './ack-waiter.js';
 import { processPresence, processRead } from './chat-actions.processor.js';
+import { releaseHeldEvents } from './held-events.js';
 import { limiterFor } from './pacing.js';
 import { processSend, type SendContext } from './send.processor.js';
 import { startSendQueueConsumer } from './send-queue.consumer.js';
@@ -32,6 +33,7 @@ export interface SocketDeliveryOptions {
 export function startSocketDelivery(options: SocketDeliveryOptions) {
   const { sock, closed, parts } = options;
   const acks = createAckWaiter(sock);
+  const held = releaseHeldEvents(sock);
   const isOpen = () => !closed.aborted && sock.ws.isOpen && options.holdsLease();
   const ctx: SendContext = { ...parts, sock, isOpen, closed, acks, session: options.session };
   const chat = { sock, isOpen };
@@ -56,6 +58,7 @@ export function startSocketDelivery(options: SocketDeliveryOptions) {
     /** The socket ended: pending acks resolve as `closed`, the job in hand is put back, the consumer closes. */
     async close(): Promise<void> {
       acks.dispose();
+      held.stop();
       await consumer.close();
     },
   };
