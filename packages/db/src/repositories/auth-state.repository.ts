@@ -41,18 +41,33 @@ export function createAuthStateRepository(x: Executor): AuthStateRepository {
       const now = new Date();
       // One transaction per keys.set: Baileys expects a signal-store write to land whole.
       await x.transaction(async (tx) => {
-        for (const part of chunk(upserts, INSERT_CHUNK_ROWS)) {
-          await tx.run(
-            tx.db
-              .insert(authKeys)
-              .values(
-                part.map((w) => ({ sessionId, type: w.type, keyId: w.id, value: w.value, updatedAt: now })),
-              )
-              .onConflictDoUpdate({
-                target: [authKeys.sessionId, authKeys.type, authKeys.keyId],
-                set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at` },
-              }),
-          );
+        // SQLite runs in this process: one kept single-row statement bound per row costs
+        // microseconds, where building the SQL of a statement for these rows cost ~0.6 ms per
+        // message sent (Baileys writes a session record or two per message; docs/benchmarks.md).
+        // On PostgreSQL every statement is a round trip, so rows go in chunks.
+        if (tx.dialect === 'sqlite' || upserts.length === 1) {
+          for (const w of upserts) {
+            await tx.prepared(
+              'authKeys.upsertOne',
+              (db, p) =>
+                db
+                  .insert(authKeys)
+                  .values({
+                    sessionId: p<string>('sessionId'),
+                    type: p<string>('type'),
+                    keyId: p<string>('keyId'),
+                    value: p<string>('value'),
+                    updatedAt: p<Date>('now'),
+                  })
+                  .onConflictDoUpdate({
+                    target: [authKeys.sessionId, authKeys.type, authKeys.keyId],
+                    set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at` },
+                  }),
+              { sessionId, type: w.type, keyId: w.id, value: w.value, now },
+            );
+          }
+        } else {
+          await upsertInChunks(tx, sessionId, upserts, now);
         }
         for (const [type, ids] of groupIdsByType(deletes)) {
           for (const part of chunk(ids, IN_LIST_CHUNK)) {
@@ -91,4 +106,21 @@ export function createAuthStateRepository(x: Executor): AuthStateRepository {
       return rows.length > 0;
     },
   };
+}
+
+type KeyUpsert = ReturnType<typeof splitKeyWrites>['upserts'][number];
+
+async function upsertInChunks(tx: Executor, sessionId: string, upserts: KeyUpsert[], now: Date) {
+  const { authKeys } = tx.tables;
+  for (const part of chunk(upserts, INSERT_CHUNK_ROWS)) {
+    await tx.run(
+      tx.db
+        .insert(authKeys)
+        .values(part.map((w) => ({ sessionId, type: w.type, keyId: w.id, value: w.value, updatedAt: now })))
+        .onConflictDoUpdate({
+          target: [authKeys.sessionId, authKeys.type, authKeys.keyId],
+          set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at` },
+        }),
+    );
+  }
 }
