@@ -30,6 +30,7 @@ import {
   profilingEnv,
   stopWorkersGracefully,
 } from './lib/gateway-report.js';
+import { buildProcessBundles } from './lib/process-bundles.js';
 import { countRedisCommands, perItem } from './lib/redis-command-count.js';
 
 const MESSAGES = benchNumber('MESSAGES', 2000);
@@ -45,6 +46,7 @@ const NO_PACING: SessionSettings = { pacing: { perMinute: 60_000, minDelayMs: 0,
 const RUN_TIMEOUT_MS = 90_000;
 
 async function main() {
+  buildProcessBundles();
   const gw = await startGateway({
     sim: { transcriptLimit: 1000 },
     workerEnv: {

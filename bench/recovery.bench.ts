@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { loadWorkerConfig } from '@wagw/config';
 import { startGateway, stopProcess } from '../apps/worker/test/harness.js';
 import { benchTimings, productionWorkerEnv, provisionSessions } from './lib/density-fleet.js';
+import { buildProcessBundles } from './lib/process-bundles.js';
 import { allOpen, coldStart, stopAll } from './lib/recovery-steps.js';
 
 const FAILOVER_SESSIONS = Number(process.env.FAILOVER_SESSIONS ?? 100);
@@ -33,6 +34,7 @@ const s = (ms: number) => (ms / 1000).toFixed(1);
 
 async function main() {
   const total = Math.max(FAILOVER_SESSIONS, OUTAGE_SESSIONS);
+  buildProcessBundles();
   const gw = await startGateway({ sim: { transcriptLimit: 500 } });
   const env = { ...productionWorkerEnv(), MAX_SESSIONS_PER_WORKER: String(total) };
   const defaults = loadWorkerConfig(benchTimings());

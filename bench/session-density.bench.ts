@@ -28,14 +28,9 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '@wagw/testing';
 import { startGateway, stopProcess } from '../apps/worker/test/harness.js';
 import { writeDensityChart } from './lib/density-chart.js';
-import {
-  buildProcessBundles,
-  productionWorkerEnv,
-  provisionSessions,
-  setDesired,
-  waitForOpen,
-} from './lib/density-fleet.js';
+import { productionWorkerEnv, provisionSessions, setDesired, waitForOpen } from './lib/density-fleet.js';
 import { connectProbe, inspectFlag, type MemoryReading, settledReading } from './lib/density-probe.js';
+import { buildProcessBundles } from './lib/process-bundles.js';
 
 const SIZES = (process.env.SIZES ?? '100,500,1000')
   .split(',')

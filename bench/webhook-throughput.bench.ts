@@ -30,6 +30,7 @@ import {
   stopWorkersGracefully,
 } from './lib/gateway-report.js';
 import { type Envelope, startRawPoster, waitForDeliveries } from './lib/gateway-webhooks.js';
+import { buildProcessBundles } from './lib/process-bundles.js';
 
 const EVENTS = benchNumber('EVENTS', 2000);
 const ROUNDS = benchNumber('ROUNDS', 2);
@@ -42,6 +43,7 @@ const TIMEOUT_MS = 10_000;
 const RUN_TIMEOUT_MS = 90_000;
 
 async function main() {
+  buildProcessBundles();
   const gw = await startGateway({
     workerEnv: {
       // A burst of inbound messages can hold the worker's event loop for over a second on 2 cores.

@@ -13,8 +13,12 @@ const script = process.env.CLUSTER_SCRIPT;
 const size = Number(process.env.CLUSTER_SIZE ?? 2);
 if (!script || !(size >= 1)) throw new Error('CLUSTER_SCRIPT and CLUSTER_SIZE >= 1 are required');
 
-// The primary runs with `--import tsx` (and any --cpu-prof flags): its copies get the same flags.
-cluster.setupPrimary({ exec: script, execArgv: process.execArgv });
+// The primary runs with `--import tsx` (and any --cpu-prof flags). Copies of a TypeScript script get
+// the same flags; copies of a bundle run as production runs it, keeping only the profiling flags.
+const execArgv = script.endsWith('.js')
+  ? ['--enable-source-maps', ...process.execArgv.filter((flag) => flag.startsWith('--cpu-prof'))]
+  : process.execArgv;
+cluster.setupPrimary({ exec: script, execArgv });
 let listening = 0;
 let stopping = false;
 for (let i = 0; i < size; i++) {

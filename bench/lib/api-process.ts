@@ -1,6 +1,7 @@
 /**
- * Processes and stores for the API benchmarks: the real API (`node --import tsx apps/api/src/main.ts`
- * as the e2e harness and `npm start` run it), alone or as a node cluster; the bare Fastify baseline;
+ * Processes and stores for the API benchmarks: the real API (`node --enable-source-maps
+ * apps/api/dist/main.js`, the bundle `npm start` and the e2e harness run, rebuilt from the work tree
+ * first), alone or as a node cluster; the bare Fastify baseline (TypeScript, through tsx);
  * a migrated SQLite file or PostgreSQL schema; and removal of every Redis key under a prefix.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -11,9 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { createDatabase } from '@wagw/db';
 import { createPgSchema, freePort, tempSqliteUrl } from '@wagw/testing';
 import { Redis } from 'ioredis';
+import { buildProcessBundles } from './process-bundles.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const API_SCRIPT = 'apps/api/src/main.ts';
+export const API_SCRIPT = 'apps/api/dist/main.js';
 export const BARE_SCRIPT = 'bench/lib/api-bare-server.ts';
 export const BENCH_API_KEY = 'bench-admin-key-0123456789';
 
@@ -64,9 +66,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = await freePort();
   const cluster = options.processes > 1;
   const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+  // A bundle runs as production runs it; TypeScript (the baseline, the cluster primary) through tsx.
+  const bundle = options.script.endsWith('.js');
+  if (bundle) buildProcessBundles();
+  const runner = bundle && !cluster ? ['--enable-source-maps'] : ['--import', 'tsx'];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', ...profile, cluster ? 'bench/lib/api-cluster.ts' : options.script],
+    [...runner, ...profile, cluster ? 'bench/lib/api-cluster.ts' : options.script],
     {
       cwd: ROOT,
       env: {
@@ -105,7 +111,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 }
 
-/** Polls a TCP connect every 100 ms for up to 60 s (tsx compiles the API on its first start). */
+/** Polls a TCP connect every 100 ms for up to 60 s (tsx compiles the baseline on its first start). */
 async function waitForPort(port: number, gaveUp: () => boolean): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && !gaveUp()) {

@@ -3,28 +3,10 @@
  * worker environment with the production defaults (the test harness starts workers with short test
  * timings; a bench that measures recovery or idle memory must not inherit those).
  */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { loadWorkerConfig } from '@wagw/config';
 import type { Session } from '@wagw/db';
 import { BufferJSON, Curve, initAuthCreds, type KeyPair } from '@whiskeysockets/baileys';
 import type { Gateway } from '../../apps/worker/test/harness.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/**
- * Rebuilds the process bundles (`npm run build:server`) the harness starts workers from
- * (apps/worker/dist/main.js), as vitest's global setup does before the tests: a bench must measure
- * the sources in the work tree, not whatever bundle the last build left.
- */
-export function buildProcessBundles(): void {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
-  if (result.status !== 0) throw new Error(`npm run build:server failed:\n${result.stderr || result.stdout}`);
-}
 
 /**
  * Takeover timings a bench run may set in its own environment, to measure what they buy
