@@ -1,5 +1,6 @@
 import { and, eq, inArray, lt } from 'drizzle-orm';
 import type { Executor } from '../executor/executor.js';
+import { placeholdersFor, rowKey } from './insert-full-row.js';
 import type { IdempotencyKeysRepository } from './repository-types.js';
 import { idempotencyKeyRow } from './row-builders.js';
 
@@ -9,12 +10,15 @@ export function createIdempotencyKeysRepository(x: Executor): IdempotencyKeysRep
     async begin(input) {
       const row = idempotencyKeyRow(input);
       // The unique (scope, key) index decides between concurrent claims: exactly one inserts.
-      const inserted = await x.all(
-        x.db
-          .insert(keys)
-          .values(row)
-          .onConflictDoNothing({ target: [keys.scope, keys.key] })
-          .returning({ id: keys.id }),
+      const inserted = await x.prepared(
+        rowKey('idempotencyKeys', row),
+        (db, p) =>
+          db
+            .insert(keys)
+            .values(placeholdersFor(row, p))
+            .onConflictDoNothing({ target: [keys.scope, keys.key] })
+            .returning({ id: keys.id }),
+        row,
       );
       return inserted.length > 0 ? row : null;
     },

@@ -3,6 +3,7 @@ import type { Executor } from '../executor/executor.js';
 import { countBatch, settleBatch } from './batch-settlement.js';
 import { addOutboxEvents } from './event-outbox.repository.js';
 import { IdempotencyClaimLostError } from './idempotency-claim.js';
+import { insertFullRow } from './insert-full-row.js';
 import { createMessageCounts } from './message-counts.js';
 import type { IdempotencyCommit, Message, MessagesRepository } from './repository-types.js';
 import {
@@ -21,12 +22,19 @@ import {
 /** Completes an in-progress Idempotency-Key claim inside the caller's transaction, or fails it. */
 async function completeIdempotencyKey(tx: Executor, commit: IdempotencyCommit): Promise<void> {
   const { idempotencyKeys: keys } = tx.tables;
-  const done = await tx.all(
-    tx.db
-      .update(keys)
-      .set({ status: 'completed', responseStatus: commit.status, responseBody: commit.body })
-      .where(and(eq(keys.id, commit.keyId), eq(keys.status, 'in_progress')))
-      .returning({ id: keys.id }),
+  const done = await tx.prepared(
+    'idempotencyKeys.complete',
+    (db, p) =>
+      db
+        .update(keys)
+        .set({
+          status: 'completed',
+          responseStatus: p<number>('status'),
+          responseBody: p<IdempotencyCommit['body']>('body'),
+        })
+        .where(and(eq(keys.id, p<string>('id')), eq(keys.status, 'in_progress')))
+        .returning({ id: keys.id }),
+    { status: commit.status, body: commit.body, id: commit.keyId },
   );
   if (done.length === 0) throw new IdempotencyClaimLostError(commit.keyId);
 }
@@ -40,11 +48,11 @@ export function createMessagesRepository(x: Executor): MessagesRepository {
       const row = messageRow(input);
       const commit = options?.idempotency;
       if (!commit) {
-        await x.run(x.db.insert(messages).values(row));
+        await insertFullRow(x, row);
         return row;
       }
       await x.transaction(async (tx) => {
-        await tx.run(tx.db.insert(messages).values(row));
+        await insertFullRow(tx, row);
         await completeIdempotencyKey(tx, commit);
       });
       return row;

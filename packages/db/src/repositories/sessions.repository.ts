@@ -28,9 +28,20 @@ export function createSessionsRepository(x: Executor): SessionsRepository {
       return row;
     },
 
-    getById(id, opts) {
-      const where = opts?.includeDeleted ? eq(sessions.id, id) : and(eq(sessions.id, id), live);
-      return x.first(x.db.select().from(sessions).where(where).limit(1));
+    async getById(id, opts) {
+      // Every API request on a session reads it: kept built, one text with and one without deleted.
+      const all = opts?.includeDeleted === true;
+      const rows = await x.prepared(
+        `sessions.getById:${all ? 'all' : 'live'}`,
+        (db, p) =>
+          db
+            .select()
+            .from(sessions)
+            .where(all ? eq(sessions.id, p<string>('id')) : and(eq(sessions.id, p<string>('id')), live))
+            .limit(1),
+        { id },
+      );
+      return rows[0] ?? null;
     },
 
     getByName(name) {
