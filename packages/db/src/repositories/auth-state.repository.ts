@@ -59,10 +59,7 @@ export function createAuthStateRepository(x: Executor): AuthStateRepository {
                     value: p<string>('value'),
                     updatedAt: p<Date>('now'),
                   })
-                  .onConflictDoUpdate({
-                    target: [authKeys.sessionId, authKeys.type, authKeys.keyId],
-                    set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at` },
-                  }),
+                  .onConflictDoUpdate(newestWins(tx)),
               { sessionId, type: w.type, keyId: w.id, value: w.value, now },
             );
           }
@@ -110,6 +107,15 @@ export function createAuthStateRepository(x: Executor): AuthStateRepository {
 
 type KeyUpsert = ReturnType<typeof splitKeyWrites>['upserts'][number];
 
+/** A key written again takes the new value: what a Signal key store write means. */
+function newestWins(tx: Executor) {
+  const { authKeys } = tx.tables;
+  return {
+    target: [authKeys.sessionId, authKeys.type, authKeys.keyId],
+    set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at` },
+  };
+}
+
 async function upsertInChunks(tx: Executor, sessionId: string, upserts: KeyUpsert[], now: Date) {
   const { authKeys } = tx.tables;
   for (const part of chunk(upserts, INSERT_CHUNK_ROWS)) {
@@ -117,10 +123,7 @@ async function upsertInChunks(tx: Executor, sessionId: string, upserts: KeyUpser
       tx.db
         .insert(authKeys)
         .values(part.map((w) => ({ sessionId, type: w.type, keyId: w.id, value: w.value, updatedAt: now })))
-        .onConflictDoUpdate({
-          target: [authKeys.sessionId, authKeys.type, authKeys.keyId],
-          set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at` },
-        }),
+        .onConflictDoUpdate(newestWins(tx)),
     );
   }
 }
