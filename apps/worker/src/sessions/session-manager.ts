@@ -96,13 +96,19 @@ export function createSessionManager(deps: SessionManagerDeps) {
       if (!lease) return false;
       const clock = new LeaseClock(leases.ttlMs, deps.leaseMarginMs);
       clock.confirmed(sentAt);
-      if (!(await deps.repos.sessions.setOwner(session.id, deps.workerId, lease.generation))) {
+      const row = await deps.repos.sessions.setOwner(session.id, deps.workerId, lease.generation);
+      // `session` was read before the lease was taken; the row is what holds now. A previous owner
+      // that ended the session (logged out, failed) wrote that before it let the lease go, so a
+      // claim that raced with it sees it here and leaves the session alone instead of starting it
+      // again without credentials (a new QR for a logged-out number; seen with three workers).
+      if (!row || !wantsRunning(row)) {
+        if (row) await deps.repos.sessions.setOwner(session.id, null, lease.generation).catch(() => null);
         await leases.release(lease);
         return false;
       }
-      if (session.pendingCommand === 'restart' && session.pendingCommandAt) {
+      if (row.pendingCommand === 'restart' && row.pendingCommandAt) {
         // A fresh start is the restart.
-        await deps.repos.sessions.clearCommand(session.id, session.pendingCommandAt);
+        await deps.repos.sessions.clearCommand(session.id, row.pendingCommandAt);
       }
       const runner = deps.createRunner(
         session.id,
