@@ -235,7 +235,8 @@ describe('dashboard: sessions in a real browser against the real gateway', () =>
     const row = page.locator(`tr[data-session-id="${sessionId}"]`);
     await row.waitFor();
     await row.locator('[data-status="open"]').waitFor();
-    expect(await row.locator('[data-label="Owner worker"]').textContent()).toBe('w1');
+    // w1, or one of its peers when the suite runs with several workers (E2E_WORKERS).
+    expect(await row.locator('[data-label="Owner worker"]').textContent()).toBe(await gw.ownerOf(sessionId));
     await expect.poll(() => row.locator('[data-label="Sent (24 h)"]').textContent()).toBe('1');
     await expect.poll(() => row.locator('[data-label="Received (24 h)"]').textContent()).toBe('1');
     // A new inbound message: the counts follow the stream's events, without a reload.
@@ -261,7 +262,8 @@ describe('dashboard: sessions in a real browser against the real gateway', () =>
   it('follows a worker crash, the reset of its session and the takeover by another worker without a reload', async () => {
     const { page } = tab;
     await page.goto(`${api.url}/dashboard/#/sessions/${encodeURIComponent(sessionId)}`);
-    await page.getByTestId('owner').filter({ hasText: 'w1' }).waitFor();
+    const owner = await gw.ownerOf(sessionId);
+    await page.getByTestId('owner').filter({ hasText: owner! }).waitFor();
     await waitForLive(page);
     await markPage(page);
     // Every status the badge shows from now on, in order.
@@ -276,9 +278,10 @@ describe('dashboard: sessions in a real browser against the real gateway', () =>
       read();
     });
 
-    gw.workers.get('w1')!.kill('SIGKILL');
-    // With no other worker, the scheduler's stale-session cleanup resets the session once w1's
-    // lease (3 s here) is gone, and the page shows it, without anyone taking the session over.
+    // Every worker crashes (w1, and its peers when E2E_WORKERS starts several). With no worker left,
+    // the scheduler's stale-session cleanup resets the session once the owner's lease (3 s here) is
+    // gone, and the page shows it, without anyone taking the session over.
+    for (const id of gw.workerIds()) gw.workers.get(id)?.kill('SIGKILL');
     await gw.startScheduler({ CLEANUP_INTERVAL: '1000', STALE_SESSION_AGE: '1000' });
     await page.getByTestId('owner').filter({ hasText: 'none' }).waitFor({ timeout: 30_000 });
     expect(await page.locator('.summary [data-status]').getAttribute('data-status')).not.toBe('open');

@@ -51,6 +51,8 @@ export async function runDbOutage(
   await gw.startWorker('w1', { ...DB_OUTAGE_WORKER_ENV, ...counts.workerEnv });
   const session = await gw.createSession('db-outage', { linked: true });
   await gw.waitForStatus(session.id, 'open', 60_000);
+  // w1, or one of its peers when the suite runs with several workers (E2E_WORKERS).
+  const { id: owner } = await gw.ownerWorker(session.id);
   const phone = await sessionPhone(gw, session.id);
   const spoolKey = redisKeys(gw.prefix).dbSpool(session.id);
   const outbox = createOutbox(gw, session.id);
@@ -92,7 +94,7 @@ export async function runDbOutage(
     );
     // Health tells the truth: the worker reports what waits.
     await gw.waitFor('the heartbeat to report the spool', async () => {
-      const beat = await workerHeartbeat(gw, 'w1');
+      const beat = await workerHeartbeat(gw, owner);
       return ((beat?.dbSpool as { depth?: number } | undefined)?.depth ?? 0) >= expected || undefined;
     });
 
@@ -129,7 +131,7 @@ export async function runDbOutage(
       ]).toContainEqual(statuses);
     }
     await gw.waitFor('the heartbeat to report an empty spool', async () => {
-      const beat = await workerHeartbeat(gw, 'w1');
+      const beat = await workerHeartbeat(gw, owner);
       const spool = beat?.dbSpool as { depth?: number; replayed?: number } | undefined;
       return (spool?.depth === 0 && (spool.replayed ?? 0) >= expected) || undefined;
     });

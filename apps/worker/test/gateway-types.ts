@@ -24,6 +24,10 @@ export interface Gateway {
   /** The media store directory every role of this gateway shares (MEDIA_DIR). */
   mediaDir: string;
   workers: Map<string, ChildProcess>;
+  /**
+   * Starts a worker. With E2E_WORKERS=N (or `peerWorkers`), the first call also starts the peers
+   * `<id>-peer1`… with the same settings, so sessions spread over several workers as deployed.
+   */
   startWorker(id: string, env?: Record<string, string>): Promise<ChildProcess>;
   /**
    * The API as clients reach it; resolves with its base URL and a fetch helper. One process on a
@@ -62,5 +66,12 @@ export interface Gateway {
   ): Promise<T>;
   nudge(sessionId?: string): Promise<void>;
   ownerOf(sessionId: string): Promise<string | null>;
+  /** Every worker this gateway started: the suite's own and their peers (E2E_WORKERS), live or not. */
+  workerIds(): string[];
+  /**
+   * The worker that owns the session (waits for one), with its process: what a test about "the
+   * owner" kills or pauses, whichever of several workers took the session.
+   */
+  ownerWorker(sessionId: string, timeoutMs?: number): Promise<{ id: string; process: ChildProcess }>;
   close(): Promise<void>;
 }

@@ -23,6 +23,10 @@ const EXTRA_NODE_ARGS = process.env.E2E_NODE_ARGS?.split(' ').filter(Boolean) ??
 // rewritten for loopback, as the topology tests run it) and answers with nginx's address, so every
 // end-to-end suite runs through the load balancer and replicas (`npm run test:e2e:balanced`).
 export const API_REPLICAS = Math.max(1, Math.trunc(Number(process.env.E2E_API_REPLICAS ?? 1)) || 1);
+// E2E_WORKERS=N (N > 1): a suite's first startWorker() also starts N - 1 peer workers with the same
+// settings, so every end-to-end suite runs with sessions spread over N workers, as deployed
+// (`npm run test:e2e:balanced`). Suites whose subject is one worker's own limits opt out.
+const WORKER_PEERS = Math.max(0, (Math.trunc(Number(process.env.E2E_WORKERS ?? 1)) || 1) - 1);
 
 export type { ApiEndpoint, Gateway } from './gateway-types.js';
 
@@ -72,6 +76,11 @@ export async function startGateway(
     redisUrl?: string;
     /** API processes behind nginx per startApi() (1: no nginx). Default: E2E_API_REPLICAS, else 1. */
     apiReplicas?: number;
+    /**
+     * Workers started beside the suite's first one, with its settings. Default: E2E_WORKERS - 1,
+     * else 0; a suite about one worker's own capacity or memory passes 0.
+     */
+    peerWorkers?: number;
   } = {},
 ) {
   const sim = await startSimulator(options.sim);
@@ -144,6 +153,27 @@ export async function startGateway(
     );
   }
 
+  async function startOneWorker(id: string, env: Record<string, string>) {
+    const child = spawnRole('worker', {
+      ...FAST_WORKER_ENV,
+      // Media goes to the simulator's CDN, whose certificate a test CA issued.
+      WA_MEDIA_ORIGIN_OVERRIDE: sim.media.origin,
+      NODE_EXTRA_CA_CERTS: sim.media.caFile,
+      ...options.workerEnv,
+      ...env,
+      INSTANCE_ID: id,
+    });
+    workers.set(id, child);
+    workerIds.add(id);
+    await waitFor(
+      `worker ${id} heartbeat`,
+      async () => (await redis.exists(keys.heartbeat('worker', id))) === 1,
+    );
+    return child;
+  }
+  let peersStarted = false;
+  const workerIds = new Set<string>();
+
   const gateway: Gateway = {
     sim,
     db,
@@ -155,20 +185,12 @@ export async function startGateway(
     waitFor,
 
     async startWorker(id, env = {}) {
-      const child = spawnRole('worker', {
-        ...FAST_WORKER_ENV,
-        // Media goes to the simulator's CDN, whose certificate a test CA issued.
-        WA_MEDIA_ORIGIN_OVERRIDE: sim.media.origin,
-        NODE_EXTRA_CA_CERTS: sim.media.caFile,
-        ...options.workerEnv,
-        ...env,
-        INSTANCE_ID: id,
-      });
-      workers.set(id, child);
-      await waitFor(
-        `worker ${id} heartbeat`,
-        async () => (await redis.exists(keys.heartbeat('worker', id))) === 1,
-      );
+      const peers = peersStarted ? 0 : (options.peerWorkers ?? WORKER_PEERS);
+      peersStarted = true;
+      const [child] = await Promise.all([
+        startOneWorker(id, env),
+        ...Array.from({ length: peers }, (_, k) => startOneWorker(`${id}-peer${k + 1}`, env)),
+      ]);
       return child;
     },
 
@@ -271,6 +293,22 @@ export async function startGateway(
     async ownerOf(sessionId) {
       const value = await redis.get(keys.lease(sessionId));
       return value ? (value.split('|')[0] ?? null) : null;
+    },
+
+    workerIds() {
+      return [...workerIds];
+    },
+
+    async ownerWorker(sessionId, timeoutMs = 20_000) {
+      const id = await waitFor(
+        `an owner of ${sessionId}`,
+        async () => {
+          const owner = await gateway.ownerOf(sessionId);
+          return owner && workers.has(owner) ? owner : undefined;
+        },
+        timeoutMs,
+      );
+      return { id, process: workers.get(id)! };
     },
 
     async close() {

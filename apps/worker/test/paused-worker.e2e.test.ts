@@ -31,10 +31,14 @@ async function allOpenOn(sessions: Session[], worker: string) {
  * expired during the pause and a beat's `at` is taken when the beat is collected, so no beat from
  * before the pause can pass.
  */
-async function beatAfter(since: Date, wanted: (beat: HeartbeatPayload) => boolean = () => true) {
-  const key = redisKeys(gw.prefix).heartbeat('worker', 'paused');
+async function beatAfter(
+  worker: string,
+  since: Date,
+  wanted: (beat: HeartbeatPayload) => boolean = () => true,
+) {
+  const key = redisKeys(gw.prefix).heartbeat('worker', worker);
   return gw.waitFor(
-    `a heartbeat of the resumed worker after ${since.toISOString()}`,
+    `a heartbeat of the resumed worker ${worker} after ${since.toISOString()}`,
     async () => {
       const raw = await gw.redis.get(key);
       const beat = raw ? (JSON.parse(raw) as HeartbeatPayload) : undefined;
@@ -46,12 +50,15 @@ async function beatAfter(since: Date, wanted: (beat: HeartbeatPayload) => boolea
 
 describe('a worker paused past its lease (SIGSTOP)', () => {
   it('loses its sessions to another worker and, when resumed, stops its stale sockets without a conflict', async () => {
-    const paused = await gw.startWorker('paused');
+    await gw.startWorker('paused');
+    // 'paused' and, when the suite runs with several workers (E2E_WORKERS), its peers: all of them
+    // are paused, so that every session has to move to the one healthy worker.
+    const pausedIds = gw.workerIds();
     const sessions = await Promise.all([0, 1, 2].map((i) => gw.createSession(`paused-${i}`)));
     await Promise.all(sessions.map((s) => gw.pair(s.id)));
     await gw.startWorker('healthy');
 
-    paused.kill('SIGSTOP');
+    for (const id of pausedIds) gw.workers.get(id)!.kill('SIGSTOP');
     await gw.waitFor(
       'sessions open on the healthy worker',
       () => allOpenOn(sessions, 'healthy'),
@@ -60,18 +67,22 @@ describe('a worker paused past its lease (SIGSTOP)', () => {
     expect(gw.sim.counters.idleDrops).toBeGreaterThanOrEqual(sessions.length);
 
     const resumedAt = new Date();
-    paused.kill('SIGCONT');
-    // The resumed worker is done with the sessions it had when it reports none: a session leaves
+    for (const id of pausedIds) gw.workers.get(id)!.kill('SIGCONT');
+    // A resumed worker is done with the sessions it had when it reports none: a session leaves
     // its count only once its runner ended (stale socket closed, messaging stopped, credential
     // writes flushed). A later beat must still report none: it took nothing back.
-    const drained = await beatAfter(resumedAt, (beat) => beat.sessions === 0);
-    const later = await beatAfter(new Date(drained.at));
-    expect(later.sessions).toBe(0);
+    for (const id of pausedIds) {
+      const drained = await beatAfter(id, resumedAt, (beat) => beat.sessions === 0);
+      const later = await beatAfter(id, new Date(drained.at));
+      expect(later.sessions).toBe(0);
+    }
 
     // Fencing held: the resumed worker wrote nothing for these sessions and took nothing back.
     for (const s of sessions) {
       const events = await gw.db.repos.sessionEvents.listBySession(s.id);
-      const stale = events.filter((e) => e.workerId === 'paused' && e.createdAt >= resumedAt);
+      const stale = events.filter(
+        (e) => e.workerId !== null && pausedIds.includes(e.workerId) && e.createdAt >= resumedAt,
+      );
       expect(stale).toEqual([]);
       const me = (await gw.db.repos.sessions.getById(s.id))!.meJid!;
       expect(gw.sim.counters.concurrency(me)).toEqual({ current: 1, max: 1 });

@@ -22,6 +22,8 @@ describe('the send circuit breaker', () => {
     await gw.startWorker('w1');
     const session = await gw.createSession('breaker');
     await gw.pair(session.id);
+    // w1, or one of its peers when the suite runs with several workers (E2E_WORKERS).
+    const { id: owner } = await gw.ownerWorker(session.id);
     const outbox = createOutbox(gw, session.id);
     const erin = gw.sim.messaging.addContact({ phone: '15554443333', name: 'Erin' });
 
@@ -33,7 +35,7 @@ describe('the send circuit breaker', () => {
     const beat = await gw.waitFor(
       'the breaker to be open in the heartbeat',
       async () => {
-        const hb = await workerHeartbeat(gw, 'w1');
+        const hb = await workerHeartbeat(gw, owner);
         const breakers = hb?.breakers as Record<string, string> | undefined;
         return breakers?.[`send:${session.id}`] === 'open' ? breakers : undefined;
       },
@@ -53,7 +55,7 @@ describe('the send circuit breaker', () => {
     const ids = new Set(gw.sim.messaging.decrypted(erin).map((m) => m.id));
     expect([...ids].sort()).toEqual(rows.map((r) => r.waMessageId).sort());
     await gw.waitFor('the breaker to close', async () => {
-      const hb = await workerHeartbeat(gw, 'w1');
+      const hb = await workerHeartbeat(gw, owner);
       return (hb?.breakers as Record<string, string> | undefined)?.[`send:${session.id}`] === 'closed';
     });
     await outbox.close();

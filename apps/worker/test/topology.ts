@@ -52,6 +52,8 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
     database: options.database,
     workerEnv: options.workerEnv,
     redisUrl: options.redisUrl,
+    // The topology starts its own workers, as many as deployed.
+    peerWorkers: 0,
   });
   const apiEnv = { ...options.apiEnv };
   try {

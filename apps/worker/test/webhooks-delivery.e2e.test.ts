@@ -208,9 +208,13 @@ describe('webhook delivery (worker process, real receivers on loopback)', () => 
     const breaker = await gw.waitFor(
       'the hanging receiver breaker to open',
       async () => {
-        const beat = await gw.redis.get(redisKeys(gw.prefix).heartbeat('worker', 'w1'));
-        const state = beat ? (JSON.parse(beat).breakers?.[`webhook:${hangHook.id}`] as string) : undefined;
-        return state === 'open' ? state : undefined;
+        // The shared state, as reported by a worker that delivered to it (w1, or a peer of it).
+        for (const id of gw.workerIds()) {
+          const beat = await gw.redis.get(redisKeys(gw.prefix).heartbeat('worker', id));
+          const state = beat ? (JSON.parse(beat).breakers?.[`webhook:${hangHook.id}`] as string) : undefined;
+          if (state === 'open') return state;
+        }
+        return undefined;
       },
       15_000,
     );
