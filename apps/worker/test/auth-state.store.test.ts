@@ -1,8 +1,11 @@
 import { createDatabase, type Database } from '@wagw/db';
+import { createLogger } from '@wagw/logger';
 import { createPgSchema, type PgSchema, tempSqliteUrl } from '@wagw/testing';
 import { BufferJSON, initAuthCreds } from '@whiskeysockets/baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDbAuthState } from '../src/sessions/auth-state.store.js';
+
+const logger = createLogger({ name: 'test', level: 'silent' });
 
 describe.each(['sqlite', 'postgres'] as const)('loadDbAuthState on %s', (dialect) => {
   let db: Database;
@@ -63,6 +66,30 @@ describe.each(['sqlite', 'postgres'] as const)('loadDbAuthState on %s', (dialect
 
     await auth.state.keys.set({ 'pre-key': { '1': null } });
     expect(Object.keys(await auth.state.keys.get('pre-key', ['1', '2']))).toEqual(['2']);
+  });
+
+  it('refuses writes under a superseded lease generation and tells the owner to step aside', async () => {
+    const id = await newSession('fenced');
+    await db.repos.sessions.setOwner(id, 'old', 1);
+    let superseded = 0;
+    const auth = await loadDbAuthState(db.repos.authState, id, {
+      logger,
+      fence: { generation: 1, onSuperseded: () => superseded++ },
+    });
+    if (!auth.ok) throw new Error(auth.reason);
+    await auth.state.keys.set({ session: { 'peer.0': Buffer.from('old-1') } });
+    await auth.saveCreds();
+    expect(superseded).toBe(0);
+
+    // Another worker claims the session (generation 2) and writes its own Signal state.
+    await db.repos.sessions.setOwner(id, 'new', 2);
+    await db.repos.authState.setKeys(id, [{ type: 'session', id: 'peer.0', value: '"new"' }]);
+    await expect(auth.state.keys.set({ session: { 'peer.0': Buffer.from('old-2') } })).rejects.toThrow(
+      /another worker owns/,
+    );
+    await expect(auth.saveCreds()).rejects.toThrow(/another worker owns/);
+    expect(superseded).toBe(2);
+    expect(await db.repos.authState.getKeys(id, 'session', ['peer.0'])).toEqual({ 'peer.0': '"new"' });
   });
 
   it('serves repeated key reads from memory and writes every change through to the database', async () => {

@@ -32,6 +32,20 @@ class CorruptAuthStateError extends Error {
   override name = 'CorruptAuthStateError';
 }
 
+/** A write the database refused: a newer owner of the session is recorded (see OwnerFence). */
+class SupersededAuthWriteError extends Error {
+  override name = 'SupersededAuthWriteError';
+}
+
+/**
+ * The lease generation this socket's owner writes under, and what to do when the database says
+ * another worker claimed the session since: the write is refused whole and the owner steps aside.
+ */
+export interface AuthWriteFence {
+  generation: number;
+  onSuperseded: () => void;
+}
+
 function parseCreds(text: string): AuthenticationCreds {
   let creds: unknown;
   try {
@@ -67,7 +81,12 @@ function decodeKey<T extends keyof SignalDataTypeMap>(type: T, text: string): Si
 export async function loadDbAuthState(
   repo: AuthStateRepository,
   sessionId: string,
-  writeBehind?: { logger: Logger; canWrite?: () => Promise<void>; holdsLease?: () => boolean },
+  writeBehind?: {
+    logger: Logger;
+    canWrite?: () => Promise<void>;
+    holdsLease?: () => boolean;
+    fence?: AuthWriteFence;
+  },
   /** Told the PN↔LID pairs of every `lid-mapping` write once it is stored (see lid-mapping-keys.ts). */
   onLidMappings?: (pairs: LidPair[]) => void,
 ): Promise<DbAuthState> {
@@ -89,13 +108,22 @@ export async function loadDbAuthState(
   // would be a database read per message. Every write of this socket passes through `set` below,
   // which keeps it true; like the cache, it lives and dies with the socket.
   const absent = createSignalKeyCache();
+  const fence = writeBehind?.fence;
+  const ownerFence = fence ? { generation: fence.generation } : undefined;
+  const refused = (what: string) => {
+    fence?.onSuperseded();
+    return new SupersededAuthWriteError(`${what} refused: another worker owns ${sessionId} now`);
+  };
+  const writeKeys = async (writes: Parameters<AuthStateRepository['setKeys']>[1]) => {
+    if (!(await repo.setKeys(sessionId, writes, ownerFence))) throw refused('Signal key write');
+  };
   const held = writeBehind
     ? keyWriteBehindFor(
         sessionId,
         writeBehind.logger,
         async (writes) => {
           await writeBehind.canWrite?.();
-          await repo.setKeys(sessionId, writes);
+          await writeKeys(writes);
         },
         writeBehind.holdsLease,
       )
@@ -138,7 +166,7 @@ export async function loadDbAuthState(
         }
       }
       if (writes.length === 0) return;
-      await (held ? held.set(writes) : repo.setKeys(sessionId, writes));
+      await (held ? held.set(writes) : writeKeys(writes));
       for (const write of writes) {
         if (write.value === null) absent.set(`${write.type}.${write.id}`, true);
         else absent.del(`${write.type}.${write.id}`);
@@ -161,6 +189,9 @@ export async function loadDbAuthState(
     state,
     // Credentials exist before pairing completes; only `me` says WhatsApp linked this device.
     paired: Boolean(creds.me),
-    saveCreds: () => repo.saveCreds(sessionId, JSON.stringify(state.creds, BufferJSON.replacer)),
+    async saveCreds() {
+      const text = JSON.stringify(state.creds, BufferJSON.replacer);
+      if (!(await repo.saveCreds(sessionId, text, ownerFence))) throw refused('creds write');
+    },
   };
 }

@@ -98,6 +98,16 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
     logger.info({ sessionId }, 'pairing code issued');
   }
 
+  /**
+   * The database refused an auth write because another worker claimed the session (its clock still
+   * vouched for a lease Redis had lost): stop at once, as on a lost lease, without touching it.
+   */
+  function stepAside(): void {
+    void ownsRow()
+      .then((owns) => (owns ? undefined : runner.stop('lease-lost')))
+      .catch((err) => logger.warn({ err, sessionId }, 'stepping aside failed'));
+  }
+
   /** One socket from auth load to close; `stopped` when a stop came while waiting for a slot. */
   async function connectOnce(why: {
     reason: string;
@@ -106,7 +116,15 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
     const auth = await loadDbAuthState(
       deps.repos.authState,
       sessionId,
-      { logger: deps.logger, canWrite: deps.canWrite, holdsLease },
+      {
+        logger: deps.logger,
+        canWrite: deps.canWrite,
+        holdsLease,
+        fence:
+          deps.generation === undefined
+            ? undefined
+            : { generation: deps.generation, onSuperseded: stepAside },
+      },
       deps.onLidMappings,
     );
     if (!auth.ok) {
@@ -252,7 +270,7 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
       return end;
     });
 
-  return {
+  const runner = {
     sessionId,
     done,
     isOpen: () => socketOf(current())?.isOpen() ?? false,
@@ -295,6 +313,7 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
       await done;
     },
   };
+  return runner;
 }
 
 export type SessionRunner = ReturnType<typeof createSessionRunner>;

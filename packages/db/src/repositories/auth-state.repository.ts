@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../executor/executor.js';
-import type { AuthStateRepository } from './repository-types.js';
+import type { AuthStateRepository, OwnerFence } from './repository-types.js';
 import { chunk, groupIdsByType, IN_LIST_CHUNK, INSERT_CHUNK_ROWS, splitKeyWrites } from './row-builders.js';
 
 export function createAuthStateRepository(x: Executor): AuthStateRepository {
@@ -10,14 +10,24 @@ export function createAuthStateRepository(x: Executor): AuthStateRepository {
       return x.first(x.db.select().from(authCreds).where(eq(authCreds.sessionId, sessionId)).limit(1));
     },
 
-    async saveCreds(sessionId, credsText) {
+    async saveCreds(sessionId, credsText, fence) {
       const now = new Date();
-      await x.run(
-        x.db
-          .insert(authCreds)
-          .values({ sessionId, creds: credsText, updatedAt: now })
-          .onConflictDoUpdate({ target: authCreds.sessionId, set: { creds: credsText, updatedAt: now } }),
-      );
+      const upsert = (tx: Executor) =>
+        tx.run(
+          tx.db
+            .insert(authCreds)
+            .values({ sessionId, creds: credsText, updatedAt: now })
+            .onConflictDoUpdate({ target: authCreds.sessionId, set: { creds: credsText, updatedAt: now } }),
+        );
+      if (!fence) {
+        await upsert(x);
+        return true;
+      }
+      return x.transaction(async (tx) => {
+        if (await supersededIn(tx, sessionId, fence)) return false;
+        await upsert(tx);
+        return true;
+      });
     },
 
     async getKeys(sessionId, type, ids) {
@@ -36,11 +46,12 @@ export function createAuthStateRepository(x: Executor): AuthStateRepository {
       return out;
     },
 
-    async setKeys(sessionId, writes) {
+    async setKeys(sessionId, writes, fence) {
       const { upserts, deletes } = splitKeyWrites(writes);
       const now = new Date();
       // One transaction per keys.set: Baileys expects a signal-store write to land whole.
-      await x.transaction(async (tx) => {
+      return x.transaction(async (tx) => {
+        if (await supersededIn(tx, sessionId, fence)) return false;
         // SQLite runs in this process: one kept single-row statement bound per row costs
         // microseconds, where building the SQL of a statement for these rows cost ~0.6 ms per
         // message sent (Baileys writes a session record or two per message; docs/benchmarks.md).
@@ -81,6 +92,7 @@ export function createAuthStateRepository(x: Executor): AuthStateRepository {
             );
           }
         }
+        return true;
       });
     },
 
@@ -106,6 +118,41 @@ export function createAuthStateRepository(x: Executor): AuthStateRepository {
 }
 
 type KeyUpsert = ReturnType<typeof splitKeyWrites>['upserts'][number];
+
+/**
+ * Inside the write's transaction: has a newer claim than `fence` been recorded? PostgreSQL locks
+ * the session row until the write commits, so a claim (setOwner) waits for it and the new owner
+ * loads state that includes it, or the claim came first and this sees it. SQLite's write
+ * transaction already excludes the claim; the read is a kept statement (one per Signal write).
+ */
+async function supersededIn(tx: Executor, sessionId: string, fence: OwnerFence | undefined) {
+  if (!fence) return false;
+  const { sessions } = tx.tables;
+  const row =
+    tx.dialect === 'sqlite'
+      ? (
+          await tx.prepared(
+            'sessions.leaseGeneration',
+            (db, p) =>
+              db
+                .select({ generation: sessions.leaseGeneration })
+                .from(sessions)
+                .where(eq(sessions.id, p<string>('id')))
+                .limit(1),
+            { id: sessionId },
+          )
+        )[0]
+      : await tx.first(
+          tx.forUpdate(
+            tx.db
+              .select({ generation: sessions.leaseGeneration })
+              .from(sessions)
+              .where(eq(sessions.id, sessionId))
+              .limit(1),
+          ),
+        );
+  return row != null && row.generation > fence.generation;
+}
 
 /** A key written again takes the new value: what a Signal key store write means. */
 function newestWins(tx: Executor) {

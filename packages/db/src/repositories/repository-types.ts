@@ -129,14 +129,26 @@ export interface AuthKeyWrite {
   value: string | null;
 }
 
+/**
+ * The lease generation a session's owner writes its auth state under. A write that carries one is
+ * refused (nothing written, `false`) once the session row records a newer generation: another
+ * worker claimed the session, and its Signal state must not be overwritten by the old owner's.
+ */
+export interface OwnerFence {
+  generation: number;
+}
+
 export interface AuthStateRepository {
   getCreds(sessionId: string): Promise<AuthCreds | null>;
-  /** Upserts the creds text; quarantine fields are left as they are. */
-  saveCreds(sessionId: string, credsText: string): Promise<void>;
+  /** Upserts the creds text; quarantine fields are left as they are. False: refused by `fence`. */
+  saveCreds(sessionId: string, credsText: string, fence?: OwnerFence): Promise<boolean>;
   /** Only ids that exist appear in the result. */
   getKeys(sessionId: string, type: string, ids: readonly string[]): Promise<Record<string, string>>;
-  /** Upserts and deletes (value null) in ONE transaction; the last write of a (type, id) wins. */
-  setKeys(sessionId: string, writes: readonly AuthKeyWrite[]): Promise<void>;
+  /**
+   * Upserts and deletes (value null) in ONE transaction; the last write of a (type, id) wins.
+   * False: refused by `fence`, nothing written.
+   */
+  setKeys(sessionId: string, writes: readonly AuthKeyWrite[], fence?: OwnerFence): Promise<boolean>;
   /** Deletes creds and all keys in one transaction (logout / re-pair). */
   clear(sessionId: string): Promise<void>;
   /** Marks the creds unusable; returns false when there are no creds. */

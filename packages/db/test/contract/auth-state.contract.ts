@@ -112,6 +112,37 @@ export function authStateContract(ctx: ContractContext) {
     expect(creds?.creds).toBe(CREDS);
   });
 
+  it('fenced auth writes: refused whole once a newer owner generation is recorded, written under the current one', async () => {
+    const id = await newSession();
+    await repos().sessions.setOwner(id, 'old', 3);
+    const fence = { generation: 3 };
+    expect(await repos().authState.saveCreds(id, '{"v":1}', fence)).toBe(true);
+    expect(await repos().authState.setKeys(id, [{ type: 'session', id: 'a', value: 'old-1' }], fence)).toBe(
+      true,
+    );
+
+    // Another worker claims the session (generation 4); the old owner's clock still vouches for it.
+    await repos().sessions.setOwner(id, 'new', 4);
+    await repos().authState.setKeys(id, [{ type: 'session', id: 'a', value: 'new-1' }], { generation: 4 });
+    expect(
+      await repos().authState.setKeys(
+        id,
+        [
+          { type: 'session', id: 'a', value: 'old-2' },
+          { type: 'session', id: 'b', value: 'old-2' },
+          { type: 'pre-key', id: '1', value: null },
+        ],
+        fence,
+      ),
+    ).toBe(false);
+    expect(await repos().authState.saveCreds(id, '{"v":2}', fence)).toBe(false);
+    // Nothing of the refused writes landed: the new owner's state is intact.
+    expect(await repos().authState.getKeys(id, 'session', ['a', 'b'])).toEqual({ a: 'new-1' });
+    expect((await repos().authState.getCreds(id))?.creds).toBe('{"v":1}');
+    // Unfenced writes (tests, tools) are not affected.
+    expect(await repos().authState.saveCreds(id, '{"v":3}')).toBe(true);
+  });
+
   it('auth rows need an existing session (foreign keys are enforced)', async () => {
     await expect(repos().authState.saveCreds(uniqueName('ghost'), CREDS)).rejects.toThrow();
   });
