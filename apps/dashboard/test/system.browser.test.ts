@@ -92,7 +92,9 @@ describe('dashboard: the System view in a real browser against the real gateway'
     await replica.waitFor();
     expect(Number(await replica.locator('[data-label="Requests"]').textContent())).toBeGreaterThanOrEqual(0);
 
-    const worker = page.locator('tr[data-worker="w1"]');
+    // The session's owner: w1, or one of its peers when the suite runs with several workers.
+    const owner = (await gw.ownerWorker(sessionId)).id;
+    const worker = page.locator(`tr[data-worker="${owner}"]`);
     await worker.waitFor();
     await expect.poll(() => worker.locator('[data-label="Sessions"]').textContent()).toContain('1 open of 1');
     await worker.getByRole('link', { name: 'reception' }).waitFor();
