@@ -92,6 +92,30 @@ describe.each(['sqlite', 'postgres'] as const)('loadDbAuthState on %s', (dialect
     expect(await db.repos.authState.getKeys(id, 'session', ['peer.0'])).toEqual({ 'peer.0': '"new"' });
   });
 
+  it('writes under the newest socket’s generation after the session was reclaimed in the same process', async () => {
+    const id = await newSession('reclaimed');
+    await db.repos.sessions.setOwner(id, 'w', 1);
+    const first = await loadDbAuthState(db.repos.authState, id, {
+      logger,
+      fence: { generation: 1, onSuperseded: () => {} },
+    });
+    if (!first.ok) throw new Error(first.reason);
+    await first.state.keys.set({ session: { 'peer.0': Buffer.from('gen-1') } });
+
+    // The lease lapsed (Redis frozen) and this same worker claimed the session again.
+    await db.repos.sessions.setOwner(id, 'w', 2);
+    let superseded = 0;
+    const second = await loadDbAuthState(db.repos.authState, id, {
+      logger,
+      fence: { generation: 2, onSuperseded: () => superseded++ },
+    });
+    if (!second.ok) throw new Error(second.reason);
+    await second.state.keys.set({ session: { 'peer.0': Buffer.from('gen-2') } });
+    expect(superseded).toBe(0);
+    const stored = await db.repos.authState.getKeys(id, 'session', ['peer.0']);
+    expect(Buffer.from(JSON.parse(stored['peer.0']!, BufferJSON.reviver)).toString()).toBe('gen-2');
+  });
+
   it('serves repeated key reads from memory and writes every change through to the database', async () => {
     const id = await newSession('cached');
     let reads = 0;

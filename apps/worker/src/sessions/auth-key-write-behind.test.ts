@@ -1,6 +1,6 @@
 import { createLogger } from '@wagw/logger';
 import { describe, expect, it, vi } from 'vitest';
-import { createKeyWriteBehind, type KeyWrite } from './auth-key-write-behind.js';
+import { createKeyWriteBehind, type KeyWrite, keyWriteBehindFor } from './auth-key-write-behind.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 const locked = () => Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
@@ -78,5 +78,38 @@ describe('Signal key writes held when the session is taken over', () => {
     expect(written).toEqual([]);
     expect(keys.size()).toBe(0);
     expect(onIdle).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('a later socket of the same session in this process', () => {
+  it('writes, and flushes what an earlier socket held, through its own write and lease', async () => {
+    let up = false;
+    const byFirst: KeyWrite[][] = [];
+    const bySecond: KeyWrite[][] = [];
+    const first = keyWriteBehindFor('s3', logger, async (writes) => {
+      if (!up) throw locked();
+      byFirst.push(writes);
+    });
+    await first.set([{ type: 'session', id: 'peer', value: 'held' }]);
+    // Reclaimed under a new lease generation: the earlier socket's write would now be refused.
+    const second = keyWriteBehindFor(
+      's3',
+      logger,
+      async (writes) => {
+        if (!up) throw locked();
+        bySecond.push(writes);
+      },
+      () => true,
+    );
+    expect(second).toBe(first);
+    expect(second.held('session', 'peer')).toBe('held');
+    up = true;
+    await second.flush();
+    await second.set([{ type: 'session', id: 'peer', value: 'new' }]);
+    expect(byFirst).toEqual([]);
+    expect(bySecond).toEqual([
+      [{ type: 'session', id: 'peer', value: 'held' }],
+      [{ type: 'session', id: 'peer', value: 'new' }],
+    ]);
   });
 });

@@ -42,6 +42,9 @@ export function createKeyWriteBehind(options: {
   onIdle?: () => void;
 }) {
   const { sessionId, logger } = options;
+  // The socket that uses this instance now: its write (fenced by its lease generation) and its
+  // lease check. A later socket of the session in this process rebinds them (keyWriteBehindFor).
+  let { write, holdsLease } = options;
   const pending = new Map<string, KeyWrite>();
   let timer: NodeJS.Timeout | undefined;
   let failures = 0;
@@ -71,7 +74,7 @@ export function createKeyWriteBehind(options: {
   function flush(): Promise<void> {
     flushing ??= (async () => {
       const batch = [...pending.values()];
-      if (options.holdsLease && !options.holdsLease()) {
+      if (holdsLease && !holdsLease()) {
         logger.warn(
           { sessionId, dropped: batch.length },
           'session taken over while Signal key writes were held: dropped (its peers renegotiate)',
@@ -82,7 +85,7 @@ export function createKeyWriteBehind(options: {
         return;
       }
       try {
-        await options.write(batch);
+        await write(batch);
         for (const write of batch)
           if (pending.get(keyOf(write.type, write.id)) === write) pending.delete(keyOf(write.type, write.id));
         failures = 0;
@@ -105,7 +108,7 @@ export function createKeyWriteBehind(options: {
     async set(writes: KeyWrite[]): Promise<void> {
       if (pending.size > 0) return hold(writes);
       try {
-        await options.write(writes);
+        await write(writes);
       } catch (err) {
         if (!isDatabaseUnavailable(err)) throw err;
         hold(writes);
@@ -117,6 +120,11 @@ export function createKeyWriteBehind(options: {
     },
     size: () => pending.size,
     flush,
+    /** The session's newest socket in this process writes (and flushes what is held) from now on. */
+    rebind(next: { write: (writes: KeyWrite[]) => Promise<void>; holdsLease?: () => boolean }): void {
+      write = next.write;
+      holdsLease = next.holdsLease;
+    },
   };
 }
 
@@ -132,7 +140,13 @@ export function keyWriteBehindFor(
   holdsLease?: () => boolean,
 ): KeyWriteBehind {
   const existing = perSession.get(sessionId);
-  if (existing) return existing;
+  if (existing) {
+    // Held writes of an earlier socket stay visible to this one, but writing goes through this
+    // socket's own write and lease: the earlier one's are fenced by a generation that may be gone
+    // (the session reclaimed under a new one), and would refuse every write from then on.
+    existing.rebind({ write, holdsLease });
+    return existing;
+  }
   const created = createKeyWriteBehind({
     sessionId,
     logger,
