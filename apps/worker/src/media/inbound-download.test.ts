@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MediaIntegrityError } from './inbound-decrypt.js';
 import type { InboundMediaDescriptor } from './inbound-descriptor.js';
 import { downloadFailureReason, downloadInbound, ReuploadFailedError } from './inbound-download.js';
+import { openBlob } from './inbound-fetch.js';
 
 /** How the test CDN answers a path: a status, the blob, the blob cut off, or the blob slowly. */
 type Answer = number | 'blob' | 'drop' | 'slow';
@@ -171,5 +172,21 @@ describe('downloadInbound', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(onRetry).not.toHaveBeenCalled();
     expect(await listed(store)).toEqual([]);
+  });
+});
+
+describe('a CDN connection dropped before anyone reads the body', () => {
+  it('is an error the reader gets, not an uncaught exception', async () => {
+    const { descriptor } = await file(100_000);
+    const path = new URL(descriptor.url!).pathname;
+    answers.set(path, ['drop']);
+    const body = await openBlob(descriptor, { dispatcher: undefined, signal: new AbortController().signal });
+    // The store is still opening its file: the connection drops meanwhile (20 ms after the headers).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expect(
+      (async () => {
+        for await (const _ of body);
+      })(),
+    ).rejects.toThrow();
   });
 });
