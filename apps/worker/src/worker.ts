@@ -127,6 +127,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
             sessionId,
             repos: db.repos,
             db: messaging.db,
+            publishStored: messaging.publishStored,
             redis,
             prefix,
             logger: logger.child({ sessionId }),

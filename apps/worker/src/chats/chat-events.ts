@@ -1,4 +1,4 @@
-import type { ChatChange, ChatRow, Contact, Repositories } from '@wagw/db';
+import type { ChatChange, ChatRow, Contact, OutboxEvent, Repositories } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
 import { createEvent, publishEvent, type RedisConnection, toChatView, toContactView } from '@wagw/queue';
 import type { Contact as BaileysContact, BaileysEventMap, WAMessage } from '@whiskeysockets/baileys';
@@ -15,9 +15,18 @@ export interface ChatEventsDeps {
   repos: Pick<Repositories, 'chats' | 'contacts'>;
   /** Runs a database call through the worker's database breaker. */
   db: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Publishes an event already in the event outbox (written with the chats it announces). */
+  publishStored: (event: OutboxEvent) => Promise<void>;
   redis: RedisConnection;
   prefix: string;
   logger: Logger;
+}
+
+/** `chat.updated` of a stored chat, as the event outbox keeps it. */
+function chatUpdated(sessionId: string, row: ChatRow): OutboxEvent {
+  const chat = toChatView(row);
+  const envelope = createEvent('chat.updated', sessionId, { chatId: chat.id, chat });
+  return { id: envelope.id, sessionId, envelope: envelope as unknown as Record<string, unknown> };
 }
 
 /** What `contact.updated` compares: a contact whose view is unchanged is not announced. */
@@ -27,9 +36,10 @@ const fingerprint = (row: Contact) => JSON.stringify({ ...toContactView(row), up
  * Keeps one session's chat list (the `chats` table) current and announces it: the first-login
  * history sync fills it (silently: it is the starting point, not news), then `chats.upsert`,
  * `chats.update` (Baileys reports each message sent or received there, with its unread count) and
- * app-state changes (archive, mute, read) are stored and published as `chat.updated`. Contact
- * changes Baileys reports are published as `contact.updated` once stored (inbound.ts stores them).
- * Everything is best effort: a failure is logged, never thrown at Baileys or the session.
+ * app-state changes (archive, mute, read) are stored and published as `chat.updated`, written to
+ * the event outbox in the chats' own transaction (a crash after the commit still announces them).
+ * Contact changes Baileys reports are published as `contact.updated` once stored (inbound.ts
+ * stores them; best effort). A failure is logged, never thrown at Baileys or the session.
  */
 export function createChatEvents(deps: ChatEventsDeps) {
   const { sessionId, logger, repos, db } = deps;
@@ -54,19 +64,18 @@ export function createChatEvents(deps: ChatEventsDeps) {
 
   async function apply(changes: ChatChange[], announce: boolean): Promise<void> {
     if (changes.length === 0) return;
-    let rows: ChatRow[];
+    let events: OutboxEvent[] = [];
     try {
       const addressed = await byPhoneNumber(changes);
-      rows = await db(() => repos.chats.applyMany(sessionId, addressed));
+      const opts = announce
+        ? { events: (rows: ChatRow[]) => (events = rows.map((row) => chatUpdated(sessionId, row))) }
+        : undefined;
+      await db(() => repos.chats.applyMany(sessionId, addressed, opts));
     } catch (err) {
       logger.warn({ err, sessionId, chats: changes.length }, 'storing chats failed');
       return;
     }
-    if (!announce) return;
-    for (const row of rows) {
-      const chat = toChatView(row);
-      await publish('chat.updated', { chatId: chat.id, chat });
-    }
+    for (const event of events) await deps.publishStored(event);
   }
 
   /** History chunks: chats with their newest message, and the contacts (names, push names) they carry. */

@@ -80,6 +80,12 @@ export function createWorkerMessaging(deps: WorkerMessagingDeps) {
     /** Runs a database call through the worker's database breaker (shared with webhook delivery). */
     db: parts.db,
 
+    /**
+     * Publishes an event written to the event outbox with its change (see message-events.ts): its
+     * outbox row goes once the stream has it, else the relay sends it.
+     */
+    publishStored: parts.events.publishStored,
+
     /** The session's messaging for its runner (created on claim). */
     forSession(sessionId: string, options: { logger: Logger; holdsLease: () => boolean }): SessionMessaging {
       const existing = sessions.get(sessionId);

@@ -4,6 +4,7 @@
  */
 import type { MessageDirection } from '../schema/enums.js';
 import type { Tables } from '../schema/tables.js';
+import type { OutboxEvent } from './event-outbox.repository.js';
 
 export type ChatRow = Tables['chats']['$inferSelect'];
 
@@ -54,9 +55,15 @@ export interface ChatsRepository {
   /**
    * Applies the changes in order (one transaction) and returns the stored chats they touched, in
    * the order first touched. A chat not stored yet is added (unread 0, not archived, not muted
-   * unless the change says otherwise).
+   * unless the change says otherwise). `events` builds the events announcing the stored rows; they
+   * are written to the event outbox in the same transaction, so a crash after the commit still
+   * announces the change (the outbox relay publishes it).
    */
-  applyMany(sessionId: string, changes: readonly ChatChange[]): Promise<ChatRow[]>;
+  applyMany(
+    sessionId: string,
+    changes: readonly ChatChange[],
+    opts?: { events?: (rows: ChatRow[]) => OutboxEvent[] },
+  ): Promise<ChatRow[]>;
   get(sessionId: string, jid: string): Promise<ChatRow | null>;
   /** The chats whose jid or lid is one of `addresses`. */
   findByAddresses(sessionId: string, addresses: readonly string[]): Promise<ChatRow[]>;

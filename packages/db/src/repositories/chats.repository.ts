@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../executor/executor.js';
 import type { ChatChange, ChatRow, ChatsRepository } from './chat-types.js';
+import { addOutboxEvents } from './event-outbox.repository.js';
 import { clampLimit } from './row-builders.js';
 
 /** The activity of a chat nothing dated is known of: it sorts last. */
@@ -98,11 +99,13 @@ export function createChatsRepository(x: Executor): ChatsRepository {
   }
 
   return {
-    async applyMany(sessionId, changes) {
+    async applyMany(sessionId, changes, opts) {
       if (changes.length === 0) return [];
       const now = new Date();
-      const touched = new Map<string, ChatRow>();
-      await x.transaction(async (tx) => {
+      // In the order first touched (a later run of the same chat replaces its row).
+      const order = [...new Set(changes.map((c) => c.jid))];
+      return x.transaction(async (tx) => {
+        const touched = new Map<string, ChatRow>();
         for (const run of runsOf(changes)) {
           const rows: ChatRow[] = await tx.all(
             tx.db
@@ -114,17 +117,14 @@ export function createChatsRepository(x: Executor): ChatsRepository {
               })
               .returning(),
           );
-          for (const row of rows) {
-            touched.delete(row.jid);
-            touched.set(row.jid, row);
-          }
+          for (const row of rows) touched.set(row.jid, row);
         }
-      });
-      // In the order first touched (a later run of the same chat replaced its row above).
-      const order = [...new Set(changes.map((c) => c.jid))];
-      return order.flatMap((jid) => {
-        const row = touched.get(jid);
-        return row ? [row] : [];
+        const stored = order.flatMap((jid) => {
+          const row = touched.get(jid);
+          return row ? [row] : [];
+        });
+        if (opts?.events) await addOutboxEvents(tx, opts.events(stored), now);
+        return stored;
       });
     },
 

@@ -74,6 +74,36 @@ export function eventOutboxContract(ctx: ContractContext) {
     await repos().eventOutbox.remove([`status-${row.id}`]);
   });
 
+  it('chat changes write their events built from the stored rows, in the same commit', async () => {
+    await drain();
+    const sessionId = await newSession();
+    const rows = await repos().chats.applyMany(
+      sessionId,
+      [
+        { jid: JID, name: 'Bob', unread: { add: 1 } },
+        { jid: JID, unread: { add: 1 } },
+      ],
+      {
+        events: (stored) =>
+          stored.map((c) => ({ id: `chat-${c.jid}`, sessionId, envelope: { unread: c.unreadCount } })),
+      },
+    );
+    expect(rows.map((c) => c.unreadCount)).toEqual([2]);
+    const claimed = await repos().eventOutbox.claimStale(future(), 30_000, 100);
+    expect(claimed).toEqual([{ id: `chat-${JID}`, sessionId, envelope: { unread: 2 } }]);
+    await repos().eventOutbox.remove([`chat-${JID}`]);
+    // Events that cannot be built undo the chats too: no change is stored unannounced.
+    await expect(
+      repos().chats.applyMany(sessionId, [{ jid: JID, unread: { add: 5 } }], {
+        events: () => {
+          throw new Error('no events');
+        },
+      }),
+    ).rejects.toThrow('no events');
+    expect((await repos().chats.get(sessionId, JID))?.unreadCount).toBe(2);
+    expect(await repos().eventOutbox.claimStale(future(), 30_000, 100)).toEqual([]);
+  });
+
   it('a session transition writes its event from the row after and the status before; a refused one writes none', async () => {
     await drain();
     const sessionId = await newSession();
