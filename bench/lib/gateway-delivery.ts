@@ -6,14 +6,14 @@ import { newId } from '@wagw/db';
 import {
   createConsumerConnection,
   enqueueBulk,
+  openSendQueue,
   SEND_QUEUE_JOBS,
   sendMessageJob,
-  sendQueueName,
   waMessageIdFor,
 } from '@wagw/queue';
 import { redisUrl } from '@wagw/testing';
 import type { DecryptedMessage, WaSimulator } from '@wagw/wa-sim';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Gateway } from '../../apps/worker/test/harness.js';
 import { forkBenchChild } from './gateway-child.js';
 
@@ -32,8 +32,8 @@ export function createBulkOutbox(gw: Gateway) {
   const queueOf = (sessionId: string) => {
     let queue = queues.get(sessionId);
     if (!queue) {
-      queue = new Queue(sendQueueName(sessionId), { connection, prefix: gw.prefix });
-      queue.on('error', () => undefined);
+      // Waking, as the API's queues do: the session's consumer starts when a job arrives.
+      queue = openSendQueue(connection, gw.prefix, sessionId);
       queues.set(sessionId, queue);
     }
     return queue;

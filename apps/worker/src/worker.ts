@@ -169,8 +169,12 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
   );
   commands.on('error', (err) => logger.warn({ err }, 'session command worker error'));
 
-  await subscriber.subscribe(keys.reconcileChannel);
-  subscriber.on('message', (_channel, sessionId: string) => {
+  await subscriber.subscribe(keys.reconcileChannel, keys.sendWakeChannel);
+  subscriber.on('message', (channel: string, sessionId: string) => {
+    if (channel === keys.sendWakeChannel) {
+      messaging.wake(sessionId);
+      return;
+    }
     const work = sessionId === '*' ? manager.reconcileAll() : manager.reconcileSession(sessionId);
     work.catch((err) => logger.error({ err, sessionId }, 'reconcile after nudge failed'));
   });

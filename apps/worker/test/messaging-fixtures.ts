@@ -3,14 +3,13 @@ import {
   createConsumerConnection,
   enqueue,
   type MessagePayload,
+  openSendQueue,
   redisKeys,
   SEND_QUEUE_JOBS,
   sendMessageJob,
-  sendQueueName,
   waMessageIdFor,
 } from '@wagw/queue';
 import { redisUrl } from '@wagw/testing';
-import { Queue } from 'bullmq';
 import type { Gateway } from './harness.js';
 
 /**
@@ -19,8 +18,8 @@ import type { Gateway } from './harness.js';
  */
 export function createOutbox(gw: Gateway, sessionId: string, redisAddress = redisUrl()) {
   const connection = createConsumerConnection(redisAddress);
-  const queue = new Queue(sendQueueName(sessionId), { connection, prefix: gw.prefix });
-  queue.on('error', () => undefined);
+  // Waking, as the API's queues do: the session's consumer starts when a job arrives.
+  const queue = openSendQueue(connection, gw.prefix, sessionId);
   return {
     queue,
     async send(to: string, payload: MessagePayload): Promise<Message> {

@@ -11,6 +11,7 @@ describe('loadWorkerConfig: delivery', () => {
       dailyCap: { max: 0, base: 50 },
       ackTimeoutMs: 15_000,
       lockDurationMs: 15_000,
+      consumerIdleMs: 30_000,
       profilePictureTimeoutMs: 5000,
     });
     expect(config.database).toMatchObject({ failureThreshold: 3, resetTimeoutMs: 30_000 });
@@ -24,6 +25,7 @@ describe('loadWorkerConfig: delivery', () => {
       SEND_DAILY_CAP: '1000',
       SEND_DAILY_CAP_BASE: '20',
       SEND_LOCK_DURATION: '5000',
+      SEND_CONSUMER_IDLE: '2000',
     });
     expect(config.delivery).toMatchObject({
       perMinute: 10,
@@ -31,6 +33,7 @@ describe('loadWorkerConfig: delivery', () => {
       typing: { enabled: true },
       dailyCap: { max: 1000, base: 20 },
       lockDurationMs: 5000,
+      consumerIdleMs: 2000,
     });
   });
 

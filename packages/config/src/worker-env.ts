@@ -48,6 +48,9 @@ export const workerEnv = {
   // Lock on the send job in hand, in ms (renewed at half of it while the send runs): after a kill -9
   // the message in flight goes to the next owner within about twice this (lock expiry + stall check).
   SEND_LOCK_DURATION: int(15_000, { min: 1000, max: 600_000 }),
+  // How long a session's send-queue consumer is kept with nothing to send, in ms. Consumers run only
+  // while their queue has work (an idle one holds a Redis connection and ~110 KiB of heap).
+  SEND_CONSUMER_IDLE: int(30_000, { min: 1000, max: 3_600_000 }),
   // Profile picture lookups give up after this many ms; a slow lookup must never hold up a message.
   PROFILE_PICTURE_TIMEOUT: int(5000, { min: 100, max: 60_000 }),
   // How long a contacts-check answer (on WhatsApp or not, JID, LID) is reused instead of asking
@@ -133,6 +136,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
       dailyCap: { max: parsed.SEND_DAILY_CAP, base: parsed.SEND_DAILY_CAP_BASE },
       ackTimeoutMs: parsed.SEND_ACK_TIMEOUT,
       lockDurationMs: parsed.SEND_LOCK_DURATION,
+      consumerIdleMs: parsed.SEND_CONSUMER_IDLE,
       profilePictureTimeoutMs: parsed.PROFILE_PICTURE_TIMEOUT,
     },
     // Trusted until ttl - margin after a renewal was sent; renewed every third of the TTL.

@@ -58,10 +58,11 @@ export {
   listSendQueues,
   type QueueDepths,
   readQueueDepths,
+  sendQueuesWithWork,
   sumDepths,
 } from './queue-depths.js';
 export { normalizeGroupId, normalizeRecipient, normalizeSendTarget } from './recipient-jid.js';
-export { createSendQueues, type SendQueues } from './send-queues.js';
+export { createSendQueues, openSendQueue, type SendQueues } from './send-queues.js';
 export { createSessionRpcClient, type SessionRpcClient } from './session-rpc-client.js';
 export {
   type GroupMetadataView,

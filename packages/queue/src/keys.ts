@@ -59,5 +59,10 @@ export function redisKeys(prefix: string) {
     contactCheckBudget: (sessionId: string) => `${prefix}:contact-check-budget:${sessionId}`,
     /** Pub/sub channel: "look at your sessions now" (payload: a session id, or '*' for all). */
     reconcileChannel: `${prefix}:reconcile`,
+    /**
+     * Pub/sub channel: "this session's send queue has new jobs" (payload: the session id). Its owner
+     * runs the queue's consumer only while there is work (messaging/on-demand-consumer.ts).
+     */
+    sendWakeChannel: `${prefix}:send-wake`,
   };
 }

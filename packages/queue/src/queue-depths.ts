@@ -1,5 +1,5 @@
 import { type RedisConnection, scanKeys } from './connections.js';
-import { isSendQueue, SEND_QUEUE_PREFIX } from './names.js';
+import { isSendQueue, SEND_QUEUE_PREFIX, sendQueueName } from './names.js';
 
 export interface QueueDepths {
   /** Jobs ready to run (BullMQ `wait` plus `prioritized`). */
@@ -48,6 +48,37 @@ export async function readQueueDepths(
     out[name] = { waiting: at(0) + at(1), active: at(2), delayed: at(3), failed: at(4), completed: at(5) };
   });
   return out;
+}
+
+/**
+ * Which of these sessions' send queues hold jobs a consumer must see to: waiting, prioritized,
+ * delayed (a consumer promotes them when due) or active (a dead consumer's job, which a live one's
+ * stall check takes back). One pipelined round trip, as `readQueueDepths`.
+ */
+export async function sendQueuesWithWork(
+  redis: RedisConnection,
+  prefix: string,
+  sessionIds: readonly string[],
+): Promise<Set<string>> {
+  const busy = new Set<string>();
+  if (sessionIds.length === 0) return busy;
+  const pipeline = redis.pipeline();
+  for (const sessionId of sessionIds) {
+    const base = `${prefix}:${sendQueueName(sessionId)}:`;
+    pipeline.llen(`${base}wait`).zcard(`${base}prioritized`).llen(`${base}active`).zcard(`${base}delayed`);
+  }
+  const results = (await pipeline.exec()) ?? [];
+  sessionIds.forEach((sessionId, i) => {
+    for (let k = 0; k < 4; k++) {
+      const [err, value] = results[i * 4 + k] ?? [null, 0];
+      if (err) throw err;
+      if (Number(value) > 0) {
+        busy.add(sessionId);
+        return;
+      }
+    }
+  });
+  return busy;
 }
 
 /**

@@ -38,7 +38,10 @@ export interface WorkerMessagingParts {
     ackTimeoutMs: number;
     profilePictureTimeoutMs: number;
     lockDurationMs: number;
+    consumerIdleMs: number;
   };
+  /** Whether a session's send queue holds jobs (true when Redis cannot tell: better a consumer too many). */
+  hasWork: (sessionId: string) => Promise<boolean>;
   /** MSG_FAILURE_THRESHOLD / MSG_RESET_TIMEOUT: each session's send breaker. */
   sendBreaker: BreakerSettings;
   onBreakerChange: (name: string, state: string) => void;
@@ -192,7 +195,8 @@ export function createSessionMessaging(options: {
     const session = await loadSession();
     // A BullMQ Worker costs ~7 ms of CPU and a blocking Redis connection to start (measured: 200 in
     // one process, 1.5 s CPU, 400 ms event-loop stall). Spread the starts when many sessions open at
-    // once (a worker restart, the end of an outage) so the stall never reaches the lease clock.
+    // once (a worker restart, the end of an outage, each with messages queued meanwhile) so the
+    // stall never reaches the lease clock.
     await sleep(Math.random() * START_SPREAD_MS, scope.abort.signal);
     if (scope.abort.signal.aborted) return;
     scope.delivery = startSocketDelivery({
@@ -204,8 +208,14 @@ export function createSessionMessaging(options: {
       connection: worker.connection,
       prefix: worker.prefix,
       lockDurationMs: worker.delivery.lockDurationMs,
+      consumerIdleMs: worker.delivery.consumerIdleMs,
+      hasWork: () => worker.hasWork(sessionId),
       logger,
     });
+    // Jobs queued while no socket was open, or a previous owner's, start the consumer now; an idle
+    // session starts none until a job arrives (`wake`) or the periodic look finds one (`observe`).
+    const busy = await worker.hasWork(sessionId);
+    if (!scope.abort.signal.aborted) scope.delivery.observe(busy);
   }
 
   /** Stops delivery for the socket that ended: the job in hand is put back, then the consumer closes. */
@@ -232,6 +242,12 @@ export function createSessionMessaging(options: {
     opened,
     closed,
     draining,
+    /** Jobs were added to the session's send queue (a producer's wake). */
+    wake: () => current?.delivery?.wake(),
+    /** The periodic look at the queue: `busy` when it holds jobs. */
+    observe: (busy: boolean) => current?.delivery?.observe(busy),
+    /** Whether a socket is open with delivery set up (only then is the queue worth a look). */
+    delivering: () => current?.delivery !== undefined,
     breaker,
     spoolDepth: spool.depth,
     async dispose(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Logger } from '@wagw/logger';
-import type { RedisConnection } from '@wagw/queue';
+import { type RedisConnection, sendQueuesWithWork } from '@wagw/queue';
 import { type BreakerState, createBreaker } from '@wagw/resilience';
 import { newSpoolCounters } from './db-spool.js';
 import { createMessageEvents } from './message-events.js';
@@ -67,8 +67,38 @@ export function createWorkerMessaging(deps: WorkerMessagingDeps) {
     onBreakerChange,
     media: deps.media,
     spool: { max: deps.dbSpoolMax, counters: newSpoolCounters() },
+    hasWork: (sessionId) =>
+      sendQueuesWithWork(deps.redis, deps.prefix, [sessionId]).then(
+        (busy) => busy.has(sessionId),
+        () => true,
+      ),
   };
   const sessions = new Map<string, SessionMessaging>();
+
+  // The periodic look at the owned sessions' send queues (one pipelined round trip): it starts the
+  // consumer of a queue whose wake was lost (a subscriber reconnecting, a producer that does not
+  // wake) and closes consumers idle for SEND_CONSUMER_IDLE.
+  let looking = false;
+  async function lookAtQueues(): Promise<void> {
+    const open = [...sessions.entries()].filter(([, entry]) => entry.delivering());
+    if (looking || open.length === 0) return;
+    looking = true;
+    try {
+      const busy = await sendQueuesWithWork(
+        deps.redis,
+        deps.prefix,
+        open.map(([id]) => id),
+      );
+      for (const [id, entry] of open) entry.observe(busy.has(id));
+    } catch (err) {
+      logger.debug({ err }, 'looking at the send queues failed; next look later');
+    } finally {
+      looking = false;
+    }
+  }
+  const lookEveryMs = Math.min(5000, Math.max(250, Math.floor(deps.delivery.consumerIdleMs / 3)));
+  const lookTimer = setInterval(() => void lookAtQueues(), lookEveryMs);
+  lookTimer.unref();
 
   async function release(sessionId: string): Promise<void> {
     const entry = sessions.get(sessionId);
@@ -98,6 +128,11 @@ export function createWorkerMessaging(deps: WorkerMessagingDeps) {
     /** The session left this worker (runner finished). */
     release,
 
+    /** A producer added jobs to the session's send queue (`sendWakeChannel`). */
+    wake(sessionId: string): void {
+      sessions.get(sessionId)?.wake();
+    },
+
     /** For the heartbeat: `db` and `send:<sessionId>` of every owned session. */
     breakers(): Record<string, BreakerState> {
       const out: Record<string, BreakerState> = { db: dbBreaker.state() };
@@ -118,6 +153,7 @@ export function createWorkerMessaging(deps: WorkerMessagingDeps) {
     },
 
     async close(): Promise<void> {
+      clearInterval(lookTimer);
       await Promise.all([...sessions.keys()].map(release));
       await parts.events.flush();
       dbBreaker.dispose();
