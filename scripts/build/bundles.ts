@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import type { Metafile, Plugin } from 'esbuild';
@@ -91,4 +91,29 @@ export function checkInputs(metafile: Metafile): string[] {
  */
 export function checkOutput(file: string, text: string): string[] {
   return text.includes('__require(') ? [`${file} calls require() (CommonJS was inlined)`] : [];
+}
+
+const CLASS_NAME = /\bclass\s+([A-Za-z_$][\w$]*)/g;
+
+/**
+ * The bundle is built without esbuild's keepNames (see scripts/build.ts), so a class keeps its name
+ * only if no other module of the bundle declares the same top-level name; else esbuild renames it
+ * (`Foo` → `Foo2`) and pino's `err.type` and stack frames would show the new name. Every class name
+ * in the bundle must be one declared in its sources.
+ */
+export function checkClassNames(file: string, text: string, metafile: Metafile, root: string): string[] {
+  const declared = new Set<string>();
+  for (const input of Object.keys(metafile.inputs)) {
+    for (const m of readFileSync(join(root, input), 'utf8').matchAll(CLASS_NAME))
+      declared.add(m[1] as string);
+  }
+  const renamed = new Set<string>();
+  for (const m of text.matchAll(CLASS_NAME)) {
+    const name = m[1] as string;
+    if (name !== 'extends' && !declared.has(name)) renamed.add(name);
+  }
+  return [...renamed].map(
+    (name) =>
+      `${file}: class ${name} was renamed by the bundler (two modules declare the same name); rename one`,
+  );
 }

@@ -95,12 +95,14 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
     repos: db.repos,
     leases,
     leaseMarginMs: config.leaseMarginMs,
-    createRunner: (sessionId, holdsLease, onFinished, generation) =>
-      createSessionRunner({
+    createRunner: (sessionId, holdsLease, onFinished, generation) => {
+      // One child logger per session, shared by its parts (each child is a few objects of heap).
+      const sessionLogger = logger.child({ sessionId });
+      return createSessionRunner({
         sessionId,
         generation,
         workerId: config.instanceId,
-        logger: logger.child({ sessionId }),
+        logger: sessionLogger,
         repos: db.repos,
         canWrite: () => db.canWrite(),
         factory: (auth, log) => factory(auth, log, { cachedGroupMetadata: groupStore.forSocket(sessionId) }),
@@ -114,13 +116,13 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
         pairing: events.pairing(sessionId),
         messaging: withChatEvents(
           withGroupEvents(
-            messaging.forSession(sessionId, { logger: logger.child({ sessionId }), holdsLease }),
+            messaging.forSession(sessionId, { logger: sessionLogger, holdsLease }),
             createGroupEvents({
               sessionId,
               store: groupStore,
               redis,
               prefix,
-              logger: logger.child({ sessionId }),
+              logger: sessionLogger,
             }),
           ),
           createChatEvents({
@@ -130,7 +132,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
             publishStored: messaging.publishStored,
             redis,
             prefix,
-            logger: logger.child({ sessionId }),
+            logger: sessionLogger,
           }),
         ),
         onLidMappings: (pairs) =>
@@ -141,7 +143,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
           await messaging.release(sessionId);
           await onFinished(mode);
         },
-      }),
+      });
+    },
   });
 
   const rpc = startSessionRpcHost({
