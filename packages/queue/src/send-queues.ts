@@ -7,11 +7,7 @@ import { sendQueueName } from './names.js';
  * Tells the session's owner that its send queue has new jobs (see `sendWakeChannel`). Best effort:
  * a lost wake is found by the owner's periodic look at its queues, only later.
  */
-async function wakeSendQueue(
-  redis: RedisConnection,
-  prefix: string,
-  sessionId: string,
-): Promise<void> {
+async function wakeSendQueue(redis: RedisConnection, prefix: string, sessionId: string): Promise<void> {
   await redis.publish(redisKeys(prefix).sendWakeChannel, sessionId).catch(() => undefined);
 }
 
