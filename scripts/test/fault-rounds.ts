@@ -5,7 +5,7 @@
  * the tests print (recovery times, counts) can be read afterwards. `npm run test:faults`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -28,6 +28,7 @@ const FAULT_FILES = [
 
 const rounds = Number(process.env.ROUNDS ?? 3);
 const logDir = process.env.FAULT_LOG_DIR ?? mkdtempSync(join(tmpdir(), 'wagw-faults-'));
+mkdirSync(logDir, { recursive: true });
 const failures: string[] = [];
 for (let round = 1; round <= rounds; round++) {
   for (const file of FAULT_FILES) {
