@@ -18,8 +18,15 @@ beforeAll(async () => {
   gw = await startGateway({ redisUrl: group.url, workerEnv: { LEASE_TTL: '10000' } });
   api = await gw.startApi();
   await Promise.all([gw.startWorker('w1'), gw.startWorker('w2')]);
-  // Reconciliation re-enqueues a message whose job the failover lost; short periods for the test.
-  await gw.startScheduler({ OUTBOX_GRACE_MS: '2000', OUTBOX_RECONCILE_INTERVAL: '2000' });
+  // Reconciliation re-enqueues a message whose job the failover lost, and the event relay publishes
+  // an event the old master took in its last moment (its outbox row stays until a replica has it);
+  // short periods for the test.
+  await gw.startScheduler({
+    OUTBOX_GRACE_MS: '2000',
+    OUTBOX_RECONCILE_INTERVAL: '2000',
+    EVENT_OUTBOX_GRACE_MS: '2000',
+    EVENT_OUTBOX_INTERVAL: '1000',
+  });
   receiver = await startReceiver();
 }, 60_000);
 afterAll(async () => {

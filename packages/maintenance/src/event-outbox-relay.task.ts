@@ -1,5 +1,5 @@
 import type { EventOutboxRepository } from '@wagw/db';
-import { type GatewayEvent, publishEvent, type RedisConnection } from '@wagw/queue';
+import { type GatewayEvent, publishEvent, type RedisConnection, writesConfirmed } from '@wagw/queue';
 
 export interface EventOutboxRelayDeps {
   repos: { eventOutbox: Pick<EventOutboxRepository, 'claimStale' | 'remove'> };
@@ -51,8 +51,9 @@ export async function relayEventOutbox(deps: EventOutboxRelayDeps): Promise<Even
         done.push(event.id);
       }
     } finally {
-      // What reached the stream leaves the outbox even when Redis failed midway.
-      await deps.repos.eventOutbox.remove(done);
+      // What reached the stream leaves the outbox even when Redis failed midway; on Sentinel only
+      // once a replica has it (else the claim runs out and a later run publishes it again).
+      if (done.length > 0 && (await writesConfirmed(deps.redis))) await deps.repos.eventOutbox.remove(done);
       published += done.length;
     }
     if (events.length < batchSize) return { published, changed: published, truncated: false };

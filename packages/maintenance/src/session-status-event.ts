@@ -1,5 +1,11 @@
 import type { OutboxEvent, Repositories, Session, SessionStatus } from '@wagw/db';
-import { type GatewayEvent, publishEvent, type RedisConnection, sessionStatusEvent } from '@wagw/queue';
+import {
+  type GatewayEvent,
+  publishEvent,
+  type RedisConnection,
+  sessionStatusEvent,
+  writesConfirmed,
+} from '@wagw/queue';
 
 /** What announcing a scheduler's status change needs; without Redis nothing is published here. */
 export interface AnnounceDeps {
@@ -30,5 +36,7 @@ export async function announceSessionStatus(deps: AnnounceDeps, event: OutboxEve
   } catch {
     return;
   }
+  // On Sentinel the row stays until a replica has the event (a failover would lose it otherwise).
+  if (!(await writesConfirmed(deps.redis))) return;
   await deps.repos.eventOutbox?.remove([event.id]).catch(() => undefined);
 }

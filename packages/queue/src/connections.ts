@@ -140,3 +140,25 @@ export async function waitUntilReady(redis: RedisConnection, timeoutMs = 10_000)
     redis.once('ready', onReady);
   });
 }
+
+/**
+ * For a connection that follows a Sentinel master: a check that every write this connection made so
+ * far has reached a replica (`WAIT 1 <timeoutMs>`). Sentinel replicates asynchronously and a forced
+ * failover leaves the old master taking writes for a moment, all of which the new master never
+ * sees; a writer that deletes its only other copy (an event's outbox row) once the write is
+ * confirmed by a replica loses nothing to it. Undefined for a plain server (no replica to wait for)
+ * and for a Cluster (WAIT is per node; its failover is not covered here).
+ */
+export function replicaAck(redis: RedisConnection, timeoutMs = 250): (() => Promise<boolean>) | undefined {
+  if (redis instanceof Cluster || !redis.options.sentinels?.length) return undefined;
+  return () =>
+    redis.wait(1, timeoutMs).then(
+      (replicas) => replicas >= 1,
+      () => false,
+    );
+}
+
+/** True once this connection's writes so far are safe from a failover (`replicaAck`); at once when there is none to fear. */
+export function writesConfirmed(redis: RedisConnection, timeoutMs = 250): Promise<boolean> {
+  return replicaAck(redis, timeoutMs)?.() ?? Promise.resolve(true);
+}

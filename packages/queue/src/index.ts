@@ -5,8 +5,10 @@ export {
   createProducerConnection,
   pingRedis,
   type RedisConnection,
+  replicaAck,
   scanKeys,
   waitUntilReady,
+  writesConfirmed,
 } from './connections.js';
 export { readContactChecks, writeContactChecks } from './contact-check-cache.js';
 export { type ContactViewSource, toContactView } from './contact-view.js';

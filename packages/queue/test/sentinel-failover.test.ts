@@ -1,12 +1,14 @@
 import type { RedisConnection } from '@wagw/queue';
-import { type SentinelGroup, startSentinelGroup, uniquePrefix } from '@wagw/testing';
+import { redisUrl, type SentinelGroup, startSentinelGroup, uniquePrefix } from '@wagw/testing';
 import { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createConsumerConnection,
   createLeaseStore,
   createProducerConnection,
+  replicaAck,
   waitUntilReady,
+  writesConfirmed,
 } from '../src/index.js';
 
 // A master, a replica and three sentinels on loopback; every connection goes through a
@@ -33,6 +35,18 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Redis Sentinel failover', () => {
+  it('a write is confirmed once the replica has it; a plain server needs no confirmation', async () => {
+    await producer.set(`${prefix}:ack`, '1');
+    expect(await replicaAck(producer)?.()).toBe(true);
+    const plain = createProducerConnection(redisUrl());
+    try {
+      expect(replicaAck(plain)).toBeUndefined();
+      expect(await writesConfirmed(plain)).toBe(true);
+    } finally {
+      plain.disconnect();
+    }
+  });
+
   it('connections follow a failover to the new master; jobs go on being added and processed; leases keep owner and generation', async () => {
     const total = 300;
     const processed = new Map<string, number>();

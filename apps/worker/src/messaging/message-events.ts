@@ -8,6 +8,7 @@ import {
   publishEvent,
   type RedisConnection,
   recordMedia,
+  replicaAck,
 } from '@wagw/queue';
 import { createOutboxRemovals, type OutboxStore } from './outbox-removals.js';
 
@@ -35,7 +36,8 @@ export function createMessageEvents(deps: {
   /** Where published events' outbox rows are deleted; absent: nothing is deleted (tests). */
   outbox?: OutboxStore;
 }) {
-  const removals = createOutboxRemovals(deps.outbox, deps.logger);
+  // WAIT on the connection that published: it confirms that connection's writes.
+  const removals = createOutboxRemovals(deps.outbox, deps.logger, replicaAck(deps.redis));
   async function publishEnvelope(envelope: GatewayEvent) {
     await publishEvent(deps.redis, deps.prefix, envelope).catch((err) =>
       deps.logger.warn(

@@ -12,13 +12,22 @@ const DELAY_MS = 100;
 /**
  * Batches the outbox deletes of published events: one statement per 100 ms or 200 events instead
  * of one per event, so the outbox costs a status update one insert in its transaction and a share
- * of a delete. A delete that fails leaves the rows; the relay publishes them again later under the
+ * of a delete (on Sentinel, also one WAIT for a replica per batch). A delete that fails leaves the rows; the relay publishes them again later under the
  * same event ids, which webhook delivery and receivers deduplicate on.
  */
-export function createOutboxRemovals(store: OutboxStore | undefined, logger: Logger) {
+export function createOutboxRemovals(
+  store: OutboxStore | undefined,
+  logger: Logger,
+  /**
+   * Whether the published events reached a Redis replica (`replicaAck`, Sentinel only): until they
+   * have, their outbox rows are the only copy a failover cannot take, so they stay for the relay.
+   */
+  replicated?: () => Promise<boolean>,
+) {
   let pending: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
+  let unconfirmed = false;
 
   function flush(): Promise<void> {
     if (timer) clearTimeout(timer);
@@ -26,11 +35,23 @@ export function createOutboxRemovals(store: OutboxStore | undefined, logger: Log
     const ids = pending;
     pending = [];
     if (!store || ids.length === 0) return inFlight;
-    inFlight = inFlight.then(() =>
-      store
+    inFlight = inFlight.then(async () => {
+      if (replicated && !(await replicated())) {
+        // Once per spell without a replica (a failover leaves none in sync for ~15 s), not per batch.
+        if (!unconfirmed)
+          logger.warn(
+            { count: ids.length },
+            'published events not confirmed by a Redis replica; their outbox rows stay for the relay',
+          );
+        unconfirmed = true;
+        return;
+      }
+      if (unconfirmed) logger.info('a Redis replica confirms published events again');
+      unconfirmed = false;
+      await store
         .remove(ids)
-        .catch((err) => logger.warn({ err, count: ids.length }, 'deleting published outbox events failed')),
-    );
+        .catch((err) => logger.warn({ err, count: ids.length }, 'deleting published outbox events failed'));
+    });
     return inFlight;
   }
 

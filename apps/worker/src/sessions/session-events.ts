@@ -7,6 +7,7 @@ import {
   type RedisConnection,
   recordDisconnect,
   redisKeys,
+  replicaAck,
   sessionStatusEvent,
 } from '@wagw/queue';
 import { createOutboxRemovals, type OutboxStore } from '../messaging/outbox-removals.js';
@@ -34,7 +35,7 @@ export function createSessionEvents(deps: {
   outbox?: OutboxStore;
 }) {
   const keys = redisKeys(deps.prefix);
-  const removals = createOutboxRemovals(deps.outbox, deps.logger);
+  const removals = createOutboxRemovals(deps.outbox, deps.logger, replicaAck(deps.redis));
   const envelopeOf = (session: Session, previous: SessionStatus | null) =>
     sessionStatusEvent(session, {
       previous,

@@ -7,6 +7,7 @@ import {
   publishEvent,
   SEND_QUEUE_JOBS,
   sendMessageJob,
+  writesConfirmed,
 } from '@wagw/queue';
 import type { IdempotencyClaim } from '../../lib/idempotency.js';
 import { withRedis } from '../../lib/redis-guard.js';
@@ -179,6 +180,8 @@ export function createBatchService(deps: BatchServiceDeps) {
     } catch {
       return;
     }
+    // On Sentinel the row stays until a replica has the event (a failover would lose it otherwise).
+    if (!(await writesConfirmed(deps.redis))) return;
     await deps.eventOutbox?.remove([event.id]).catch(() => undefined);
   }
 
