@@ -149,7 +149,7 @@ export async function waitUntilReady(redis: RedisConnection, timeoutMs = 10_000)
  * confirmed by a replica loses nothing to it. Undefined for a plain server (no replica to wait for)
  * and for a Cluster (WAIT is per node; its failover is not covered here).
  */
-export function replicaAck(redis: RedisConnection, timeoutMs = 250): (() => Promise<boolean>) | undefined {
+export function replicaAck(redis: RedisConnection, timeoutMs = 50): (() => Promise<boolean>) | undefined {
   if (redis instanceof Cluster || !redis.options.sentinels?.length) return undefined;
   return () =>
     redis.wait(1, timeoutMs).then(
@@ -159,6 +159,6 @@ export function replicaAck(redis: RedisConnection, timeoutMs = 250): (() => Prom
 }
 
 /** True once this connection's writes so far are safe from a failover (`replicaAck`); at once when there is none to fear. */
-export function writesConfirmed(redis: RedisConnection, timeoutMs = 250): Promise<boolean> {
+export function writesConfirmed(redis: RedisConnection, timeoutMs = 50): Promise<boolean> {
   return replicaAck(redis, timeoutMs)?.() ?? Promise.resolve(true);
 }

@@ -8,6 +8,12 @@ export interface OutboxStore {
 /** Ids collected before one DELETE; a bulk's status events are deleted in a few statements. */
 const BATCH = 200;
 const DELAY_MS = 100;
+/**
+ * While no replica confirms, ask again at most this often. WAIT holds the publishing connection
+ * (leases, events) until it answers; after a Sentinel failover the new master has no replica in
+ * sync for ~15 s, and a WAIT per batch slowed every send behind it to a crawl for that long.
+ */
+const RECHECK_MS = 1000;
 
 /**
  * Batches the outbox deletes of published events: one statement per 100 ms or 200 events instead
@@ -28,6 +34,13 @@ export function createOutboxRemovals(
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
   let unconfirmed = false;
+  let lastCheck = 0;
+
+  async function confirmed(check: () => Promise<boolean>): Promise<boolean> {
+    if (unconfirmed && Date.now() - lastCheck < RECHECK_MS) return false;
+    lastCheck = Date.now();
+    return check();
+  }
 
   function flush(): Promise<void> {
     if (timer) clearTimeout(timer);
@@ -36,7 +49,7 @@ export function createOutboxRemovals(
     pending = [];
     if (!store || ids.length === 0) return inFlight;
     inFlight = inFlight.then(async () => {
-      if (replicated && !(await replicated())) {
+      if (replicated && !(await confirmed(replicated))) {
         // Once per spell without a replica (a failover leaves none in sync for ~15 s), not per batch.
         if (!unconfirmed)
           logger.warn(
