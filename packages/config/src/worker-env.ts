@@ -10,7 +10,7 @@ export const workerEnv = {
   // Read only to derive the media link secret when MEDIA_URL_SECRET is unset (see mediaEnv).
   API_KEY: optionalSecret(16),
   // Most sessions one worker owns at once; placement never exceeds it. From the density benchmark
-  // (docs/benchmarks.md): ~0.36 MiB per idle session and 1,000 held on one 2-core box; logins
+  // (docs/benchmarks.md): ~0.22 MiB per idle session and 1,000 held on one 2-core box; logins
   // (11-16/s there) are the limit, so half the measured ceiling.
   MAX_SESSIONS_PER_WORKER: int(500, { min: 1, max: 10_000 }),
   // Share of the V8 heap limit (node --max-old-space-size) above which the worker claims no new

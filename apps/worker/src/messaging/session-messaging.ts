@@ -10,6 +10,7 @@ import { storedLidPairs } from '../sessions/lid-mapping-keys.js';
 import { createDbSpool, type SpoolCounters, type SpoolWrite } from './db-spool.js';
 import { createInbound } from './inbound.js';
 import type { MessageEvents } from './message-events.js';
+import { once } from './once.js';
 import type { DailyCounter, PacingDefaults } from './pacing.js';
 import { createProfilePictures } from './profile-pictures.js';
 import { createRecipientLookup } from './recipient-lookup.js';
@@ -56,17 +57,25 @@ const START_SPREAD_MS = 2000;
 
 type Handlers = Partial<{ [K in keyof BaileysEventMap]: (arg: BaileysEventMap[K]) => Promise<void> | void }>;
 
-/** One open socket as messaging sees it: its abort signal fires on close, before delivery stops. */
+/**
+ * One open socket as messaging sees it: its abort signal fires on close, before delivery stops.
+ * `session` is set once delivery may start; `delivery` is built on the queue's first work.
+ */
 interface SocketScope {
   sock: WASocket;
   abort: AbortController;
+  session?: Pick<Session, 'createdAt' | 'settings'>;
   delivery?: SocketDelivery;
 }
 
 /**
  * Messaging of one session while it is owned by this worker, across its sockets: the send breaker,
- * status tracking, inbound storage and caches live as long as the ownership; `opened` starts
+ * status tracking, inbound storage and caches live as long as the ownership; `opened` readies
  * delivery for one socket (see socket-delivery.ts) and `closed` stops it.
+ *
+ * Most sessions of a large worker are idle, so what only traffic needs (status tracking, inbound,
+ * media, pictures; a socket's delivery) is built on the first event or queued job: ~8 KiB of heap
+ * less per idle session (docs/benchmarks.md, "Session density", run G).
  */
 export function createSessionMessaging(options: {
   sessionId: string;
@@ -94,23 +103,25 @@ export function createSessionMessaging(options: {
     retryAfterMs: () => worker.dbBreaker.retryAfterMs(),
     holdsLease: options.holdsLease,
     replay: (entry) =>
-      entry.kind === 'inbound' ? inbound.replay(entry.message) : tracker.replayReceipt(entry),
+      entry.kind === 'inbound' ? inbound().replay(entry.message) : tracker().replayReceipt(entry),
   });
   const toSpool = (write: SpoolWrite) => spool.push(write);
-  const tracker = createStatusTracker({ sessionId, logger, repos, db, events, spool: toSpool });
-  const pictures = createProfilePictures({
-    sessionId,
-    logger,
-    timeoutMs: worker.delivery.profilePictureTimeoutMs,
-    store: (jid, imgUrl) => db(() => repos.contacts.upsertMany(sessionId, [{ jid, imgUrl }])),
-  });
-  const parts = {
+  const tracker = once(() => createStatusTracker({ sessionId, logger, repos, db, events, spool: toSpool }));
+  const pictures = once(() =>
+    createProfilePictures({
+      sessionId,
+      logger,
+      timeoutMs: worker.delivery.profilePictureTimeoutMs,
+      store: (jid, imgUrl) => db(() => repos.contacts.upsertMany(sessionId, [{ jid, imgUrl }])),
+    }),
+  );
+  const parts = once(() => ({
     sessionId,
     logger,
     db,
     dbBreaker: worker.dbBreaker,
     repos,
-    tracker,
+    tracker: tracker(),
     breaker,
     recipients: createRecipientLookup(),
     pacing: worker.delivery,
@@ -125,7 +136,7 @@ export function createSessionMessaging(options: {
           logger.debug({ err, sessionId }, 'media counter failed'),
         ),
     }),
-  };
+  }));
   let current: SocketScope | undefined;
 
   // No socket (between a drop and the reconnect) is a failed lookup, retried, not "no picture".
@@ -133,45 +144,53 @@ export function createSessionMessaging(options: {
     current
       ? current.sock.profilePictureUrl(jid, 'preview')
       : Promise.reject(new Error('no open socket for the profile picture lookup'));
-  const inboundMedia = createInboundMedia({
-    sessionId,
-    logger,
-    repos,
-    db,
-    events,
-    media: worker.media,
-    socket: () => current?.sock,
+  let disposed = false;
+  const inboundMedia = once(() => {
+    const built = createInboundMedia({
+      sessionId,
+      logger,
+      repos,
+      db,
+      events,
+      media: worker.media,
+      socket: () => current?.sock,
+    });
+    // Built by a late event after the session left: downloads stay for the next owner, as on dispose.
+    if (disposed) void built.dispose();
+    return built;
   });
-  const inbound = createInbound({
-    sessionId,
-    logger,
-    repos,
-    db,
-    events,
-    media: inboundMedia,
-    mediaMaxBytes: worker.media.config.maxBytes,
-    onSender: (jid) => pictures.refresh(lookupPicture, jid),
-    spool: toSpool,
-    lidPairs: async (jids) => (current ? storedLidPairs(current.sock.authState.keys, jids) : []),
-  });
+  const inbound = once(() =>
+    createInbound({
+      sessionId,
+      logger,
+      repos,
+      db,
+      events,
+      media: inboundMedia(),
+      mediaMaxBytes: worker.media.config.maxBytes,
+      onSender: (jid) => pictures().refresh(lookupPicture, jid),
+      spool: toSpool,
+      lidPairs: async (jids) => (current ? storedLidPairs(current.sock.authState.keys, jids) : []),
+    }),
+  );
   // What a former owner (or this worker, before a restart) left is replayed now.
   spool.start();
 
   const handlers: Handlers = {
-    'messages.update': (updates) => tracker.onUpdate(updates),
+    'messages.update': (updates) => tracker().onUpdate(updates),
     'messages.upsert': async ({ messages }) => {
-      await tracker.onOwnUpsert(messages.filter((m) => m.key.fromMe));
-      await inbound.onMessages(messages.filter((m) => !m.key.fromMe));
+      await tracker().onOwnUpsert(messages.filter((m) => m.key.fromMe));
+      await inbound().onMessages(messages.filter((m) => !m.key.fromMe));
     },
-    'contacts.upsert': (contacts) => inbound.onContacts(contacts),
+    'contacts.upsert': (contacts) => inbound().onContacts(contacts),
     'contacts.update': async (contacts) => {
       for (const contact of contacts) {
         if (contact.id && contact.imgUrl === 'changed') {
-          pictures.invalidate(contact.id);
-          pictures.refresh(lookupPicture, contact.id);
+          pictures().invalidate(contact.id);
+          pictures().refresh(lookupPicture, contact.id);
         }
       }
-      await inbound.onContacts(contacts);
+      await inbound().onContacts(contacts);
     },
   };
 
@@ -183,28 +202,25 @@ export function createSessionMessaging(options: {
     return session ?? { createdAt: new Date(), settings: {} };
   }
 
-  /** The socket opened: start its delivery, unless it closes first (settings load, start spread). */
-  async function opened(sock: WASocket): Promise<void> {
-    if (current) await closed();
-    const scope: SocketScope = { sock, abort: new AbortController() };
-    current = scope;
-    // Downloads a previous owner (or socket) left pending; they need no send consumer.
-    void inboundMedia
-      .resume()
-      .catch((err) => logger.warn({ err, sessionId }, 'resuming media downloads failed'));
-    const session = await loadSession();
-    // A BullMQ Worker costs ~7 ms of CPU and a blocking Redis connection to start (measured: 200 in
-    // one process, 1.5 s CPU, 400 ms event-loop stall). Spread the starts when many sessions open at
-    // once (a worker restart, the end of an outage, each with messages queued meanwhile) so the
-    // stall never reaches the lease clock.
-    await sleep(Math.random() * START_SPREAD_MS, scope.abort.signal);
-    if (scope.abort.signal.aborted) return;
-    scope.delivery = startSocketDelivery({
-      sock,
+  /** Downloads a previous owner (or socket) left pending; most sessions have none, so look first. */
+  async function resumeDownloads(): Promise<void> {
+    if (!inboundMedia.peek()) {
+      const pending = await db(() =>
+        repos.mediaDownloads.listBySession(sessionId, { limit: 1, afterMessageId: null }),
+      );
+      if (pending.length === 0) return;
+    }
+    await inboundMedia().resume();
+  }
+
+  /** The socket's delivery, built on the first work its queue has. */
+  function deliveryFor(scope: SocketScope, session: NonNullable<SocketScope['session']>): SocketDelivery {
+    scope.delivery ??= startSocketDelivery({
+      sock: scope.sock,
       closed: scope.abort.signal,
       holdsLease: options.holdsLease,
       session,
-      parts,
+      parts: parts(),
       connection: worker.connection,
       prefix: worker.prefix,
       lockDurationMs: worker.delivery.lockDurationMs,
@@ -212,10 +228,36 @@ export function createSessionMessaging(options: {
       hasWork: () => worker.hasWork(sessionId),
       logger,
     });
+    return scope.delivery;
+  }
+
+  /** The periodic look at the queue (or the first one after an open): `busy` when it holds jobs. */
+  function observe(busy: boolean): void {
+    const scope = current;
+    if (!scope?.session) return;
+    if (busy) deliveryFor(scope, scope.session).observe(true);
+    else scope.delivery?.observe(false);
+  }
+
+  /** The socket opened: ready its delivery, unless it closes first (settings load, start spread). */
+  async function opened(sock: WASocket): Promise<void> {
+    if (current) await closed();
+    const scope: SocketScope = { sock, abort: new AbortController() };
+    current = scope;
+    // Pending media downloads resume now: they need no send consumer.
+    void resumeDownloads().catch((err) => logger.warn({ err, sessionId }, 'resuming media downloads failed'));
+    const session = await loadSession();
+    // A BullMQ Worker costs ~7 ms of CPU and a blocking Redis connection to start (measured: 200 in
+    // one process, 1.5 s CPU, 400 ms event-loop stall). Spread the starts when many sessions open at
+    // once (a worker restart, the end of an outage, each with messages queued meanwhile) so the
+    // stall never reaches the lease clock.
+    await sleep(Math.random() * START_SPREAD_MS, scope.abort.signal);
+    if (scope.abort.signal.aborted) return;
+    scope.session = session;
     // Jobs queued while no socket was open, or a previous owner's, start the consumer now; an idle
     // session starts none until a job arrives (`wake`) or the periodic look finds one (`observe`).
     const busy = await worker.hasWork(sessionId);
-    if (!scope.abort.signal.aborted) scope.delivery.observe(busy);
+    if (!scope.abort.signal.aborted && current === scope) observe(busy);
   }
 
   /** Stops delivery for the socket that ended: the job in hand is put back, then the consumer closes. */
@@ -243,18 +285,18 @@ export function createSessionMessaging(options: {
     closed,
     draining,
     /** Jobs were added to the session's send queue (a producer's wake). */
-    wake: () => current?.delivery?.wake(),
-    /** The periodic look at the queue: `busy` when it holds jobs. */
-    observe: (busy: boolean) => current?.delivery?.observe(busy),
-    /** Whether a socket is open with delivery set up (only then is the queue worth a look). */
-    delivering: () => current?.delivery !== undefined,
+    wake: () => observe(true),
+    observe,
+    /** Whether a socket is open with delivery ready (only then is the queue worth a look). */
+    delivering: () => current?.session !== undefined,
     breaker,
     spoolDepth: spool.depth,
     async dispose(): Promise<void> {
+      disposed = true;
       await closed();
       await spool.dispose();
-      await inboundMedia.dispose();
-      pictures.dispose();
+      await inboundMedia.peek()?.dispose();
+      pictures.peek()?.dispose();
       breaker.dispose();
     },
   };
