@@ -202,8 +202,10 @@ describe('webhook delivery (worker process, real receivers on loopback)', () => 
     await gw.waitFor('every event at the fast receiver', async () => fast.requests.length >= 30, 15_000);
     const arrival = new Map(fast.requests.map((q) => [q.headers[WEBHOOK_HEADERS.id] as string, q.at]));
     const latencies = published.map((p) => (arrival.get(p.id) ?? Number.POSITIVE_INFINITY) - p.at);
-    // Bounded by the hanging receiver's own timeout (1 s), not by its 30 pending deliveries.
-    expect(Math.max(...latencies)).toBeLessThan(1000);
+    // Not held up behind the hanging receiver: waiting on its deliveries would cost whole 1 s
+    // timeouts, at least the 5 before its breaker opens (5 s), and more with each pending one. The
+    // bound leaves room for a loaded CI machine (1.4 s seen with four files at a time on 2 cores).
+    expect(Math.max(...latencies)).toBeLessThan(2500);
 
     const breaker = await gw.waitFor(
       'the hanging receiver breaker to open',
