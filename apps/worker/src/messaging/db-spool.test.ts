@@ -205,6 +205,37 @@ describe('the spool', () => {
     await second.dispose();
   });
 
+  it('a pass in flight when the session leaves stops before its next entry', async () => {
+    // The first replay is held while the session leaves and the database comes back: the former
+    // owner's pass must not go on to replay the rest (the next owner's job now).
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const replayed: string[] = [];
+    let down = true;
+    let holding = false;
+    const replay = async (entry: SpoolEntry) => {
+      if (entry.kind !== 'receipt') return;
+      if (down && !holding) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      if (holding && replayed.length === 0) await gate;
+      replayed.push(entry.waId);
+    };
+    const { spool, key } = spoolFor({ replay });
+    for (let i = 0; i < 10; i++) await spool.push(receipt(i));
+    holding = true;
+    spool.start();
+    await until(async () => (await redis.llen(key)) === 10);
+    await new Promise((r) => setTimeout(r, 100));
+    const disposed = spool.dispose();
+    down = false;
+    release();
+    await disposed;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(replayed).toEqual(['W0']);
+    expect(await redis.llen(key)).toBe(9);
+  });
+
   it('two drainers at once (a takeover in progress) replay every entry, none lost', async () => {
     const seen: string[] = [];
     const replay = async (entry: SpoolEntry) => {

@@ -134,10 +134,20 @@ export function createDbSpool(options: DbSpoolOptions) {
     return true;
   }
 
-  /** Replays `entries` in order; stops at the first the database refuses. Returns how many went. */
+  /** Whether this spool may replay: the session is still here and owned (a former owner stops). */
+  const mayDrain = () => !stop.signal.aborted && options.holdsLease();
+
+  /**
+   * Replays `entries` in order; stops at the first the database refuses, and before the next one
+   * once the spool may no longer drain. Returns how many went.
+   */
   async function replayInOrder(entries: SpoolEntry[]): Promise<{ done: number; blocked: boolean }> {
     let done = 0;
     for (const entry of entries) {
+      // Checked before each entry, not once per pass: a pass can outlive the ownership (its Redis
+      // read or the previous replay in flight when the session left), and a former owner that goes
+      // on replaying races the new one for the same entries.
+      if (!mayDrain()) break;
       try {
         await options.replay(entry);
         counters.replayed++;
@@ -154,7 +164,7 @@ export function createDbSpool(options: DbSpoolOptions) {
   /** One pass over Redis, then memory; true when the database refused (try again later). */
   async function drainPass(): Promise<boolean> {
     for (;;) {
-      if (stop.signal.aborted || !options.holdsLease()) return false;
+      if (!mayDrain()) return false;
       let raw: string[] = [];
       try {
         const [length, head] = await Promise.all([redis.llen(key), redis.lrange(key, 0, batchSize - 1)]);
