@@ -1,24 +1,20 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import SlowFirstSequencer from './packages/testing/src/slow-first-sequencer.js';
 
-// One vitest project per workspace, named after its package, so `vitest run --project @wagw/db`
-// runs one package and `vitest run` runs everything with the same settings. Paths are taken from
-// this file's directory, not the working directory: each workspace's `test` script runs vitest from
-// inside the workspace.
+// One project for every workspace's tests, not one per workspace: vitest keeps a fork (and the
+// modules it imported) for the next file only when that file belongs to the same project, so with
+// sixteen projects and files ordered longest first across them it started a new fork for most
+// files (167 forks for 253 files in one run, each importing vitest, Baileys, drizzle and the rest
+// again). One workspace's tests: `npx vitest run apps/api/` (a path filter). Paths are taken from
+// this file's directory, not the working directory: each workspace's `test` script runs vitest
+// from the repository root.
 const repoRoot = fileURLToPath(new URL('.', import.meta.url));
 // libsignal (inside Baileys) logs every session it opens or closes with console.log/info/warn: in
 // tests that move thousands of messages that is megabytes of output nobody reads.
 const LIBSIGNAL_NOISE =
   /^(Closing session|Closing open session|Removing old closed session|Session already|Migrating session|Decrypted message with closed session)/;
-
-const workspaces = ['packages', 'apps'].flatMap((group) =>
-  readdirSync(join(repoRoot, group), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => join(repoRoot, group, entry.name)),
-);
 
 export default defineConfig({
   test: {
@@ -26,8 +22,11 @@ export default defineConfig({
     pool: 'forks',
     // Vitest's default is one fewer worker than CPUs: one on the 2-core machines this runs on, so
     // files ran one after another. Most files wait (on child processes, Redis, backoff), not
-    // compute: four at a time keep both cores busy. VITEST_MAX_WORKERS overrides it.
-    maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 4),
+    // compute, so more than two keep both cores busy. Three, not four: on a 2-core machine ~1.7 ×
+    // slower per core than the one four were chosen on, four files at once (each with its own
+    // worker and API processes) held the in-process simulators off the CPU for seconds, and each
+    // full run failed one or two liveness waits. VITEST_MAX_WORKERS overrides it.
+    maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 3),
     // A fork runs its files one after another in one module graph instead of importing Baileys,
     // drizzle, Fastify and the rest afresh for every file: on 2 cores that was a third of the
     // workers' time (import 322 s of 1,900 s), and the whole run went from 512 s to 423 s. Safe
@@ -37,7 +36,7 @@ export default defineConfig({
     // restores a fresh module graph per file, to tell a leak between files from a real failure.
     isolate: process.env.VITEST_ISOLATE === 'true',
     onConsoleLog: (log) => !LIBSIGNAL_NOISE.test(log),
-    // Longest files first, across projects (packages/testing/src/slow-first-sequencer.ts).
+    // Longest files first (packages/testing/src/slow-first-sequencer.ts).
     sequence: { sequencer: SlowFirstSequencer },
     testTimeout: 30_000,
     hookTimeout: 60_000,
@@ -51,13 +50,7 @@ export default defineConfig({
       join(repoRoot, 'packages/testing/src/services-setup.ts'),
       join(repoRoot, 'scripts/test/build-bundles.setup.ts'),
     ],
-    projects: workspaces.map((dir) => ({
-      extends: true,
-      test: {
-        name: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name as string,
-        root: dir,
-        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      },
-    })),
+    root: repoRoot,
+    include: ['{apps,packages}/*/{src,test}/**/*.test.ts'],
   },
 });

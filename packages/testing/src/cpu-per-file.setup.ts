@@ -1,6 +1,6 @@
 /**
  * VITEST_CPU_REPORT=<file>: appends one JSON line per test file with the CPU it cost, so the
- * suite's time can be cut where the work is. On a 2-core machine running four files at a time the
+ * suite's time can be cut where the work is. On a 2-core machine running several files at a time the
  * suite is CPU-bound, and wall-clock per file says more about its neighbours than about itself.
  * `self`: this fork's CPU during the file (the test code, in-process simulators and servers);
  * `children`: CPU of the processes it started and reaped meanwhile (API, workers, scheduler, nginx,

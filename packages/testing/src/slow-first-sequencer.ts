@@ -5,10 +5,9 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const LONG_RUNNING = /\.(e2e|browser)\.test\.ts$/;
 
 /**
- * Orders test files longest first across all projects. Vitest's own order runs the projects one
- * after another by name, so @wagw/worker, whose end-to-end files take the longest, started last and
- * the run ended with one long file on one core. Longest first lets short files fill the gaps.
- * Without timings of an earlier run (a fresh clone) the kind of file decides, then its size.
+ * Orders test files longest first, so the run does not end with one long file on one core while
+ * the other idles: short files fill the gaps at the end. Without timings of an earlier run (a fresh
+ * clone) the kind of file decides, then its size.
  */
 export default class SlowFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
