@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { createLogger } from '@wagw/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,9 @@ function stallEventLoop(ms: number): void {
     // busy-wait on purpose
   }
 }
+
+/** MAX_EVENT_LOOP_DELAY's default (packages/config/src/api-env.ts). */
+const DEFAULT_MAX_DELAY_MS = 1000;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -90,21 +94,36 @@ describe('load shedding defaults: a busy but responsive loop', () => {
   afterAll(() => t.close());
 
   it('serves a saturated loop that answers in milliseconds (utilisation ~1, delay low)', async () => {
-    const statuses: number[] = [];
-    const until = performance.now() + 1500;
-    // 10 clients back to back: the loop is never idle, yet each request takes a few ms.
-    await Promise.all(
-      Array.from({ length: 10 }, async () => {
-        while (performance.now() < until) {
-          const res = await t.app.inject({ method: 'GET', url: '/test/busy', headers: AUTH });
-          statuses.push(res.statusCode);
-          // A macrotask turn, so the sampling timers run as they do on a real socket.
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      }),
-    );
-    expect(statuses.length).toBeGreaterThan(100);
-    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    /** 1.5 s of 10 clients back to back: the loop is never idle, yet each request takes a few ms. */
+    const window = async () => {
+      const statuses: number[] = [];
+      // The loop's real delay, measured beside under-pressure's: on a machine with more runnable
+      // processes than cores the OS can hold this process off the CPU for over a second, and then
+      // shedding is the right answer, not a fault. Such a window does not count and is run again.
+      const delay = monitorEventLoopDelay({ resolution: 10 });
+      delay.enable();
+      const until = performance.now() + 1500;
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          while (performance.now() < until) {
+            const res = await t.app.inject({ method: 'GET', url: '/test/busy', headers: AUTH });
+            statuses.push(res.statusCode);
+            // A macrotask turn, so the sampling timers run as they do on a real socket.
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        }),
+      );
+      delay.disable();
+      return { statuses, starved: delay.max / 1e6 >= DEFAULT_MAX_DELAY_MS };
+    };
+    let result = await window();
+    for (let retry = 0; retry < 3 && result.starved; retry++) {
+      await pause(500); // a sample without the stall, so a shed started by it is lifted
+      result = await window();
+    }
+    expect(result.starved, 'the loop was never held off the CPU for a whole window').toBe(false);
+    expect(result.statuses.length).toBeGreaterThan(100);
+    expect(result.statuses.filter((status) => status !== 200)).toEqual([]);
   });
 });
 
