@@ -51,6 +51,11 @@ const FAST_WORKER_ENV: Record<string, string> = {
   RECONCILE_INTERVAL: '500',
   HEARTBEAT_INTERVAL: '500',
   RECONNECT_BASE_DELAY: '300',
+  // Six attempts, not production's three: with these compressed timings three failed connects
+  // (5 s each, 0.3/0.6/1.2 s apart) fit in ~17 s, which a 2-core machine running the full suite
+  // can spend starved of CPU; the session then ends `failed` and, with no scheduler in most suites,
+  // stays so. Six ride out ~50 s. failed-revival.e2e sets three, the production figure it proves.
+  RECONNECT_MAX_ATTEMPTS: '6',
   WA_KEEPALIVE_INTERVAL: '2000',
   WA_CONNECT_TIMEOUT: '5000',
   WA_QUERY_TIMEOUT: '5000',

@@ -81,11 +81,29 @@ describe('webhook delivery (worker process, real receivers on loopback)', () => 
     await gw.pair(session.id);
     const phone = await sessionPhone(gw, session.id);
     const peer = gw.sim.messaging.addContact({ phone: '15553009001', name: 'Peer' });
-    await peer.sendText(phone, 'hello webhook');
+    const sent = await peer.sendText(phone, 'hello webhook');
 
     // 60 s, not the harness' 20: a new peer's first message (Signal session, store, event, dispatch)
     // right after pairing took longer than 20 s once on a slow 2-core machine in the full suite.
-    await gw.waitFor('the inbound webhook', async () => r.requests.length >= 1, 60_000);
+    // CI shows only the failure, so the timeout says how far the message got.
+    let seen = '';
+    await gw.waitFor(
+      'the inbound webhook',
+      async () => {
+        if (r.requests.length >= 1) return true;
+        const [row, stored] = await Promise.all([
+          gw.db.repos.sessions.getById(session.id),
+          gw.db.repos.messages.getByWaId(session.id, sent.id),
+        ]);
+        seen =
+          `session ${row?.status} (${row?.statusReason ?? 'no reason'}, code ${row?.lastDisconnectCode}), ` +
+          `sim delivered to ${sent.deliveredTo.length}, queued for ${sent.queuedFor.length}, ` +
+          `row ${stored ? stored.status : 'not stored'}`;
+        return false;
+      },
+      60_000,
+      () => seen,
+    );
     // A later message from the same peer through the same socket, inbound path and webhook: once it
     // is at the receiver, a duplicate of the first would have been too.
     await peer.sendText(phone, 'marker');
