@@ -12,6 +12,7 @@ import {
   type SpoolEntry,
   shouldSpool,
 } from './db-spool.js';
+import { LazyDbSpool } from './lazy-db-spool.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 const prefix = uniquePrefix('db-spool');
@@ -45,24 +46,27 @@ function fakeDatabase() {
   };
 }
 
-function spoolFor(overrides: Partial<DbSpoolOptions> & Pick<DbSpoolOptions, 'replay'>) {
+function optionsFor(overrides: Partial<DbSpoolOptions> & Pick<DbSpoolOptions, 'replay'>) {
   const sessionId = `s${++n}`;
-  const counters = newSpoolCounters();
-  const key = redisKeys(prefix).dbSpool(sessionId);
   const error = vi.fn();
-  const spool = createDbSpool({
+  const options: DbSpoolOptions = {
     sessionId,
     logger: Object.assign(Object.create(logger), { error }),
     redis,
-    key,
+    key: redisKeys(prefix).dbSpool(sessionId),
     max: 100,
-    counters,
+    counters: newSpoolCounters(),
     retryAfterMs: () => 0,
     holdsLease: () => true,
     backoff: { baseMs: 10, maxMs: 50 },
     ...overrides,
-  });
-  return { spool, counters, key, error };
+  };
+  return { options, error };
+}
+
+function spoolFor(overrides: Partial<DbSpoolOptions> & Pick<DbSpoolOptions, 'replay'>) {
+  const { options, error } = optionsFor(overrides);
+  return { spool: createDbSpool(options), counters: options.counters, key: options.key, error };
 }
 
 const receipt = (i: number) => ({ kind: 'receipt' as const, waId: `W${i}`, status: 3 });
@@ -279,6 +283,63 @@ describe('the spool', () => {
     db.up();
     await until(() => spool.depth().memory === 0);
     expect(db.stored).toEqual(['W0', 'W1', 'W2']);
+    await spool.dispose();
+    down.disconnect();
+  });
+});
+
+describe('a session spool built only when there is something to spool', () => {
+  it('claimed with entries a former owner left: replays them in order and empties the key', async () => {
+    const replayed: string[] = [];
+    const { options: opts } = optionsFor({
+      replay: async (entry) => {
+        if (entry.kind === 'receipt') replayed.push(entry.waId);
+      },
+    });
+    // A former owner spooled three writes while the database was down, then lost the session.
+    const former = createDbSpool({ ...opts, holdsLease: () => false });
+    for (let i = 1; i <= 3; i++) await former.push(receipt(i));
+    await former.dispose();
+
+    const spool = new LazyDbSpool(opts);
+    spool.start();
+    await vi.waitFor(() => expect(replayed).toEqual(['W1', 'W2', 'W3']), { timeout: 5000 });
+    await vi.waitFor(async () => expect(await redis.llen(opts.key)).toBe(0));
+    expect(opts.counters.replayed).toBe(3);
+    await spool.dispose();
+  });
+
+  it('claimed with none: no drain, depth zero; the first refused write builds it and is replayed', async () => {
+    let up = false;
+    const replay = vi.fn(async () => {
+      if (!up) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    });
+    const { options: opts } = optionsFor({ replay });
+    const spool = new LazyDbSpool(opts);
+    spool.start();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(replay).not.toHaveBeenCalled();
+    expect(spool.depth()).toEqual({ redis: 0, memory: 0 });
+
+    expect(await spool.push(receipt(1))).toBe(true);
+    expect(opts.counters.spooled).toBe(1);
+    await vi.waitFor(() => expect(replay).toHaveBeenCalled());
+    expect(spool.depth().redis).toBe(1);
+    up = true;
+    await vi.waitFor(() => expect(opts.counters.replayed).toBe(1), { timeout: 5000 });
+    await vi.waitFor(async () => expect(await redis.llen(opts.key)).toBe(0));
+    await spool.dispose();
+  });
+
+  it('Redis not answering at the claim: nothing thrown; a write goes to memory and is replayed', async () => {
+    const down = createProducerConnection('redis://127.0.0.1:1');
+    down.on('error', () => {});
+    const replay = vi.fn(async () => {});
+    const spool = new LazyDbSpool(optionsFor({ replay, redis: down }).options);
+    spool.start();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await spool.push(receipt(1))).toBe(true);
+    await vi.waitFor(() => expect(replay).toHaveBeenCalledTimes(1), { timeout: 5000 });
     await spool.dispose();
     down.disconnect();
   });

@@ -1,14 +1,15 @@
 import type { Repositories, Session } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
 import { type RedisConnection, recordMedia, redisKeys } from '@wagw/queue';
-import { type Breaker, createBreaker, sleep } from '@wagw/resilience';
+import { type Breaker, LazyBreaker, sleep } from '@wagw/resilience';
 import type { BaileysEventMap, WASocket } from '@whiskeysockets/baileys';
 import { createInboundMedia } from '../media/inbound-media.js';
 import { createOutgoingMedia } from '../media/outgoing-media.js';
 import type { WorkerMedia } from '../media/worker-media.js';
 import { storedLidPairs } from '../sessions/lid-mapping-keys.js';
-import { createDbSpool, type SpoolCounters, type SpoolWrite } from './db-spool.js';
+import type { SpoolCounters, SpoolWrite } from './db-spool.js';
 import { createInbound } from './inbound.js';
+import { LazyDbSpool } from './lazy-db-spool.js';
 import type { MessageEvents } from './message-events.js';
 import { once } from './once.js';
 import type { DailyCounter, PacingDefaults } from './pacing.js';
@@ -75,7 +76,9 @@ interface SocketScope {
  *
  * Most sessions of a large worker are idle, so what only traffic needs (status tracking, inbound,
  * media, pictures; a socket's delivery) is built on the first event or queued job: ~8 KiB of heap
- * less per idle session (docs/benchmarks.md, "Session density", run G).
+ * less per idle session (docs/benchmarks.md, "Session density", run G); the send breaker on the
+ * first send and the database spool on the first spooled write or when a former owner left entries
+ * (run H).
  */
 export function createSessionMessaging(options: {
   sessionId: string;
@@ -84,7 +87,8 @@ export function createSessionMessaging(options: {
   worker: WorkerMessagingParts;
 }) {
   const { sessionId, logger, worker } = options;
-  const breaker: Breaker = createBreaker({
+  // Built on the first send: an idle session keeps no cockatiel policy.
+  const breaker: Breaker = new LazyBreaker({
     name: `send:${sessionId}`,
     threshold: worker.sendBreaker.failureThreshold,
     resetMs: worker.sendBreaker.resetTimeoutMs,
@@ -93,7 +97,7 @@ export function createSessionMessaging(options: {
   const { repos, db, events } = worker;
   // Inbound messages and receipts the database cannot take while it is unavailable wait here; the
   // spool needs the store functions below to replay them, hence the late binding.
-  const spool = createDbSpool({
+  const spool: LazyDbSpool = new LazyDbSpool({
     sessionId,
     logger,
     redis: worker.redis,
@@ -102,7 +106,7 @@ export function createSessionMessaging(options: {
     counters: worker.spool.counters,
     retryAfterMs: () => worker.dbBreaker.retryAfterMs(),
     holdsLease: options.holdsLease,
-    replay: (entry) =>
+    replay: (entry): Promise<void> =>
       entry.kind === 'inbound' ? inbound().replay(entry.message) : tracker().replayReceipt(entry),
   });
   const toSpool = (write: SpoolWrite) => spool.push(write);
@@ -290,7 +294,7 @@ export function createSessionMessaging(options: {
     /** Whether a socket is open with delivery ready (only then is the queue worth a look). */
     delivering: () => current?.session !== undefined,
     breaker,
-    spoolDepth: spool.depth,
+    spoolDepth: () => spool.depth(),
     async dispose(): Promise<void> {
       disposed = true;
       await closed();
