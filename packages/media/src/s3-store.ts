@@ -4,15 +4,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { withTimeout } from '@wagw/resilience';
 import { resolveRange } from './byte-range.js';
 import { errorMessage, MediaNotFoundError, unlessMissing } from './errors.js';
@@ -49,6 +41,16 @@ export interface S3MediaStoreOptions {
   requestTimeoutMs?: number;
 }
 
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+
+// Loaded on a store's first call, not with the module: the SDK takes ~110-150 ms of CPU to load,
+// which every API, worker and scheduler start paid before, on the filesystem store too (the default).
+let sdkLoad: Promise<S3Sdk> | undefined;
+const loadSdk = (): Promise<S3Sdk> => {
+  sdkLoad ??= import('@aws-sdk/client-s3');
+  return sdkLoad;
+};
+
 /** S3's limit for one PUT; larger objects would need a multipart upload (see README). */
 const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
@@ -66,20 +68,26 @@ export function createS3MediaStore(options: S3MediaStoreOptions): MediaStore {
   const prefix = options.prefix ?? 'media/';
   const tempDir = options.tempDir ?? tmpdir();
   const healthTimeoutMs = options.healthTimeoutMs ?? 2000;
-  const client = new S3Client({
-    region: options.region ?? 'us-east-1',
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    forcePathStyle: options.forcePathStyle ?? false,
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    // Since early 2025 the SDK adds CRC32 trailers (aws-chunked encoding) to every upload by
-    // default, which many S3-compatible servers refuse; we send our own SHA-256 instead.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: {
-      connectionTimeout: options.connectTimeoutMs ?? 5000,
-      requestTimeout: options.requestTimeoutMs ?? 30_000,
-    },
-  });
+  let connected: Promise<{ sdk: S3Sdk; client: S3Client }> | undefined;
+  const s3 = () => {
+    connected ??= loadSdk().then((sdk) => ({ sdk, client: newClient(sdk) }));
+    return connected;
+  };
+  const newClient = (sdk: S3Sdk) =>
+    new sdk.S3Client({
+      region: options.region ?? 'us-east-1',
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      forcePathStyle: options.forcePathStyle ?? false,
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      // Since early 2025 the SDK adds CRC32 trailers (aws-chunked encoding) to every upload by
+      // default, which many S3-compatible servers refuse; we send our own SHA-256 instead.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      requestHandler: {
+        connectionTimeout: options.connectTimeoutMs ?? 5000,
+        requestTimeout: options.requestTimeoutMs ?? 30_000,
+      },
+    });
 
   const keyOf = (id: string) => `${prefix}${id}`;
   // Named per store instance: processes sharing a temp dir never remove each other's copies.
@@ -91,7 +99,8 @@ export function createS3MediaStore(options: S3MediaStoreOptions): MediaStore {
   async function stat(id: string): Promise<MediaInfo> {
     assertMediaId(id);
     try {
-      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: keyOf(id) }));
+      const { sdk, client } = await s3();
+      const head = await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: keyOf(id) }));
       const created = head.Metadata?.created;
       return {
         id,
@@ -112,8 +121,9 @@ export function createS3MediaStore(options: S3MediaStoreOptions): MediaStore {
     const info = await stat(id);
     const range = getOptions.range ? resolveRange(getOptions.range, info.size) : undefined;
     try {
+      const { sdk, client } = await s3();
       const object = await client.send(
-        new GetObjectCommand({
+        new sdk.GetObjectCommand({
           Bucket: bucket,
           Key: keyOf(id),
           ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
@@ -142,8 +152,9 @@ export function createS3MediaStore(options: S3MediaStoreOptions): MediaStore {
         const stored = await existing(id);
         if (stored) return stored;
         const info: MediaInfo = { id, ...spooled, createdAt: new Date() };
+        const { sdk, client } = await s3();
         await client.send(
-          new PutObjectCommand({
+          new sdk.PutObjectCommand({
             Bucket: bucket,
             Key: keyOf(id),
             Body: createReadStream(temp),
@@ -171,15 +182,17 @@ export function createS3MediaStore(options: S3MediaStoreOptions): MediaStore {
     async delete(id) {
       // S3 answers a delete of a missing key with success, so ask first to tell the caller.
       if (!(await existing(id))) return false;
-      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: keyOf(id) }));
+      const { sdk, client } = await s3();
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: keyOf(id) }));
       return true;
     },
 
     async *list(listOptions = {}): AsyncGenerator<ListedMedia> {
       let token: string | undefined;
+      const { sdk, client } = await s3();
       do {
         const page = await client.send(
-          new ListObjectsV2Command({
+          new sdk.ListObjectsV2Command({
             Bucket: bucket,
             Prefix: prefix,
             ...(token ? { ContinuationToken: token } : {}),
@@ -199,10 +212,10 @@ export function createS3MediaStore(options: S3MediaStoreOptions): MediaStore {
 
     async health() {
       try {
-        await withTimeout(
-          (signal) => client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal }),
-          healthTimeoutMs,
-        );
+        await withTimeout(async (signal) => {
+          const { sdk, client } = await s3();
+          return client.send(new sdk.HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
+        }, healthTimeoutMs);
         return { ok: true, backend: 's3' };
       } catch (err) {
         return { ok: false, backend: 's3', error: errorMessage(err) };

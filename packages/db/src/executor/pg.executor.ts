@@ -1,10 +1,19 @@
 import { sql } from 'drizzle-orm';
-import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type { drizzle, NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { PgTransaction } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import { isDatabaseUnavailable } from '../client/unavailable.js';
 import type { Tables } from '../schema/tables.js';
 import type { Executor, PreparedBuild, QueryBuilder } from './executor.js';
+
+/**
+ * Where transactions get a connection of their own: the pool, and drizzle's wrapper for one
+ * client (passed in: pg.client.ts loads drizzle's PostgreSQL driver only for a PostgreSQL URL).
+ */
+export interface OwnConnections {
+  pool: pg.Pool;
+  wrap: typeof drizzle;
+}
 
 type PgQueryRunner = NodePgDatabase<Record<string, never>> | PgTransaction<never, never, never>;
 
@@ -14,7 +23,10 @@ type PgQueryRunner = NodePgDatabase<Record<string, never>> | PgTransaction<never
  * ten such failures during an outage exhaust the pool for good, and the process does not recover
  * without a restart. Here the connection is always released, and destroyed when it failed.
  */
-async function onOwnConnection<T>(pool: pg.Pool, work: (db: NodePgDatabase) => Promise<T>): Promise<T> {
+async function onOwnConnection<T>(
+  { pool, wrap }: OwnConnections,
+  work: (db: NodePgDatabase) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   // pg-pool listens for errors of idle clients only: a connection cut while checked out would emit
@@ -24,7 +36,7 @@ async function onOwnConnection<T>(pool: pg.Pool, work: (db: NodePgDatabase) => P
   };
   client.on('error', onError);
   try {
-    return await work(drizzle({ client }));
+    return await work(wrap({ client }));
   } catch (err) {
     if (err instanceof Error && isDatabaseUnavailable(err)) broken = err;
     throw err;
@@ -46,7 +58,7 @@ const boundValues =
 export function createPgExecutor(
   db: NodePgDatabase<Record<string, never>>,
   tables: Tables,
-  pool?: pg.Pool,
+  connections?: OwnConnections,
 ): Executor {
   function make(runner: PgQueryRunner): Executor {
     return {
@@ -65,8 +77,8 @@ export function createPgExecutor(
         return Array.isArray(result) ? (result as T[]) : [];
       },
       transaction: (work) =>
-        pool && runner === db
-          ? onOwnConnection(pool, (own) => own.transaction((tx) => work(make(tx as never))))
+        connections && runner === db
+          ? onOwnConnection(connections, (own) => own.transaction((tx) => work(make(tx as never))))
           : runner.transaction((tx) => work(make(tx))),
       forUpdate: (select) => (select as unknown as { for(strength: 'update'): typeof select }).for('update'),
       // hashtext: a key of any length as the 32-bit number advisory locks take (collisions only serialise).
