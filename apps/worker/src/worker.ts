@@ -120,6 +120,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
             createGroupEvents({
               sessionId,
               store: groupStore,
+              addEvents: (events) => messaging.db(() => db.repos.eventOutbox.add(events)),
+              publishStored: messaging.publishStored,
               redis,
               prefix,
               logger: sessionLogger,
@@ -130,8 +132,6 @@ export async function startWorker(config: WorkerConfig, logger: Logger) {
             repos: db.repos,
             db: messaging.db,
             publishStored: messaging.publishStored,
-            redis,
-            prefix,
             logger: sessionLogger,
           }),
         ),

@@ -1,14 +1,13 @@
-import type { ChatChange, ChatRow, Contact, OutboxEvent, Repositories } from '@wagw/db';
+import type { ChatChange, ChatRow, OutboxEvent, Repositories } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
-import { createEvent, publishEvent, type RedisConnection, toChatView, toContactView } from '@wagw/queue';
-import type { Contact as BaileysContact, BaileysEventMap, WAMessage } from '@whiskeysockets/baileys';
+import { createEvent, toChatView } from '@wagw/queue';
+import type { BaileysEventMap, WAMessage } from '@whiskeysockets/baileys';
 import { toContactUpsert } from '../messaging/inbound.js';
 import type { SessionRunnerDeps } from '../sessions/session-runner.js';
 import { fromChat, fromChatUpdate } from './chat-changes.js';
 
 type RunnerMessaging = NonNullable<SessionRunnerDeps['messaging']>;
 type HistorySet = BaileysEventMap['messaging-history.set'];
-type ContactEvent = Partial<BaileysContact>[];
 
 export interface ChatEventsDeps {
   sessionId: string;
@@ -17,8 +16,6 @@ export interface ChatEventsDeps {
   db: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Publishes an event already in the event outbox (written with the chats it announces). */
   publishStored: (event: OutboxEvent) => Promise<void>;
-  redis: RedisConnection;
-  prefix: string;
   logger: Logger;
 }
 
@@ -29,26 +26,17 @@ function chatUpdated(sessionId: string, row: ChatRow): OutboxEvent {
   return { id: envelope.id, sessionId, envelope: envelope as unknown as Record<string, unknown> };
 }
 
-/** What `contact.updated` compares: a contact whose view is unchanged is not announced. */
-const fingerprint = (row: Contact) => JSON.stringify({ ...toContactView(row), updatedAt: undefined });
-
 /**
  * Keeps one session's chat list (the `chats` table) current and announces it: the first-login
  * history sync fills it (silently: it is the starting point, not news), then `chats.upsert`,
  * `chats.update` (Baileys reports each message sent or received there, with its unread count) and
  * app-state changes (archive, mute, read) are stored and published as `chat.updated`, written to
  * the event outbox in the chats' own transaction (a crash after the commit still announces them).
- * Contact changes Baileys reports are published as `contact.updated` once stored (inbound.ts
- * stores them; best effort). A failure is logged, never thrown at Baileys or the session.
+ * (Contact changes are announced by inbound.ts, which stores them.) A failure is logged, never
+ * thrown at Baileys or the session.
  */
 export function createChatEvents(deps: ChatEventsDeps) {
   const { sessionId, logger, repos, db } = deps;
-
-  async function publish(event: string, data: Record<string, unknown>): Promise<void> {
-    await publishEvent(deps.redis, deps.prefix, createEvent(event, sessionId, data)).catch((err) =>
-      logger.warn({ err, sessionId, event }, 'publishing a chat event failed'),
-    );
-  }
 
   /** A chat known only by its LID gets its phone-number row when the contacts know the pair. */
   async function byPhoneNumber(changes: ChatChange[]): Promise<ChatChange[]> {
@@ -104,46 +92,6 @@ export function createChatEvents(deps: ChatEventsDeps) {
     }
   }
 
-  /**
-   * Around inbound.ts storing a contact event: what the contacts were before, then what they are
-   * after; each one whose view changed is announced. Baileys reports the sender's push name with
-   * every message, which mostly changes nothing and announces nothing.
-   */
-  function aroundContacts(contacts: ContactEvent, store: () => Promise<void>): Promise<void> {
-    // One at a time per session: two events about one contact (Baileys reports a push name with each
-    // message) read-store-read interleaved would both see the old row and announce one change twice
-    // (seen on PostgreSQL, where the reads really wait).
-    const turn = contactTurn.then(() => compareAround(contacts, store));
-    contactTurn = turn.catch(() => undefined);
-    return turn;
-  }
-  let contactTurn: Promise<unknown> = Promise.resolve();
-
-  async function compareAround(contacts: ContactEvent, store: () => Promise<void>): Promise<void> {
-    const addresses = [
-      ...new Set(
-        contacts.flatMap((c) => {
-          const row = toContactUpsert(c);
-          return row ? [row.jid, ...(row.lid ? [row.lid] : [])] : [];
-        }),
-      ),
-    ];
-    const read = () => db(() => repos.contacts.findByAddresses(sessionId, addresses));
-    const before = await read().catch(() => undefined);
-    await store();
-    if (!before || addresses.length === 0) return;
-    const was = new Map(before.map((row) => [row.jid, fingerprint(row)]));
-    const after = await read().catch((err) => {
-      logger.warn({ err, sessionId }, 'reading updated contacts failed');
-      return [];
-    });
-    for (const row of after) {
-      if (was.get(row.jid) === fingerprint(row)) continue;
-      const contact = toContactView(row);
-      await publish('contact.updated', { contactId: contact.id, contact });
-    }
-  }
-
   const onChats = async (chats: Parameters<typeof fromChat>[0][]) =>
     apply(
       chats.flatMap((chat) => {
@@ -162,26 +110,14 @@ export function createChatEvents(deps: ChatEventsDeps) {
       true,
     );
 
-  return { onHistory, onChats, onChatUpdates, aroundContacts };
+  return { onHistory, onChats, onChatUpdates };
 }
 
 export type ChatEvents = ReturnType<typeof createChatEvents>;
 
-/**
- * A session's messaging with its chat list added. The contact events run through `aroundContacts`,
- * which sees the contacts before and after messaging stores them.
- */
+/** A session's messaging with its chat list added. */
 export function withChatEvents(messaging: RunnerMessaging, chats: ChatEvents): RunnerMessaging {
   const handlers = { ...messaging.handlers };
-  const storeContacts = (event: 'contacts.upsert' | 'contacts.update') => {
-    const store = handlers[event];
-    handlers[event] = (contacts: ContactEvent) =>
-      chats.aroundContacts(contacts, async () => {
-        await store?.(contacts as never);
-      });
-  };
-  storeContacts('contacts.upsert');
-  storeContacts('contacts.update');
   const history = handlers['messaging-history.set'];
   handlers['messaging-history.set'] = async (set) => {
     await history?.(set);

@@ -1,5 +1,12 @@
+import type { OutboxEvent } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
-import { createEvent, type GroupMetadataView, publishEvent, type RedisConnection } from '@wagw/queue';
+import {
+  createEvent,
+  type GatewayEvent,
+  type GroupMetadataView,
+  publishEvent,
+  type RedisConnection,
+} from '@wagw/queue';
 import {
   type BaileysEventMap,
   type GroupMetadata,
@@ -18,15 +25,22 @@ function who(p: { id: string; phoneNumber?: string }): string {
 }
 
 /**
- * Keeps one session's stored group metadata current from Baileys' group events, and publishes them
+ * Keeps one session's stored group metadata current from Baileys' group events, and announces them
  * as gateway events (group.joined, group.left, group.updated, group.participants) on the shared
  * stream, whence the SSE stream and webhooks take them. A change whose details Baileys does not
  * carry (who is admin now, say) is refetched from WhatsApp once, so the stored copy is whole.
- * Publishing and storing are best effort: a group event must never stop the session.
+ * Each change's events are written to the event outbox in the same transaction as the group (or
+ * alone, when nothing is stored), then published: a crash or a Redis outage after the commit
+ * leaves them to the relay. A group event never stops the session: when the database refuses the
+ * write, its events are published straight away (the one case that stays best effort).
  */
 export function createGroupEvents(deps: {
   sessionId: string;
   store: GroupStore;
+  /** Writes events that come with no stored change (the group could not be refetched). */
+  addEvents: (events: readonly OutboxEvent[]) => Promise<void>;
+  /** Publishes an event the outbox holds (its row goes once the stream has it). */
+  publishStored: (event: OutboxEvent) => Promise<void>;
   redis: RedisConnection;
   prefix: string;
   logger: Logger;
@@ -34,17 +48,38 @@ export function createGroupEvents(deps: {
   const { sessionId, logger } = deps;
   let sock: WASocket | undefined;
 
-  const publish = (event: string, data: Record<string, unknown>) =>
-    publishEvent(deps.redis, deps.prefix, createEvent(event, sessionId, data)).catch((err) =>
-      logger.warn({ err, sessionId, event }, 'publishing a group event failed'),
-    );
+  const event = (name: string, data: Record<string, unknown>): OutboxEvent => {
+    const envelope = createEvent(name, sessionId, data);
+    return { id: envelope.id, sessionId, envelope: envelope as unknown as Record<string, unknown> };
+  };
+
+  /** Writes `events` with `write` (which stores them with its change), then publishes them. */
+  async function announce(
+    events: OutboxEvent[],
+    write: (events: OutboxEvent[]) => Promise<unknown>,
+  ): Promise<void> {
+    try {
+      await write(events);
+    } catch (err) {
+      logger.warn({ err, sessionId, events: events.length }, 'storing a group change failed');
+      for (const e of events) {
+        await publishEvent(deps.redis, deps.prefix, e.envelope as unknown as GatewayEvent).catch((err) =>
+          logger.warn({ err, sessionId, event: e.envelope.event }, 'publishing a group event failed'),
+        );
+      }
+      return;
+    }
+    for (const e of events) await deps.publishStored(e);
+  }
+
+  /** Saved with the events when the group is known, else the events alone. */
+  const withGroup = (group: GroupMetadataView | undefined) => (events: OutboxEvent[]) =>
+    group ? deps.store.saved(sessionId, [group], events) : deps.addEvents(events);
 
   async function refetch(groupJid: string): Promise<GroupMetadataView | undefined> {
     if (!sock) return undefined;
     try {
-      const view = toGroupView(await sock.groupMetadata(groupJid));
-      await deps.store.saved(sessionId, [view]);
-      return view;
+      return toGroupView(await sock.groupMetadata(groupJid));
     } catch (err) {
       logger.debug({ err, sessionId, groupJid }, 'group metadata refetch failed');
       return undefined;
@@ -83,13 +118,14 @@ export function createGroupEvents(deps: {
   const handlers: Handlers = {
     'groups.upsert': async (groups: GroupMetadata[]) => {
       const views = groups.map(toGroupView);
-      await deps.store
-        .saved(sessionId, views)
-        .catch((err) => logger.warn({ err, sessionId }, 'storing groups failed'));
-      for (const [i, view] of views.entries()) {
-        const by = groups[i]?.authorPn ?? groups[i]?.author ?? null;
-        await publish('group.joined', { groupId: view.id, by, group: view });
-      }
+      const events = views.map((view, i) =>
+        event('group.joined', {
+          groupId: view.id,
+          by: groups[i]?.authorPn ?? groups[i]?.author ?? null,
+          group: view,
+        }),
+      );
+      await announce(events, (list) => deps.store.saved(sessionId, views, list));
     },
 
     'groups.update': async (updates: Partial<GroupMetadata>[]) => {
@@ -110,7 +146,13 @@ export function createGroupEvents(deps: {
           changes.ephemeralSeconds = update.ephemeralDuration || null;
         if (update.inviteCode !== undefined) changes.inviteLinkChanged = true;
         const by = await actor(update, group);
-        await publish('group.updated', { groupId: update.id, by, changes, ...(group ? { group } : {}) });
+        const updated = event('group.updated', {
+          groupId: update.id,
+          by,
+          changes,
+          ...(group ? { group } : {}),
+        });
+        await announce([updated], withGroup(group));
       }
     },
 
@@ -121,28 +163,33 @@ export function createGroupEvents(deps: {
       if (left) {
         const before = await deps.store.view(sessionId, id).catch(() => undefined);
         const by = await actor(update, before);
-        await deps.store.left(sessionId, id).catch(() => undefined);
-        await publish('group.participants', { groupId: id, action, participants: named, by });
         // Removed by someone else, rather than left: the author is none of those who went.
         const forms = (p: (typeof participants)[number]) => [p.id, p.phoneNumber, p.lid];
         const self = participants.some((p) =>
           forms(p).some((jid) => jid && [update.author, by].includes(jid)),
         );
-        await publish('group.left', { groupId: id, by, removed: by !== null && !self });
+        const events = [
+          event('group.participants', { groupId: id, action, participants: named, by }),
+          event('group.left', { groupId: id, by, removed: by !== null && !self }),
+        ];
+        await announce(events, (list) => deps.store.left(sessionId, id, list));
         return;
       }
       const group = await refetch(id);
       const by = await actor(update, group);
-      if (action === 'add' && participants.some(isMe)) {
-        await publish('group.joined', { groupId: id, by, ...(group ? { group } : {}) });
-      }
-      await publish('group.participants', {
-        groupId: id,
-        action,
-        participants: named,
-        by,
-        ...(group ? { group } : {}),
-      });
+      const events = [
+        ...(action === 'add' && participants.some(isMe)
+          ? [event('group.joined', { groupId: id, by, ...(group ? { group } : {}) })]
+          : []),
+        event('group.participants', {
+          groupId: id,
+          action,
+          participants: named,
+          by,
+          ...(group ? { group } : {}),
+        }),
+      ];
+      await announce(events, withGroup(group));
     },
   };
 

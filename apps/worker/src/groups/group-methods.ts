@@ -1,3 +1,4 @@
+import type { OutboxEvent } from '@wagw/db';
 import type { GroupMetadataView, SessionRpcHandlers } from '@wagw/queue';
 import { SessionRpcError } from '@wagw/queue';
 import type { WASocket } from '@whiskeysockets/baileys';
@@ -21,8 +22,13 @@ type GroupHandlers = Pick<
 
 /** Where fetched group metadata goes, so later reads and sends need not ask WhatsApp. */
 export interface GroupMetadataSink {
-  saved(sessionId: string, groups: readonly GroupMetadataView[]): Promise<void>;
-  left(sessionId: string, groupJid: string): Promise<void>;
+  /** `events` (event outbox) are written in the same transaction as the groups. */
+  saved(
+    sessionId: string,
+    groups: readonly GroupMetadataView[],
+    events?: readonly OutboxEvent[],
+  ): Promise<void>;
+  left(sessionId: string, groupJid: string, events?: readonly OutboxEvent[]): Promise<void>;
 }
 
 async function fetchGroup(sock: WASocket, groupJid: string): Promise<GroupMetadataView> {

@@ -10,13 +10,14 @@ import type { GroupMetadataSink } from './group-methods.js';
  */
 export function createGroupStore(repos: Pick<Repositories, 'groups'>) {
   const sink: GroupMetadataSink = {
-    saved: (sessionId, groups) =>
+    saved: (sessionId, groups, events) =>
       repos.groups.upsertMany(
         sessionId,
         groups.map((g) => ({ jid: g.id, subject: g.subject, metadata: g })),
+        events ? { events } : undefined,
       ),
-    left: async (sessionId, groupJid) => {
-      await repos.groups.remove(sessionId, groupJid);
+    left: async (sessionId, groupJid, events) => {
+      await repos.groups.remove(sessionId, groupJid, events ? { events } : undefined);
     },
   };
 

@@ -27,7 +27,7 @@ function setup(failFor?: string, extra: Pick<InboundDeps, 'lidPairs'> = {}) {
         return true;
       }),
     },
-    contacts: { upsertMany: vi.fn(async () => undefined) },
+    contacts: { upsertMany: vi.fn(async () => []) },
   };
   const events = {
     received: vi.fn(async () => undefined),

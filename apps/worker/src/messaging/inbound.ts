@@ -1,6 +1,7 @@
 import { type ContactUpsert, newId, type Repositories } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
 import { BufferJSON, type Contact, type WAMessage } from '@whiskeysockets/baileys';
+import { contactUpdatedEvents } from '../contacts/contact-events.js';
 import { isExtractedMedia } from '../media/inbound-content.js';
 import type { InboundMedia } from '../media/inbound-media.js';
 import type { LidPair } from '../sessions/lid-mapping-keys.js';
@@ -122,6 +123,21 @@ export function createInbound(deps: InboundDeps) {
     if (inserted) await deps.events.publishStored(event);
   }
 
+  let contactTurn: Promise<unknown> = Promise.resolve();
+  const contactEvents = contactUpdatedEvents(sessionId);
+
+  async function storeAnnounced(contacts: Partial<Contact>[]): Promise<void> {
+    const rows = contacts.flatMap((contact) => {
+      const row = toContactUpsert(contact);
+      return row ? [row] : [];
+    });
+    if (rows.length === 0) return;
+    const events = await deps.db(() =>
+      deps.repos.contacts.upsertMany(sessionId, rows, { events: contactEvents }),
+    );
+    for (const event of events) await deps.events.publishStored(event);
+  }
+
   async function upsertContacts(contacts: ContactUpsert[]): Promise<void> {
     if (contacts.length === 0) return;
     await deps.db(() => deps.repos.contacts.upsertMany(sessionId, contacts));
@@ -159,14 +175,16 @@ export function createInbound(deps: InboundDeps) {
       );
     },
 
-    /** `contacts.upsert` and `contacts.update` (partial): null/absent fields keep what is stored. */
-    async onContacts(contacts: Partial<Contact>[]): Promise<void> {
-      const rows: ContactUpsert[] = [];
-      for (const contact of contacts) {
-        const row = toContactUpsert(contact);
-        if (row) rows.push(row);
-      }
-      await upsertContacts(rows);
+    /**
+     * `contacts.upsert` and `contacts.update` (partial): null/absent fields keep what is stored, and
+     * each contact whose view changed is announced as `contact.updated`, written to the event outbox
+     * with the change. One at a time per session: two events about one contact read-store-read
+     * interleaved would both see the old row and announce one change twice.
+     */
+    onContacts(contacts: Partial<Contact>[]): Promise<void> {
+      const turn = contactTurn.then(() => storeAnnounced(contacts));
+      contactTurn = turn.catch(() => undefined);
+      return turn;
     },
   };
 }

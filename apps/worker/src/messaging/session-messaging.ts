@@ -116,7 +116,9 @@ export function createSessionMessaging(options: {
       sessionId,
       logger,
       timeoutMs: worker.delivery.profilePictureTimeoutMs,
-      store: (jid, imgUrl) => db(() => repos.contacts.upsertMany(sessionId, [{ jid, imgUrl }])),
+      store: async (jid, imgUrl) => {
+        await db(() => repos.contacts.upsertMany(sessionId, [{ jid, imgUrl }]));
+      },
     }),
   );
   const parts = once(() => ({

@@ -1,36 +1,20 @@
-import { createDatabase, type Database, type Session } from '@wagw/db';
+import type { Database, Session } from '@wagw/db';
 import { createLogger } from '@wagw/logger';
-import {
-  createLeaseStore,
-  createProducerConnection,
-  type RedisConnection,
-  scanKeys,
-  waitUntilReady,
-} from '@wagw/queue';
-import { redisUrl, tempSqliteUrl, uniquePrefix } from '@wagw/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLeaseStore, type RedisConnection } from '@wagw/queue';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useSqliteAndRedis } from '../../test/sqlite-and-redis.js';
 import { createSessionManager } from './session-manager.js';
 import type { SessionRunner } from './session-runner.js';
 
 // Real SQLite and Redis; only the runner (the WhatsApp socket) is left out: the subject is which
 // sessions the manager claims, not what a runner does with them.
 const logger = createLogger({ name: 'test', level: 'silent' });
-const sqlite = tempSqliteUrl();
-const prefix = uniquePrefix('manager');
+const stores = useSqliteAndRedis('manager');
+const { prefix } = stores;
 let db: Database;
 let redis: RedisConnection;
-
-beforeAll(async () => {
-  db = await createDatabase({ url: sqlite.url });
-  await db.migrate();
-  redis = createProducerConnection(redisUrl());
-  await waitUntilReady(redis);
-});
-afterAll(async () => {
-  for await (const keys of scanKeys(redis, `${prefix}:*`, 500)) await redis.del(...keys);
-  redis.disconnect();
-  await db.close();
-  sqlite.cleanup();
+beforeAll(() => {
+  ({ db, redis } = stores);
 });
 
 function managerFor(workerId: string, staleList?: Session[]) {

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Executor } from '../executor/executor.js';
+import { addOutboxEvents } from './event-outbox.repository.js';
 import type { Contact, ContactsRepository, ContactUpsert } from './repository-types.js';
 import { chunk, clampLimit, INSERT_CHUNK_ROWS, mergeContacts } from './row-builders.js';
 
@@ -37,9 +38,39 @@ export function createContactsRepository(x: Executor): ContactsRepository {
     }
   }
 
+  function byAddresses(
+    tx: Executor,
+    sessionId: string,
+    addresses: readonly string[],
+    lock: boolean,
+  ): Promise<Contact[]> {
+    if (addresses.length === 0) return Promise.resolve([]);
+    const list = [...addresses];
+    const query = tx.db
+      .select()
+      .from(contacts)
+      .where(
+        and(eq(contacts.sessionId, sessionId), or(inArray(contacts.jid, list), inArray(contacts.lid, list))),
+      );
+    return tx.all(lock ? tx.forUpdate(query) : query);
+  }
+
   return {
-    async upsertMany(sessionId, input) {
-      await x.transaction((tx) => upsertWith(tx, sessionId, input));
+    async upsertMany(sessionId, input, opts) {
+      const build = opts?.events;
+      if (!build) {
+        await x.transaction((tx) => upsertWith(tx, sessionId, input));
+        return [];
+      }
+      const addresses = [...new Set(input.flatMap((c) => [c.jid, ...(c.lid ? [c.lid] : [])]))];
+      return x.transaction(async (tx) => {
+        // FOR UPDATE on PostgreSQL: a concurrent write to these contacts waits, so "before" stays true.
+        const before = await byAddresses(tx, sessionId, addresses, true);
+        await upsertWith(tx, sessionId, input);
+        const events = build(before, await byAddresses(tx, sessionId, addresses, false));
+        await addOutboxEvents(tx, events);
+        return events;
+      });
     },
 
     listBySession(sessionId) {
@@ -121,19 +152,7 @@ export function createContactsRepository(x: Executor): ContactsRepository {
     },
 
     findByAddresses(sessionId, addresses) {
-      if (addresses.length === 0) return Promise.resolve([]);
-      const list = [...addresses];
-      return x.all(
-        x.db
-          .select()
-          .from(contacts)
-          .where(
-            and(
-              eq(contacts.sessionId, sessionId),
-              or(inArray(contacts.jid, list), inArray(contacts.lid, list)),
-            ),
-          ),
-      );
+      return byAddresses(x, sessionId, addresses, false);
     },
   };
 }

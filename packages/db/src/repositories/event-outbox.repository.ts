@@ -10,6 +10,11 @@ export interface OutboxEvent {
 }
 
 export interface EventOutboxRepository {
+  /**
+   * Writes events that announce no stored change (news from WhatsApp with nothing to keep), so that
+   * a Redis outage or a crash before they are published leaves them to the relay.
+   */
+  add(events: readonly OutboxEvent[]): Promise<void>;
   /** Deletes published events (ids not present are ignored). */
   remove(ids: readonly string[]): Promise<void>;
   /**
@@ -56,6 +61,10 @@ export async function addOutboxEvents(tx: Executor, events: readonly OutboxEvent
 export function createEventOutboxRepository(x: Executor): EventOutboxRepository {
   const { eventOutbox } = x.tables;
   return {
+    async add(events) {
+      if (events.length > 0) await x.transaction((tx) => addOutboxEvents(tx, events));
+    },
+
     async remove(ids) {
       for (const part of chunk([...ids], 500)) {
         await x.run(x.db.delete(eventOutbox).where(inArray(eventOutbox.id, part)));

@@ -1,16 +1,19 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../executor/executor.js';
+import { addOutboxEvents } from './event-outbox.repository.js';
 import type { GroupRow, GroupsRepository } from './repository-types.js';
 import { chunk, INSERT_CHUNK_ROWS } from './row-builders.js';
+
+const now = () => new Date();
 
 export function createGroupsRepository(x: Executor): GroupsRepository {
   const { groups } = x.tables;
   const row = (sessionId: string, jid: string) => and(eq(groups.sessionId, sessionId), eq(groups.jid, jid));
 
   return {
-    async upsertMany(sessionId, input) {
-      if (input.length === 0) return;
-      const now = new Date();
+    async upsertMany(sessionId, input, opts) {
+      if (input.length === 0 && !opts?.events?.length) return;
+      const at = now();
       // The last of a batch wins for a group named twice (one INSERT cannot touch a row twice).
       const byJid = new Map(input.map((g) => [g.jid, g]));
       const rows = [...byJid.values()].map((g) => ({
@@ -18,7 +21,7 @@ export function createGroupsRepository(x: Executor): GroupsRepository {
         jid: g.jid,
         subject: g.subject,
         metadata: g.metadata,
-        updatedAt: now,
+        updatedAt: at,
       }));
       await x.transaction(async (tx) => {
         for (const part of chunk(rows, INSERT_CHUNK_ROWS)) {
@@ -36,6 +39,7 @@ export function createGroupsRepository(x: Executor): GroupsRepository {
               }),
           );
         }
+        if (opts?.events) await addOutboxEvents(tx, opts.events, at);
       });
     },
 
@@ -50,11 +54,14 @@ export function createGroupsRepository(x: Executor): GroupsRepository {
       );
     },
 
-    async remove(sessionId, jid) {
-      const gone: unknown[] = await x.all(
-        x.db.delete(groups).where(row(sessionId, jid)).returning({ jid: groups.jid }),
-      );
-      return gone.length > 0;
+    remove(sessionId, jid, opts) {
+      return x.transaction(async (tx) => {
+        const gone: unknown[] = await tx.all(
+          tx.db.delete(groups).where(row(sessionId, jid)).returning({ jid: groups.jid }),
+        );
+        if (opts?.events) await addOutboxEvents(tx, opts.events, now());
+        return gone.length > 0;
+      });
     },
   };
 }

@@ -369,8 +369,17 @@ export interface ContactUpsert {
 }
 
 export interface ContactsRepository {
-  /** Null/absent fields keep the stored value: Baileys sends partial contact updates. */
-  upsertMany(sessionId: string, contacts: readonly ContactUpsert[]): Promise<void>;
+  /**
+   * Null/absent fields keep the stored value: Baileys sends partial contact updates. `events` is
+   * given the rows those contacts name (by jid or lid) as they were before and are after, read in
+   * the write's transaction; what it returns is written to the event outbox in that transaction and
+   * returned (a crash after the commit still announces the change).
+   */
+  upsertMany(
+    sessionId: string,
+    contacts: readonly ContactUpsert[],
+    opts?: { events?: (before: Contact[], after: Contact[]) => OutboxEvent[] },
+  ): Promise<OutboxEvent[]>;
   listBySession(sessionId: string): Promise<Contact[]>;
   /**
    * Records phone-number ↔ LID pairs (`…@s.whatsapp.net`, `…@lid`): the PN row gets the LID, and a
@@ -392,13 +401,20 @@ export interface GroupUpsert {
 
 /** The session's groups as last seen (see the `groups` table). */
 export interface GroupsRepository {
-  /** Replaces each group's stored metadata (a group not yet stored is added). */
-  upsertMany(sessionId: string, groups: readonly GroupUpsert[]): Promise<void>;
+  /**
+   * Replaces each group's stored metadata (a group not yet stored is added); `events` are written to
+   * the event outbox in the same transaction.
+   */
+  upsertMany(
+    sessionId: string,
+    groups: readonly GroupUpsert[],
+    opts?: { events?: readonly OutboxEvent[] },
+  ): Promise<void>;
   get(sessionId: string, jid: string): Promise<GroupRow | null>;
   /** Ordered by jid. */
   listBySession(sessionId: string): Promise<GroupRow[]>;
-  /** Returns false when it was not stored. */
-  remove(sessionId: string, jid: string): Promise<boolean>;
+  /** Returns false when it was not stored; `events` are written to the event outbox either way, in its transaction. */
+  remove(sessionId: string, jid: string, opts?: { events?: readonly OutboxEvent[] }): Promise<boolean>;
 }
 
 export interface ContactPage {

@@ -104,6 +104,71 @@ export function eventOutboxContract(ctx: ContractContext) {
     expect(await repos().eventOutbox.claimStale(future(), 30_000, 100)).toEqual([]);
   });
 
+  it('group changes write their events in the same commit; a removal writes its events either way', async () => {
+    await drain();
+    const sessionId = await newSession();
+    const group = { jid: '1@g.us', subject: 'One', metadata: { subject: 'One' } };
+    await repos().groups.upsertMany(sessionId, [group], { events: [event('g-joined', sessionId)] });
+    expect(await repos().groups.remove(sessionId, '1@g.us', { events: [event('g-left', sessionId)] })).toBe(
+      true,
+    );
+    expect(await repos().groups.remove(sessionId, '1@g.us', { events: [event('g-again', sessionId)] })).toBe(
+      false,
+    );
+    const claimed = await repos().eventOutbox.claimStale(future(), 30_000, 100);
+    expect(claimed.map((e) => e.id).sort()).toEqual(['g-again', 'g-joined', 'g-left']);
+    await repos().eventOutbox.remove(claimed.map((e) => e.id));
+    // A group that cannot be stored (no subject) takes its event with it.
+    await expect(
+      repos().groups.upsertMany(sessionId, [{ ...group, subject: null as unknown as string }], {
+        events: [event('g-never', sessionId)],
+      }),
+    ).rejects.toThrow();
+    expect(await repos().eventOutbox.claimStale(future(), 30_000, 100)).toEqual([]);
+  });
+
+  it('contact changes build their events from the rows before and after, read in the write', async () => {
+    await drain();
+    const sessionId = await newSession();
+    const seen: Array<{ before: string[]; after: string[] }> = [];
+    const names = (rows: Array<{ jid: string; name: string | null }>) =>
+      rows.map((r) => `${r.jid}=${r.name}`);
+    const written = await repos().contacts.upsertMany(sessionId, [{ jid: JID, lid: '99@lid', name: 'Bob' }], {
+      events: (before, after) => {
+        seen.push({ before: names(before), after: names(after) });
+        return after.map((c) => ({ id: `contact-${c.name}`, sessionId, envelope: { name: c.name } }));
+      },
+    });
+    await repos().contacts.upsertMany(sessionId, [{ jid: JID, name: 'Robert' }], {
+      events: (before, after) => {
+        seen.push({ before: names(before), after: names(after) });
+        return [];
+      },
+    });
+    expect(seen).toEqual([
+      { before: [], after: [`${JID}=Bob`] },
+      { before: [`${JID}=Bob`], after: [`${JID}=Robert`] },
+    ]);
+    expect(written).toEqual([{ id: 'contact-Bob', sessionId, envelope: { name: 'Bob' } }]);
+    const claimed = await repos().eventOutbox.claimStale(future(), 30_000, 100);
+    expect(claimed).toEqual(written);
+    await repos().eventOutbox.remove(['contact-Bob']);
+    // Without `events` nothing is read or written to the outbox.
+    expect(await repos().contacts.upsertMany(sessionId, [{ jid: JID, name: 'Rob' }])).toEqual([]);
+    expect(await repos().eventOutbox.count()).toBe(0);
+  });
+
+  it('add writes events that announce no stored change, once per id', async () => {
+    await drain();
+    const sessionId = await newSession();
+    await repos().eventOutbox.add([event('news-1', sessionId), event('news-2', sessionId)]);
+    await repos().eventOutbox.add([event('news-1', sessionId)]);
+    await repos().eventOutbox.add([]);
+    const claimed = await repos().eventOutbox.claimStale(future(), 30_000, 100);
+    expect(claimed.map((e) => e.id).sort()).toEqual(['news-1', 'news-2']);
+    await repos().eventOutbox.remove(['news-1', 'news-2']);
+  });
+
   it('a session transition writes its event from the row after and the status before; a refused one writes none', async () => {
     await drain();
     const sessionId = await newSession();
