@@ -86,7 +86,8 @@ export interface SessionsRepository {
   transitionStatus(id: string, transition: StatusTransition): Promise<Session | null>;
   /**
    * Records the lease owner and its fencing generation. Refused (returns null) when a newer
-   * generation is already recorded, so a stale worker cannot overwrite its successor.
+   * generation is already recorded, so a stale worker cannot overwrite its successor, or when the
+   * same generation is recorded for another worker (null, a release, is always taken at it).
    */
   setOwner(id: string, workerId: string | null, generation: number): Promise<Session | null>;
   /**

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNull, lt, lte } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, lt, or } from 'drizzle-orm';
 import type { Executor } from '../executor/executor.js';
 import { type DesiredState, WAITING_FOR_CAPACITY_REASON } from '../schema/enums.js';
 import { addOutboxEvents } from './event-outbox.repository.js';
@@ -116,8 +116,25 @@ export function createSessionsRepository(x: Executor): SessionsRepository {
         x.db
           .update(sessions)
           .set({ ownerWorkerId: workerId, leaseGeneration: generation, updatedAt: new Date() })
-          // Fencing: an owner with an older lease generation can never overwrite a newer one.
-          .where(and(eq(sessions.id, id), lte(sessions.leaseGeneration, generation)))
+          // Fencing: an owner with an older lease generation can never overwrite a newer one, and a
+          // generation recorded for one worker is not taken over by another. Redis hands out one
+          // generation twice only after it lost its counter (an empty restart) to a claim that read
+          // the row before the last owner's write; the second claimant is then refused here, so the
+          // two never share the number the auth-write fence compares.
+          .where(
+            and(
+              eq(sessions.id, id),
+              or(
+                lt(sessions.leaseGeneration, generation),
+                and(
+                  eq(sessions.leaseGeneration, generation),
+                  workerId === null
+                    ? undefined
+                    : or(isNull(sessions.ownerWorkerId), eq(sessions.ownerWorkerId, workerId)),
+                ),
+              ),
+            ),
+          )
           .returning(),
       );
     },

@@ -198,6 +198,21 @@ export function sessionsContract(ctx: ContractContext) {
     });
   });
 
+  it('sessions.setOwner refuses a generation already recorded for another worker', async () => {
+    const s = await repos().sessions.create({ name: uniqueName('own') });
+    await repos().sessions.setOwner(s.id, 'w1', 3);
+    // The same number handed out twice (Redis lost its counter): the second claimant is refused.
+    expect(await repos().sessions.setOwner(s.id, 'w2', 3)).toBeNull();
+    expect(await repos().sessions.getById(s.id)).toMatchObject({ ownerWorkerId: 'w1', leaseGeneration: 3 });
+    expect(await repos().sessions.setOwner(s.id, 'w1', 3)).toMatchObject({ ownerWorkerId: 'w1' });
+    // Released at that generation, it is free to whoever holds it next.
+    expect(await repos().sessions.setOwner(s.id, null, 3)).toMatchObject({ ownerWorkerId: null });
+    expect(await repos().sessions.setOwner(s.id, 'w2', 3)).toMatchObject({
+      ownerWorkerId: 'w2',
+      leaseGeneration: 3,
+    });
+  });
+
   it('sessions.countByStatus counts live sessions for every status', async () => {
     const before = await repos().sessions.countByStatus();
     expect(Object.keys(before)).toHaveLength(10);
