@@ -8,12 +8,15 @@ export interface SentText {
 }
 
 /**
- * Waits until `stored()` reaches `n`, standing in for what WhatsApp does and the simulator does
- * not yet (issue #16 note): WhatsApp keeps a message until the device acknowledges it and sends it
- * again after a reconnect. When the socket dropped by itself during the flood (a loaded machine:
- * seen in CI, 558 of 600 stored with 2 logins in inbound.e2e), the peers send again, same id, exactly the messages
- * the client never receipted. A message it receipted but did not store is not sent again: losing
- * that is the gateway's fault, and the wait then still fails.
+ * Waits until `stored()` reaches `n`. The simulator delivers again, at the next login, every
+ * message the device never acknowledged before its connection closed, as WhatsApp does. One case is
+ * left: a `pkmsg` the device decrypted (and stored the used prekey of) but whose receipt never left
+ * before the socket dropped. Baileys rc14 refuses that copy (nack 487) and WhatsApp does not send it
+ * again: the sender's phone would, once the chat shows it missing. When the socket dropped by
+ * itself during the flood (a loaded machine: seen in CI, 558 of 600 stored with 2 logins in
+ * inbound.e2e), the peers therefore send again, same id, new ciphertext, exactly the messages the
+ * client never receipted. A message it receipted but did not store is not sent again: losing that
+ * is the gateway's fault, and the wait then still fails.
  */
 export async function waitStoredResendingUnreceipted(
   gw: Gateway,

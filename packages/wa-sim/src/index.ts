@@ -61,7 +61,11 @@ export type { HandlerResult, StanzaHandler, StanzaRouter } from './router/stanza
 export type { ConnectionPhase, SimConnection } from './server/connection.js';
 export type { SimulatorBehaviour } from './sim-context.js';
 export { type SimulatorOptions, startSimulator } from './simulator.js';
-export { createMemoryAuthState, type MemoryAuthOptions } from './testing/memory-auth-state.js';
+export {
+  createMemoryAuthState,
+  type MemoryAuthOptions,
+  snapshotMemoryAuthState,
+} from './testing/memory-auth-state.js';
 export { type PairedClient, pairTestClient } from './testing/pair-test-client.js';
 export {
   type ClosedInfo,

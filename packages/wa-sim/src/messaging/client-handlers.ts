@@ -31,23 +31,37 @@ export function installClientHandlers(host: MessagingHost, messaging: Messaging)
   });
 
   router.onStanza('message', (conn, node) => onClientMessage(messaging, conn, node));
-  router.onStanza('receipt', (conn, node) => {
-    const ids = [node.attrs.id, ...children(child(node, 'list'), 'item').map((item) => item.attrs.id)];
+  router.onStanza('receipt', async (conn, node) => {
+    const ids = [node.attrs.id, ...children(child(node, 'list'), 'item').map((item) => item.attrs.id)].filter(
+      (id): id is string => !!id,
+    );
     log.addClientReceipt({
-      ids: ids.filter((id): id is string => !!id),
+      ids,
       to: node.attrs.to ?? '',
       type: node.attrs.type,
       connectionId: conn.id,
       at: Date.now(),
     });
+    // Any receipt, a retry request too, tells the server the device has the stanza.
+    if (!conn.companion || !messaging.offline.acknowledged(conn.companion.jid, ids)) return;
+    const retry = child(node, 'retry');
+    if (node.attrs.type === 'retry' && node.attrs.id && !node.attrs.participant) {
+      await messaging.answerRetry(conn.companion, node.attrs.id, Number(retry?.attrs.count ?? 1));
+    }
   });
-  router.onStanza('ack', (_conn, node) => {
+  router.onStanza('ack', (conn, node) => {
     if (node.attrs.class === 'receipt') log.receiptAcks++;
+    // A message the client could not use (a nack with an error) is acknowledged all the same.
+    if (node.attrs.class === 'message' && node.attrs.id && conn.companion) {
+      messaging.offline.acknowledged(conn.companion.jid, [node.attrs.id]);
+    }
   });
-  // Stanzas peers sent while a companion was offline are written once it is logged in again.
+  // Stanzas peers sent while a companion was offline are written once it is logged in again, and
+  // what it never acknowledged before its connection closed is among them.
   host.events.on('open', (conn) => {
     void messaging.flushOffline(conn);
   });
+  host.events.on('close', (conn) => messaging.connectionClosed(conn));
 }
 
 async function onClientMessage(messaging: Messaging, conn: SimConnection, node: BinaryNode): Promise<void> {

@@ -10,6 +10,7 @@ import { Contact, type ContactActions, type SendOptions, type SentMessage } from
 import { DeliveryPolicy } from './delivery-policy.js';
 import type { ClientReceipt, DecryptedMessage } from './message-log.js';
 import { MessageLog } from './message-log.js';
+import { OfflineQueue } from './offline-queue.js';
 import { companionBundle, PeerDirectory } from './peer-directory.js';
 import { newMessageId, peerMessageStanza, peerReceiptStanza, type ReceiptType } from './peer-stanzas.js';
 import { ProfilePictureServer } from './profile-picture-server.js';
@@ -37,8 +38,10 @@ export class Messaging implements ContactActions {
   /** Default `'off'`: tests send receipts themselves, since a receipt that beats the client's own upsert is merged into it. */
   autoReceipts: AutoReceipts = 'off';
   readonly pictures = new ProfilePictureServer();
-  /** Stanzas for companions without a live connection, written when they next open (offline queue). */
-  private readonly offline = new Map<string, BinaryNode[]>();
+  /** What each companion has yet to receive or acknowledge (WhatsApp's offline queue). */
+  readonly offline = new OfflineQueue();
+  /** What peers sent, by id, to encrypt again when a client asks (a retry receipt); the newest kept. */
+  private readonly sentForRetry = new Map<string, SentForRetry>();
 
   constructor(
     private readonly host: MessagingHost,
@@ -82,21 +85,47 @@ export class Messaging implements ContactActions {
     const mediaType = media ? encMediaType(media.kind, media.content) : undefined;
     if (media) this.media.recordSent(id, message);
     const sent: SentMessage = { id, deliveredTo: [], queuedFor: [], types: [] };
+    const original: SentForRetry = { from, message, addressing: options.addressing ?? 'pn', mediaType };
+    this.sentForRetry.set(id, original);
+    if (this.sentForRetry.size > RETRY_MEMORY)
+      this.sentForRetry.delete(this.sentForRetry.keys().next().value as string);
     for (const companion of account.companions.values()) {
-      const payload = await from
-        .device(0)
-        .encrypt(companion.lid, message, () => companionBundle(this.host.world, companion));
-      const stanza = peerMessageStanza(from, payload, {
-        id,
-        addressing: options.addressing ?? 'pn',
-        at: Date.now(),
-        ...(mediaType ? { mediaType } : {}),
-      });
-      sent.types.push(payload.type);
+      const { type, stanza } = await this.encryptFor(companion, id, original);
+      sent.types.push(type);
       const written = await this.deliver(companion, stanza);
       (written ? sent.deliveredTo : sent.queuedFor).push(companion.jid);
     }
     return sent;
+  }
+
+  private async encryptFor(companion: Companion, id: string, original: SentForRetry) {
+    const { from, message, addressing, mediaType } = original;
+    const payload = await from
+      .device(0)
+      .encrypt(companion.lid, message, () => companionBundle(this.host.world, companion));
+    const stanza = peerMessageStanza(from, payload, {
+      id,
+      addressing,
+      at: Date.now(),
+      ...(mediaType ? { mediaType } : {}),
+    });
+    return { type: payload.type, stanza };
+  }
+
+  /**
+   * A client could not decrypt message `id` and asked its sender to send it again: the sender's
+   * phone encrypts it anew, as WhatsApp's do. From the second retry on the client may have dropped
+   * its session with the sender (Baileys recreates it), so the phone starts a new one from the
+   * client's published keys. Unknown ids (a stanza a test forged) are not answered.
+   */
+  async answerRetry(companion: Companion, id: string, count: number): Promise<boolean> {
+    const original = this.sentForRetry.get(id);
+    if (!original) return false;
+    if (count >= 2) original.from.device(0).forgetSession(companion.lid);
+    const { stanza } = await this.encryptFor(companion, id, original);
+    this.host.counters.retriesAnswered++;
+    await this.deliver(companion, stanza);
+    return true;
   }
 
   /** Encrypts and stores the file on the CDN, then sends the media message like {@link sendMessage}. */
@@ -167,15 +196,17 @@ export class Messaging implements ContactActions {
     return this.log.receiptWaiters.wait(match, timeoutMs, 'a client receipt');
   }
 
-  /** Writes to every live connection of the companion, or queues for its next login. True if written. */
+  /**
+   * Writes to every live connection of the companion, or queues for its next login. True if
+   * written; a message then waits for the companion's acknowledgement (see {@link OfflineQueue}).
+   */
   async deliver(companion: Companion, node: BinaryNode): Promise<boolean> {
     const conns = this.host.connectionsOf(companion.jid);
     if (!conns.length) {
-      const queue = this.offline.get(companion.jid) ?? [];
-      queue.push(node);
-      this.offline.set(companion.jid, queue);
+      this.offline.queue(companion.jid, node);
       return false;
     }
+    this.offline.written(companion.jid, node);
     await Promise.all(conns.map((conn) => conn.send(node)));
     return true;
   }
@@ -183,16 +214,35 @@ export class Messaging implements ContactActions {
   /** Flushes the offline queue of a companion that just came online. */
   async flushOffline(conn: SimConnection): Promise<void> {
     const jid = conn.companion?.jid;
-    const queue = jid ? this.offline.get(jid) : undefined;
-    if (!jid || !queue) return;
-    this.offline.delete(jid);
-    for (const node of queue) await conn.send(node);
+    if (!jid) return;
+    for (const node of this.offline.take(jid)) {
+      this.offline.written(jid, node);
+      await conn.send(node);
+    }
+  }
+
+  /** A connection closed: if it was its companion's last, what it never acknowledged is queued again. */
+  connectionClosed(conn: SimConnection): void {
+    const jid = conn.companion?.jid;
+    if (!jid || this.host.connectionsOf(jid).length > 0) return;
+    this.host.counters.redeliveries += this.offline.connectionLost(jid);
   }
 
   async close(): Promise<void> {
     await this.pictures.close();
   }
 }
+
+/** A peer's message as its phone keeps it, to encrypt again on a retry receipt. */
+interface SentForRetry {
+  from: PeerUser;
+  message: proto.IMessage;
+  addressing: NonNullable<SendOptions['addressing']>;
+  mediaType: string | undefined;
+}
+
+/** Messages a simulator remembers for retries (a phone keeps recent ones; tests send thousands). */
+const RETRY_MEMORY = 20_000;
 
 function sleep(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();

@@ -61,6 +61,13 @@ export class Counters {
   pairingCodeFailures = 0;
   /** History sync notifications sent to companions after their first login (see `history/`). */
   historySyncs = 0;
+  /**
+   * Messages a companion never acknowledged before its last connection closed, queued to be
+   * delivered again at its next login (see `messaging/offline-queue.ts`).
+   */
+  redeliveries = 0;
+  /** Messages a peer encrypted again because the client could not decrypt them (`<receipt type="retry">`). */
+  retriesAnswered = 0;
   readonly usync: UsyncCounters = { queries: 0, contactQueries: 0, contactNumbers: 0 };
   readonly media: MediaCounters = {
     uploads: 0,

@@ -18,6 +18,10 @@ export class MemorySignalStore implements SignalStorage {
     this.sessions.set(id, session);
   }
 
+  removeSession(id: string): void {
+    this.sessions.delete(id);
+  }
+
   hasSession(id: string): boolean {
     return this.sessions.get(id)?.haveOpenSession() ?? false;
   }

@@ -64,6 +64,11 @@ export class PeerDevice {
     return this.store.hasSession(signalAddress(remoteJid).toString());
   }
 
+  /** Drops the session with a remote device: the next message to it starts a new one (`pkmsg`). */
+  forgetSession(remoteJid: string): void {
+    this.store.removeSession(signalAddress(remoteJid).toString());
+  }
+
   async decrypt(remoteJid: string, type: EncType, ciphertext: Uint8Array): Promise<proto.Message> {
     const cipher = new SessionCipher(this.store, signalAddress(remoteJid));
     const body = Buffer.from(ciphertext);

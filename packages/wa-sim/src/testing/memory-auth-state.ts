@@ -1,6 +1,7 @@
 import {
   type AuthenticationCreds,
   type AuthenticationState,
+  BufferJSON,
   Curve,
   INITIAL_PREKEY_COUNT,
   initAuthCreds,
@@ -70,4 +71,20 @@ export function createMemoryAuthState(
     creds.nextPreKeyId = first + seed;
   }
   return { creds, keys };
+}
+
+const deepCopy = <T>(value: T): T =>
+  JSON.parse(JSON.stringify(value, BufferJSON.replacer), BufferJSON.reviver);
+
+/**
+ * A copy of an in-memory auth state as it is now: logging in from it later is a device that
+ * crashed here, before anything it learned afterwards (Signal keys used, sessions advanced) was
+ * stored.
+ */
+export function snapshotMemoryAuthState(auth: AuthenticationState): AuthenticationState {
+  const source = auth.keys as ReturnType<typeof createMemoryKeyStore>;
+  if (!(source.data instanceof Map)) throw new Error('not an in-memory auth state');
+  const keys = createMemoryKeyStore();
+  for (const [key, value] of source.data) keys.data.set(key, deepCopy(value));
+  return { creds: deepCopy(auth.creds), keys };
 }
