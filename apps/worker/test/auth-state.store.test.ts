@@ -3,7 +3,7 @@ import { createLogger } from '@wagw/logger';
 import { createPgSchema, type PgSchema, tempSqliteUrl } from '@wagw/testing';
 import { BufferJSON, initAuthCreds } from '@whiskeysockets/baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDbAuthState } from '../src/sessions/auth-state.store.js';
+import { loadDbAuthState, SocketClosedKeyWriteError } from '../src/sessions/auth-state.store.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 
@@ -66,6 +66,24 @@ describe.each(['sqlite', 'postgres'] as const)('loadDbAuthState on %s', (dialect
 
     await auth.state.keys.set({ 'pre-key': { '1': null } });
     expect(Object.keys(await auth.state.keys.get('pre-key', ['1', '2']))).toEqual(['2']);
+  });
+
+  it('refuses Signal key writes once the connection closed, so a message read after it stays decryptable', async () => {
+    const id = await newSession('closed');
+    let closed = false;
+    const auth = await loadDbAuthState(db.repos.authState, id, { logger, connectionClosed: () => closed });
+    if (!auth.ok) throw new Error(auth.reason);
+    await auth.state.keys.set({ session: { 'a.0': Buffer.from('before') } });
+    closed = true;
+    // What decrypting a message read after the close would store: the session moved on, the
+    // one-time prekey used up. Neither may reach the database.
+    await expect(
+      auth.state.keys.set({ session: { 'a.0': Buffer.from('after') }, 'pre-key': { '1': null } }),
+    ).rejects.toThrow(SocketClosedKeyWriteError);
+    const next = await loadDbAuthState(db.repos.authState, id);
+    if (!next.ok) throw new Error(next.reason);
+    const session = await next.state.keys.get('session', ['a.0']);
+    expect(Buffer.from(session['a.0'] as Uint8Array).toString()).toBe('before');
   });
 
   it('refuses writes under a superseded lease generation and tells the owner to step aside', async () => {

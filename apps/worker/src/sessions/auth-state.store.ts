@@ -74,6 +74,14 @@ function decodeKey<T extends keyof SignalDataTypeMap>(type: T, text: string): Si
   return value;
 }
 
+/** A Signal key write after the socket's connection closed (see `connectionClosed` below). */
+export class SocketClosedKeyWriteError extends Error {
+  constructor(sessionId: string) {
+    super(`Signal key write refused: the connection of ${sessionId} closed (the message comes again)`);
+    this.name = 'SocketClosedKeyWriteError';
+  }
+}
+
 /**
  * `writeBehind` holds key writes while the database is unavailable (auth-key-write-behind.ts);
  * without it a failed write fails `keys.set`.
@@ -86,6 +94,13 @@ export async function loadDbAuthState(
     canWrite?: () => Promise<void>;
     holdsLease?: () => boolean;
     fence?: AuthWriteFence;
+    /**
+     * True once the socket's connection closed. Its Signal key writes are refused from then on:
+     * Baileys still decrypts frames it had read, and cannot hand those messages over (their
+     * receipts fail), so storing the keys they used would leave WhatsApp's next delivery of them
+     * undecryptable (Baileys nacks it with 487 and the message is lost).
+     */
+    connectionClosed?: () => boolean;
   },
   /** Told the PN↔LID pairs of every `lid-mapping` write once it is stored (see lid-mapping-keys.ts). */
   onLidMappings?: (pairs: LidPair[]) => void,
@@ -166,6 +181,7 @@ export async function loadDbAuthState(
         }
       }
       if (writes.length === 0) return;
+      if (writeBehind?.connectionClosed?.()) throw new SocketClosedKeyWriteError(sessionId);
       await (held ? held.set(writes) : writeKeys(writes));
       for (const write of writes) {
         if (write.value === null) absent.set(`${write.type}.${write.id}`, true);

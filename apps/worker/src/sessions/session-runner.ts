@@ -113,6 +113,8 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
     reason: string;
     code?: number;
   }): Promise<SocketEnd | 'needs-pairing' | 'stopped'> {
+    // Set once the socket exists: its key writes stop when its connection closes.
+    let connectionClosed = () => false;
     const auth = await loadDbAuthState(
       deps.repos.authState,
       sessionId,
@@ -120,6 +122,8 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
         logger: deps.logger,
         canWrite: deps.canWrite,
         holdsLease,
+        // A lost lease ends the connection too (no frame leaves without it): the same reasoning.
+        connectionClosed: () => connectionClosed() || !holdsLease(),
         fence:
           deps.generation === undefined
             ? undefined
@@ -180,6 +184,7 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
           await deps.messaging?.opened(sock);
         },
       });
+      connectionClosed = created.connectionClosed;
       dispatch({ type: 'socket-created', lifetime: created });
       void created.ended.then(() => {
         dispatch({ type: 'socket-ended' });

@@ -78,11 +78,26 @@ export function startSocketLifetime(options: SocketLifetimeOptions) {
   function finish(end: SocketEnd) {
     if (settled) return;
     settled = true;
+    connectionClosed = true;
     for (const cleanup of cleanups.splice(0)) cleanup();
     resolveEnded(end);
   }
 
-  guardOutgoingFrames(sock, options.canSend);
+  // Baileys goes on decrypting the frames it had already read after its connection closed, and
+  // each one's receipt then fails, so it never hands the message over. Key writes are refused from
+  // here on (auth-state.store.ts), so those messages stay decryptable for the next connection,
+  // which WhatsApp delivers them to again since nothing acknowledged them. A frame refused for a
+  // lost lease ends the connection the same way.
+  let connectionClosed = false;
+  guardOutgoingFrames(sock, options.canSend, () => {
+    connectionClosed = true;
+  });
+
+  const closeListener = () => {
+    connectionClosed = true;
+  };
+  sock.ws.on('close', closeListener);
+  cleanups.push(() => sock.ws.off('close', closeListener));
 
   const frameListener = () => {
     lastFrameAt = performance.now();
@@ -147,7 +162,14 @@ export function startSocketLifetime(options: SocketLifetimeOptions) {
     void ended.then(() => clearTimeout(fallback));
   }
 
-  return { sock, ended, close, isOpen: () => opened && !settled };
+  return {
+    sock,
+    ended,
+    close,
+    isOpen: () => opened && !settled,
+    /** The WebSocket closed (whatever Baileys is still processing from it). */
+    connectionClosed: () => connectionClosed,
+  };
 }
 
 export type SocketLifetime = ReturnType<typeof startSocketLifetime>;
@@ -163,7 +185,7 @@ function rawSocket(sock: WASocket): RawWebSocket | null {
  * so checking the lease there means a worker that lost its lease (paused past its TTL, cut off from
  * Redis) sends not one more byte on this session's behalf; it terminates the socket instead.
  */
-function guardOutgoingFrames(sock: WASocket, canSend: () => boolean): void {
+function guardOutgoingFrames(sock: WASocket, canSend: () => boolean, onRefused: () => void): void {
   const raw = rawSocket(sock);
   if (!raw) return;
   const send = raw.send.bind(raw);
@@ -172,6 +194,7 @@ function guardOutgoingFrames(sock: WASocket, canSend: () => boolean): void {
       send(...args);
       return;
     }
+    onRefused();
     raw.terminate();
     const callback = args.findLast((arg) => typeof arg === 'function') as ((err: Error) => void) | undefined;
     callback?.(new Error('session lease lost: frame not sent'));
