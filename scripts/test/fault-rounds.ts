@@ -24,6 +24,7 @@ const FAULT_FILES = [
   'apps/worker/test/outage.e2e.test.ts',
   'apps/worker/test/memory-pressure.e2e.test.ts',
   'apps/worker/test/inbound-flood.e2e.test.ts',
+  'apps/worker/test/inbound-failover.e2e.test.ts',
 ];
 
 const rounds = Number(process.env.ROUNDS ?? 3);
