@@ -1,32 +1,15 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createDatabase, type Database } from '@wagw/db';
 import { createLogger } from '@wagw/logger';
-import { tempSqliteUrl } from '@wagw/testing';
-import { startSimulator, type WaSimulator } from '@wagw/wa-sim';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSessionRunner, type SessionRunner } from '../src/sessions/session-runner.js';
-import { createSocketFactory } from '../src/sessions/socket-factory.js';
+import { simSocketFactory, useSimAndSqlite } from './in-process-socket.js';
 
 setFlagsFromString('--expose_gc');
 const gc = runInNewContext('gc') as () => void;
 
 const CYCLES = 500;
-let sim: WaSimulator;
-let db: Database;
-const sqlite = tempSqliteUrl();
-
-beforeAll(async () => {
-  // The simulator shares this process: keep its transcript short so its memory does not count.
-  sim = await startSimulator({ transcriptLimit: 100 });
-  db = await createDatabase({ url: sqlite.url });
-  await db.migrate();
-});
-afterAll(async () => {
-  await sim.close();
-  await db.close();
-  sqlite.cleanup();
-});
+const t = useSimAndSqlite();
 
 function snapshot() {
   gc();
@@ -42,27 +25,15 @@ function snapshot() {
 
 describe('bounded memory across reconnects', () => {
   it(`${CYCLES} connect/disconnect cycles of one session keep heap, timers, sockets and listeners flat`, async () => {
-    const session = await db.repos.sessions.create({ name: 'cycles', desiredState: 'running' });
+    const session = await t.db.repos.sessions.create({ name: 'cycles', desiredState: 'running' });
     let opens = 0;
     let onOpen: (() => void) | undefined;
-    const factory = createSocketFactory(
-      {
-        wsUrl: sim.url,
-        rootPublicKey: Buffer.from(sim.rootPublicKey).toString('base64'),
-        logLevel: 'silent',
-        keepAliveIntervalMs: 30_000,
-        connectTimeoutMs: 10_000,
-        defaultQueryTimeoutMs: 10_000,
-        retryRequestDelayMs: 250,
-        maxMsgRetryCount: 3,
-      },
-      undefined,
-    );
+    const factory = simSocketFactory(t.sim);
     const runner: SessionRunner = createSessionRunner({
       sessionId: session.id,
       workerId: 'memory-test',
       logger: createLogger({ name: 'memory-test', level: 'silent' }),
-      repos: db.repos,
+      repos: t.db.repos,
       factory,
       backoff: { baseMs: 10, factor: 1, maxAttempts: 3, jitter: 0 },
       watchdog: { openTimeoutMs: 20_000, silenceTimeoutMs: 60_000 },
@@ -75,7 +46,7 @@ describe('bounded memory across reconnects', () => {
         }
       },
       onQr: async (qr) => {
-        await sim.scan(qr);
+        await t.sim.scan(qr);
       },
       onFinished: async () => {},
       pairing: { take: async () => null, store: async () => {} },
@@ -86,11 +57,11 @@ describe('bounded memory across reconnects', () => {
       });
 
     await nextOpen();
-    const me = (await db.repos.sessions.getById(session.id))!.meJid!;
+    const me = (await t.db.repos.sessions.getById(session.id))!.meJid!;
     // Alternate the two reconnect paths: 515 (at once) and a dropped connection (backoff).
     const cycle = async (i: number) => {
       const opened = nextOpen();
-      sim.faults.inject(i % 2 === 0 ? { kind: 'stream-error', code: '515' } : { kind: 'terminate' }, {
+      t.sim.faults.inject(i % 2 === 0 ? { kind: 'stream-error', code: '515' } : { kind: 'terminate' }, {
         target: { companionJid: me },
       });
       await opened;
@@ -109,7 +80,7 @@ describe('bounded memory across reconnects', () => {
     console.info('memory across reconnects', { before, rightAfterLoop: right, after, opens });
     expect(opens).toBe(CYCLES + 1);
     // One socket at a time: never more than one connection, so no socket leaks either.
-    expect(sim.counters.maxConcurrentPerCompanion).toBe(1);
+    expect(t.sim.counters.maxConcurrentPerCompanion).toBe(1);
     expect(after.sockets).toBeLessThanOrEqual(before.sockets);
     expect(after.processListeners).toBe(before.processListeners);
     expect(after.timers).toBeLessThanOrEqual(before.timers);

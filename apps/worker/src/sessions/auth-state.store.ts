@@ -13,6 +13,7 @@ import {
 } from '@whiskeysockets/baileys';
 import { keyWriteBehindFor } from './auth-key-write-behind.js';
 import { type LidPair, lidPairsOf } from './lid-mapping-keys.js';
+import { type KeyWrite, MessageKeyWrites } from './message-key-writes.js';
 import { createSignalKeyCache } from './signal-key-cache.js';
 
 /**
@@ -22,10 +23,18 @@ import { createSignalKeyCache } from './signal-key-cache.js';
  * Baileys updates sessions, pre-keys and sender keys together and a half-written set would corrupt
  * the Signal state. The keys are read through a bounded cache that lives as long as this auth state
  * (one socket, see signal-key-cache.ts); Baileys' cacheable store writes through, so every write
- * still reaches the database before `keys.set` resolves.
+ * reaches the database before `keys.set` resolves, but those made while Baileys handles an inbound
+ * message: they wait until it is done with it (message-key-writes.ts).
  */
 export type DbAuthState =
-  | { ok: true; state: AuthenticationState; saveCreds: () => Promise<void>; paired: boolean }
+  | {
+      ok: true;
+      state: AuthenticationState;
+      saveCreds: () => Promise<void>;
+      paired: boolean;
+      /** Holds a message's key writes until Baileys is done with it: install on the socket. */
+      messageKeyWrites: MessageKeyWrites;
+    }
   | { ok: false; reason: string };
 
 class CorruptAuthStateError extends Error {
@@ -143,13 +152,31 @@ export async function loadDbAuthState(
         writeBehind.holdsLease,
       )
     : undefined;
+  const write = async (writes: KeyWrite[]) => {
+    if (writeBehind?.connectionClosed?.()) throw new SocketClosedKeyWriteError(sessionId);
+    await (held ? held.set(writes) : writeKeys(writes));
+  };
+  const messageKeyWrites = new MessageKeyWrites({
+    commit: write,
+    connectionClosed: () => writeBehind?.connectionClosed?.() ?? false,
+    onError: (err, count) =>
+      writeBehind?.logger[err instanceof SocketClosedKeyWriteError ? 'debug' : 'warn'](
+        { err, sessionId, count },
+        'key writes of a handled message not stored',
+      ),
+  });
   const stored: SignalKeyStore = {
     async get(type, ids) {
       const result: Record<string, SignalDataTypeMap[typeof type]> = {};
       const wanted = ids.filter((id) => absent.get(`${type}.${id}`) === undefined);
       if (wanted.length === 0) return result;
-      // Writes held while the database is unavailable are newer than what it has.
-      const heldValues = new Map(wanted.map((id) => [id, held?.held(type, id)] as const));
+      // Writes held for the message being handled, or while the database is unavailable, are
+      // newer than what it has.
+      const newest = (id: string) => {
+        const value = messageKeyWrites.held(type, id);
+        return value !== undefined ? value : held?.held(type, id);
+      };
+      const heldValues = new Map(wanted.map((id) => [id, newest(id)] as const));
       const unheld = wanted.filter((id) => heldValues.get(id) === undefined);
       const rows = unheld.length > 0 ? await repo.getKeys(sessionId, type, unheld) : {};
       for (const id of wanted) {
@@ -181,8 +208,10 @@ export async function loadDbAuthState(
         }
       }
       if (writes.length === 0) return;
-      if (writeBehind?.connectionClosed?.()) throw new SocketClosedKeyWriteError(sessionId);
-      await (held ? held.set(writes) : writeKeys(writes));
+      if (!messageKeyWrites.hold(writes)) {
+        await messageKeyWrites.beforeDirectWrite(writes);
+        await write(writes);
+      }
       for (const write of writes) {
         if (write.value === null) absent.set(`${write.type}.${write.id}`, true);
         else absent.del(`${write.type}.${write.id}`);
@@ -205,6 +234,7 @@ export async function loadDbAuthState(
     state,
     // Credentials exist before pairing completes; only `me` says WhatsApp linked this device.
     paired: Boolean(creds.me),
+    messageKeyWrites,
     async saveCreds() {
       const text = JSON.stringify(state.creds, BufferJSON.replacer);
       if (!(await repo.saveCreds(sessionId, text, ownerFence))) throw refused('creds write');

@@ -185,6 +185,8 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
         },
       });
       connectionClosed = created.connectionClosed;
+      // Before the first frame can arrive: a message's key writes wait for its receipt.
+      auth.messageKeyWrites.install(created.sock);
       dispatch({ type: 'socket-created', lifetime: created });
       void created.ended.then(() => {
         dispatch({ type: 'socket-ended' });

@@ -1,0 +1,120 @@
+import { createLogger } from '@wagw/logger';
+import type { SignalKeyStore } from '@whiskeysockets/baileys';
+import { describe, expect, it } from 'vitest';
+import type { RunnerEnd } from '../src/sessions/runner-state.js';
+import { createSessionRunner } from '../src/sessions/session-runner.js';
+import type { SocketFactory } from '../src/sessions/socket-factory.js';
+import { simSocketFactory, useSimAndSqlite } from './in-process-socket.js';
+
+const t = useSimAndSqlite();
+
+/** One owner of the session: a runner whose lease the test holds, and the messages it was handed. */
+function owner(sessionId: string, name: string, factory: SocketFactory) {
+  const lease = { held: true };
+  const received: string[] = [];
+  let opened!: () => void;
+  const open = new Promise<void>((resolve) => {
+    opened = resolve;
+  });
+  let finished!: (end: RunnerEnd) => void;
+  const ended = new Promise<RunnerEnd>((resolve) => {
+    finished = resolve;
+  });
+  const runner = createSessionRunner({
+    sessionId,
+    workerId: name,
+    logger: createLogger({ name, level: 'silent' }),
+    repos: t.db.repos,
+    factory,
+    backoff: { baseMs: 10, factor: 1, maxAttempts: 3, jitter: 0 },
+    watchdog: { openTimeoutMs: 20_000, silenceTimeoutMs: 60_000 },
+    holdsLease: () => lease.held,
+    connectSlot: (attempt) => attempt(),
+    onStatus: async (s) => {
+      if (s.status === 'open') opened();
+    },
+    onQr: async (qr) => {
+      await t.sim.scan(qr);
+    },
+    onFinished: async (end) => finished(end),
+    pairing: { take: async () => null, store: async () => {} },
+    messaging: {
+      handlers: {
+        'messages.upsert': ({ messages }) => {
+          for (const m of messages) if (m.key.id && !m.key.fromMe) received.push(m.key.id);
+        },
+      },
+      opened: async () => {},
+      closed: async () => {},
+    },
+  });
+  return { runner, lease, received, open, ended };
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the window between decrypting a message and acknowledging it', () => {
+  it('a message whose receipt never left (lease lost right after its decrypt) is decrypted and handed over by the next owner', async () => {
+    const session = await t.db.repos.sessions.create({ name: 'receipt-window', desiredState: 'running' });
+    // The lease lapses the moment Baileys has stored what decrypting the armed message changed,
+    // before its receipt: the same point a kill -9 or a dropped connection can hit.
+    let armed = false;
+    let first: ReturnType<typeof owner> | undefined;
+    const base = simSocketFactory(t.sim);
+    const trapping: SocketFactory = (auth, logger, options) => {
+      const keys: SignalKeyStore = auth.keys;
+      const trapped: SignalKeyStore = {
+        get: (type, ids) => keys.get(type, ids),
+        set: async (data) => {
+          await keys.set(data);
+          if (armed && data.session && first) {
+            armed = false;
+            first.lease.held = false;
+          }
+        },
+        clear: () => keys.clear?.() ?? Promise.resolve(),
+      };
+      return base({ ...auth, keys: trapped }, logger, options);
+    };
+    first = owner(session.id, 'first-owner', trapping);
+    await first.open;
+    const me = (await t.db.repos.sessions.getById(session.id))!.meJid!;
+    const phone = me.split(/[:@]/)[0] as string;
+    const contact = t.sim.messaging.addContact({ phone: '15550001111' });
+
+    const before = await contact.sendText(phone, 'before the trap');
+    await waitFor('the first message handed over', () => first?.received.includes(before.id) || undefined);
+
+    armed = true;
+    const trapped = await contact.sendText(phone, 'decrypted, never acknowledged');
+    expect(await first.ended).toBe('lease-lost');
+    expect(armed).toBe(false);
+    expect(first.received).not.toContain(trapped.id);
+    expect(t.sim.messaging.clientReceipts().flatMap((r) => r.ids)).not.toContain(trapped.id);
+
+    // The next owner: WhatsApp delivers the message again, and it must decrypt.
+    const redeliveriesBefore = t.sim.counters.redeliveries;
+    const second = owner(session.id, 'second-owner', base);
+    await second.open;
+    await waitFor('the message handed over by the next owner', () =>
+      second.received.includes(trapped.id) ? true : undefined,
+    );
+    expect(t.sim.counters.redeliveries).toBeGreaterThan(redeliveriesBefore);
+    await waitFor(
+      'its receipt at the server',
+      () => t.sim.messaging.clientReceipts().some((r) => r.ids.includes(trapped.id)) || undefined,
+    );
+    // And the conversation goes on from there.
+    const after = await contact.sendText(phone, 'after the takeover');
+    await waitFor('a later message handed over', () => second.received.includes(after.id) || undefined);
+    await second.runner.stop('stop');
+  }, 90_000);
+});
