@@ -1,6 +1,7 @@
 import { createLogger } from '@wagw/logger';
-import type { SignalKeyStore } from '@whiskeysockets/baileys';
+import type { SignalDataSet, SignalKeyStore } from '@whiskeysockets/baileys';
 import { describe, expect, it } from 'vitest';
+import type { HandOver } from '../src/sessions/message-turns.js';
 import type { RunnerEnd } from '../src/sessions/runner-state.js';
 import { createSessionRunner } from '../src/sessions/session-runner.js';
 import type { SocketFactory } from '../src/sessions/socket-factory.js';
@@ -9,7 +10,7 @@ import { simSocketFactory, useSimAndSqlite } from './in-process-socket.js';
 const t = useSimAndSqlite();
 
 /** One owner of the session: a runner whose lease the test holds, and the messages it was handed. */
-function owner(sessionId: string, name: string, factory: SocketFactory) {
+function owner(sessionId: string, name: string, factory: SocketFactory, handOver?: HandOver) {
   const lease = { held: true };
   const received: string[] = [];
   let opened!: () => void;
@@ -46,9 +47,26 @@ function owner(sessionId: string, name: string, factory: SocketFactory) {
       },
       opened: async () => {},
       closed: async () => {},
+      ...(handOver ? { handOver } : {}),
     },
   });
   return { runner, lease, received, open, ended };
+}
+
+/** `base`, with every Signal key write of its sockets made through `around`. */
+function watchingKeyWrites(
+  base: SocketFactory,
+  around: (data: SignalDataSet, write: () => Promise<void>) => Promise<void>,
+): SocketFactory {
+  return (auth, logger, options) => {
+    const keys: SignalKeyStore = auth.keys;
+    const watched: SignalKeyStore = {
+      get: (type, ids) => keys.get(type, ids),
+      set: (data) => around(data, async () => await keys.set(data)),
+      clear: () => keys.clear?.() ?? Promise.resolve(),
+    };
+    return base({ ...auth, keys: watched }, logger, options);
+  };
 }
 
 async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
@@ -69,21 +87,13 @@ describe('the window between decrypting a message and acknowledging it', () => {
     let armed = false;
     let first: ReturnType<typeof owner> | undefined;
     const base = simSocketFactory(t.sim);
-    const trapping: SocketFactory = (auth, logger, options) => {
-      const keys: SignalKeyStore = auth.keys;
-      const trapped: SignalKeyStore = {
-        get: (type, ids) => keys.get(type, ids),
-        set: async (data) => {
-          await keys.set(data);
-          if (armed && data.session && first) {
-            armed = false;
-            first.lease.held = false;
-          }
-        },
-        clear: () => keys.clear?.() ?? Promise.resolve(),
-      };
-      return base({ ...auth, keys: trapped }, logger, options);
-    };
+    const trapping = watchingKeyWrites(base, async (data, write) => {
+      await write();
+      if (armed && data.session && first) {
+        armed = false;
+        first.lease.held = false;
+      }
+    });
     first = owner(session.id, 'first-owner', trapping);
     await first.open;
     const me = (await t.db.repos.sessions.getById(session.id))!.meJid!;
@@ -117,4 +127,40 @@ describe('the window between decrypting a message and acknowledging it', () => {
     await waitFor('a later message handed over', () => second.received.includes(after.id) || undefined);
     await second.runner.stop('stop');
   }, 90_000);
+
+  it('each inbound message is stored before Baileys decrypts the next (it was acknowledged already)', async () => {
+    const session = await t.db.repos.sessions.create({ name: 'hand-over', desiredState: 'running' });
+    const log: string[] = [];
+    let logging = false;
+    const base = simSocketFactory(t.sim);
+    const loggingFactory = watchingKeyWrites(base, async (data, write) => {
+      if (logging && data.session) log.push('decrypted');
+      await write();
+    });
+    // A store that takes a while: Baileys must not decrypt the next message meanwhile.
+    const handOver: HandOver = async (messages) => {
+      await new Promise((r) => setTimeout(r, 50));
+      for (const m of messages) log.push(`stored ${m.key.id}`);
+    };
+    const o = owner(session.id, 'hand-over', loggingFactory, handOver);
+    await o.open;
+    const me = (await t.db.repos.sessions.getById(session.id))!.meJid!;
+    const phone = me.split(/[:@]/)[0] as string;
+    const contact = t.sim.messaging.addContact({ phone: '15550002222' });
+    await contact.sendText(phone, 'warm-up');
+    await waitFor('the warm-up handed over', () => log.length > 0 || undefined);
+    await new Promise((r) => setTimeout(r, 200));
+    log.length = 0;
+    logging = true;
+    const sent = [await contact.sendText(phone, 'one'), await contact.sendText(phone, 'two')];
+    await waitFor('both stored', () =>
+      log.filter((l) => l.startsWith('stored')).length >= 2 ? true : undefined,
+    );
+    expect(log).toEqual(['decrypted', `stored ${sent[0]?.id}`, 'decrypted', `stored ${sent[1]?.id}`]);
+    // Baileys' buffer still hands them over later; the messaging skips what it stored (HandedOver).
+    await waitFor('the buffered upserts', () =>
+      o.received.includes(sent[1]?.id as string) ? true : undefined,
+    );
+    await o.runner.stop('stop');
+  }, 60_000);
 });

@@ -2,12 +2,13 @@ import type { Repositories, Session } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
 import { type RedisConnection, recordMedia, redisKeys } from '@wagw/queue';
 import { type Breaker, LazyBreaker, sleep } from '@wagw/resilience';
-import type { BaileysEventMap, WASocket } from '@whiskeysockets/baileys';
+import type { BaileysEventMap, WAMessage, WASocket } from '@whiskeysockets/baileys';
 import { createInboundMedia } from '../media/inbound-media.js';
 import { createOutgoingMedia } from '../media/outgoing-media.js';
 import type { WorkerMedia } from '../media/worker-media.js';
 import { storedLidPairs } from '../sessions/lid-mapping-keys.js';
 import type { SpoolCounters, SpoolWrite } from './db-spool.js';
+import { HandedOver } from './handed-over.js';
 import { createInbound } from './inbound.js';
 import { LazyDbSpool } from './lazy-db-spool.js';
 import type { MessageEvents } from './message-events.js';
@@ -182,11 +183,18 @@ export function createSessionMessaging(options: {
   // What a former owner (or this worker, before a restart) left is replayed now.
   spool.start();
 
+  const handedOver = new HandedOver();
+  /** Stores inbound messages as Baileys upserts them, before it goes on (message-turns.ts). */
+  function handOver(messages: WAMessage[]): Promise<void> {
+    handedOver.add(messages);
+    return inbound().onMessages(messages);
+  }
+
   const handlers: Handlers = {
     'messages.update': (updates) => tracker().onUpdate(updates),
     'messages.upsert': async ({ messages }) => {
       await tracker().onOwnUpsert(messages.filter((m) => m.key.fromMe));
-      await inbound().onMessages(messages.filter((m) => !m.key.fromMe));
+      await inbound().onMessages(messages.filter((m) => !m.key.fromMe && !handedOver.take(m)));
     },
     'contacts.upsert': (contacts) => inbound().onContacts(contacts),
     'contacts.update': async (contacts) => {
@@ -287,6 +295,7 @@ export function createSessionMessaging(options: {
 
   return {
     handlers,
+    handOver,
     opened,
     closed,
     draining,

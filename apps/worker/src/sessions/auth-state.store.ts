@@ -13,7 +13,7 @@ import {
 } from '@whiskeysockets/baileys';
 import { keyWriteBehindFor } from './auth-key-write-behind.js';
 import { type LidPair, lidPairsOf } from './lid-mapping-keys.js';
-import { type KeyWrite, MessageKeyWrites } from './message-key-writes.js';
+import { type KeyWrite, MessageTurns } from './message-turns.js';
 import { createSignalKeyCache } from './signal-key-cache.js';
 
 /**
@@ -24,7 +24,7 @@ import { createSignalKeyCache } from './signal-key-cache.js';
  * the Signal state. The keys are read through a bounded cache that lives as long as this auth state
  * (one socket, see signal-key-cache.ts); Baileys' cacheable store writes through, so every write
  * reaches the database before `keys.set` resolves, but those made while Baileys handles an inbound
- * message: they wait until it is done with it (message-key-writes.ts).
+ * message: they wait until it is done with it (message-turns.ts).
  */
 export type DbAuthState =
   | {
@@ -33,7 +33,7 @@ export type DbAuthState =
       saveCreds: () => Promise<void>;
       paired: boolean;
       /** Holds a message's key writes until Baileys is done with it: install on the socket. */
-      messageKeyWrites: MessageKeyWrites;
+      messageTurns: MessageTurns;
     }
   | { ok: false; reason: string };
 
@@ -156,13 +156,15 @@ export async function loadDbAuthState(
     if (writeBehind?.connectionClosed?.()) throw new SocketClosedKeyWriteError(sessionId);
     await (held ? held.set(writes) : writeKeys(writes));
   };
-  const messageKeyWrites = new MessageKeyWrites({
+  const messageTurns = new MessageTurns({
     commit: write,
     connectionClosed: () => writeBehind?.connectionClosed?.() ?? false,
-    onError: (err, count) =>
+    onError: (err, what, count) =>
       writeBehind?.logger[err instanceof SocketClosedKeyWriteError ? 'debug' : 'warn'](
         { err, sessionId, count },
-        'key writes of a handled message not stored',
+        what === 'keys'
+          ? 'key writes of a handled message not stored'
+          : 'handing inbound messages over failed',
       ),
   });
   const stored: SignalKeyStore = {
@@ -173,7 +175,7 @@ export async function loadDbAuthState(
       // Writes held for the message being handled, or while the database is unavailable, are
       // newer than what it has.
       const newest = (id: string) => {
-        const value = messageKeyWrites.held(type, id);
+        const value = messageTurns.held(type, id);
         return value !== undefined ? value : held?.held(type, id);
       };
       const heldValues = new Map(wanted.map((id) => [id, newest(id)] as const));
@@ -208,8 +210,8 @@ export async function loadDbAuthState(
         }
       }
       if (writes.length === 0) return;
-      if (!messageKeyWrites.hold(writes)) {
-        await messageKeyWrites.beforeDirectWrite(writes);
+      if (!messageTurns.hold(writes)) {
+        await messageTurns.beforeDirectWrite(writes);
         await write(writes);
       }
       for (const write of writes) {
@@ -234,7 +236,7 @@ export async function loadDbAuthState(
     state,
     // Credentials exist before pairing completes; only `me` says WhatsApp linked this device.
     paired: Boolean(creds.me),
-    messageKeyWrites,
+    messageTurns,
     async saveCreds() {
       const text = JSON.stringify(state.creds, BufferJSON.replacer);
       if (!(await repo.saveCreds(sessionId, text, ownerFence))) throw refused('creds write');

@@ -4,6 +4,7 @@ import { sleep } from '@wagw/resilience';
 import type { WASocket } from '@whiskeysockets/baileys';
 import { loadDbAuthState } from './auth-state.store.js';
 import { type BackoffSchedule, backoffDelay, decideOnDisconnect } from './disconnect-policy.js';
+import type { HandOver } from './message-turns.js';
 import { createRunnerOwnership } from './runner-ownership.js';
 import {
   nextState,
@@ -60,6 +61,8 @@ export interface SessionRunnerDeps {
     handlers: SocketLifetimeOptions['extraHandlers'];
     opened: (sock: WASocket) => Promise<void>;
     closed: () => Promise<void>;
+    /** Stores inbound messages as Baileys upserts them (message-turns.ts). */
+    handOver?: HandOver;
     /** Before a deliberate close: lets the send in hand finish (bounded). */
     draining?: (ms: number) => Promise<void>;
   };
@@ -185,8 +188,9 @@ export function createSessionRunner(deps: SessionRunnerDeps) {
         },
       });
       connectionClosed = created.connectionClosed;
-      // Before the first frame can arrive: a message's key writes wait for its receipt.
-      auth.messageKeyWrites.install(created.sock);
+      // Before the first frame can arrive: each inbound message is stored, and its keys written,
+      // before Baileys goes on to the next (message-turns.ts).
+      auth.messageTurns.install(created.sock, deps.messaging?.handOver);
       dispatch({ type: 'socket-created', lifetime: created });
       void created.ended.then(() => {
         dispatch({ type: 'socket-ended' });

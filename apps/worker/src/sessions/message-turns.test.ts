@@ -1,6 +1,6 @@
-import type { WASocket } from '@whiskeysockets/baileys';
+import type { WAMessage, WASocket } from '@whiskeysockets/baileys';
 import { describe, expect, it } from 'vitest';
-import { type KeyWrite, MessageKeyWrites } from './message-key-writes.js';
+import { type HandOver, type KeyWrite, MessageTurns } from './message-turns.js';
 
 /** A socket with only what is wrapped: Baileys' message mutex (one body at a time). */
 function fakeSocket() {
@@ -12,13 +12,20 @@ function fakeSocket() {
       return run;
     },
   };
-  return { sock: { messageMutex } as unknown as WASocket, messageMutex };
+  const emitted: string[] = [];
+  const ev = {
+    emit(event: string, _data?: unknown) {
+      emitted.push(event);
+      return true;
+    },
+  };
+  return { sock: { messageMutex, ev } as unknown as WASocket, messageMutex, ev, emitted };
 }
 
-function setup() {
+function setup(handOver?: HandOver) {
   const committed: KeyWrite[][] = [];
   const state = { closed: false, commitDelay: Promise.resolve() };
-  const writes = new MessageKeyWrites({
+  const writes = new MessageTurns({
     commit: async (w) => {
       await state.commitDelay;
       committed.push(w);
@@ -26,14 +33,14 @@ function setup() {
     connectionClosed: () => state.closed,
     onError: () => {},
   });
-  const { sock, messageMutex } = fakeSocket();
-  writes.install(sock);
-  return { writes, committed, state, messageMutex };
+  const { sock, messageMutex, ev, emitted } = fakeSocket();
+  writes.install(sock, handOver);
+  return { writes, committed, state, messageMutex, ev, emitted };
 }
 
 const session = (id: string, value: string | null): KeyWrite => ({ type: 'session', id, value });
 
-describe('MessageKeyWrites', () => {
+describe('MessageTurns', () => {
   it('holds the writes of a message until Baileys is done with it, and serves them meanwhile', async () => {
     const { writes, committed, messageMutex } = setup();
     await messageMutex.mutex(async () => {
@@ -105,5 +112,41 @@ describe('MessageKeyWrites', () => {
     commitDone();
     await Promise.all([inHand, direct]);
     expect(committed).toEqual([[session('b.0', 'kept')]]);
+  });
+
+  it('stores the inbound messages a turn upserts before the next one starts, and waits for their store', async () => {
+    const stored: string[] = [];
+    let storeDone!: () => void;
+    const storing = new Promise<void>((resolve) => {
+      storeDone = resolve;
+    });
+    const handOver: HandOver = async (messages) => {
+      await storing;
+      stored.push(...messages.map((m) => m.key.id as string));
+    };
+    const { messageMutex, ev, emitted } = setup(handOver);
+    const message = (id: string, fromMe: boolean) => ({ key: { id, fromMe, remoteJid: 'a@s' } }) as WAMessage;
+    let turnEnded = false;
+    const turn = messageMutex
+      .mutex(async () => {
+        ev.emit('messages.upsert', {
+          messages: [message('in-1', false), message('own-1', true)],
+          type: 'notify',
+        });
+      })
+      .then(() => {
+        turnEnded = true;
+      });
+    await new Promise((r) => setTimeout(r, 10));
+    // Baileys' own emitter still got the event; the turn waits for the store.
+    expect(emitted).toEqual(['messages.upsert']);
+    expect(turnEnded).toBe(false);
+    storeDone();
+    await turn;
+    expect(stored).toEqual(['in-1']);
+    // Outside a turn (a history sync, an own message): not handed over here.
+    ev.emit('messages.upsert', { messages: [message('in-2', false)], type: 'append' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(stored).toEqual(['in-1']);
   });
 });
