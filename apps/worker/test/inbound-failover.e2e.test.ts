@@ -36,6 +36,8 @@ describe('kill -9 of the owning worker while messages arrive', () => {
     });
     expect(hook.status).toBe(201);
     await gw.startWorker('survivor');
+    // The production topology: its relay publishes what the dead worker stored and did not publish.
+    await gw.startScheduler();
     const phone = await sessionPhone(gw, session.id);
     const contacts = Array.from({ length: CONTACTS }, (_, i) =>
       gw.sim.messaging.addContact({ phone: `1666500${i}0000` }),

@@ -1,4 +1,4 @@
-import { type ContactUpsert, newId, type Repositories } from '@wagw/db';
+import { type ContactUpsert, newId, type OutboxEvent, type Repositories } from '@wagw/db';
 import type { Logger } from '@wagw/logger';
 import { BufferJSON, type Contact, type WAMessage } from '@whiskeysockets/baileys';
 import { contactUpdatedEvents } from '../contacts/contact-events.js';
@@ -79,7 +79,11 @@ export function createInbound(deps: InboundDeps) {
     return mentionAddresses(jids, pairs ?? []);
   }
 
-  async function storeOne(message: WAMessage, senders: Map<string, ContactUpsert>): Promise<void> {
+  /** Stores one message; the event to publish once it is, if it was new and is not media. */
+  async function storeOne(
+    message: WAMessage,
+    senders: Map<string, ContactUpsert>,
+  ): Promise<OutboxEvent | undefined> {
     const { key } = message;
     if (key.fromMe || !key.id || !key.remoteJid || IGNORED_CHAT.test(key.remoteJid)) return;
     // A stub without content (e.g. CIPHERTEXT: could not decrypt yet) is not stored: Baileys asks the
@@ -117,11 +121,43 @@ export function createInbound(deps: InboundDeps) {
       await deps.media.store(row, extracted, { id: key.id, remoteJid: key.remoteJid, ...participant });
       return;
     }
-    // Stored with its event (event outbox): published now, or by the relay after a crash or outage.
+    // Stored with its event (event outbox): published next, or by the relay after a crash or outage.
     const event = deps.events.receivedEvent(sessionId, row);
     const inserted = await deps.db(() => deps.repos.messages.insertInboundIgnoringDuplicates(row, { event }));
-    if (inserted) await deps.events.publishStored(event);
+    return inserted ? event : undefined;
   }
+
+  /** Stores each message, in order; one the database cannot take goes to the spool. */
+  async function storeAll(
+    messages: WAMessage[],
+    senders: Map<string, ContactUpsert>,
+  ): Promise<OutboxEvent[]> {
+    const stored: OutboxEvent[] = [];
+    const maybeYield = createYielder();
+    for (const message of messages) {
+      await maybeYield();
+      const event = await storeOne(message, senders).catch(async (err) => {
+        if (deps.spool && shouldSpool(err)) {
+          await deps.spool({ kind: 'inbound', message: encodeInbound(message) });
+          return;
+        }
+        logger.warn({ err, sessionId, waMessageId: message.key?.id }, 'inbound message skipped');
+      });
+      if (event) stored.push(event);
+    }
+    return stored;
+  }
+
+  /** The senders stored, and their pictures looked up. */
+  async function storeSenders(senders: Map<string, ContactUpsert>): Promise<void> {
+    await upsertContacts([...senders.values()]).catch((err) =>
+      logger.warn({ err, sessionId }, 'storing message senders failed'),
+    );
+    for (const jid of senders.keys()) deps.onSender?.(jid);
+  }
+
+  // Hand-overs' senders, stored one batch after another.
+  let senderStores: Promise<void> = Promise.resolve();
 
   let contactTurn: Promise<unknown> = Promise.resolve();
   const contactEvents = contactUpdatedEvents(sessionId);
@@ -146,21 +182,19 @@ export function createInbound(deps: InboundDeps) {
   return {
     async onMessages(messages: WAMessage[]): Promise<void> {
       const senders = new Map<string, ContactUpsert>();
-      const maybeYield = createYielder();
-      for (const message of messages) {
-        await maybeYield();
-        await storeOne(message, senders).catch(async (err) => {
-          if (deps.spool && shouldSpool(err)) {
-            await deps.spool({ kind: 'inbound', message: encodeInbound(message) });
-            return;
-          }
-          logger.warn({ err, sessionId, waMessageId: message.key?.id }, 'inbound message skipped');
-        });
-      }
-      await upsertContacts([...senders.values()]).catch((err) =>
-        logger.warn({ err, sessionId }, 'storing message senders failed'),
-      );
-      for (const jid of senders.keys()) deps.onSender?.(jid);
+      for (const event of await storeAll(messages, senders)) await deps.events.publishStored(event);
+      await storeSenders(senders);
+    },
+
+    /**
+     * As `onMessages`, but resolves once the messages are stored (or spooled) and their events
+     * published: storing their senders goes on after. For messages Baileys waits on before it
+     * handles the next (sessions/message-turns.ts).
+     */
+    async handOver(messages: WAMessage[]): Promise<void> {
+      const senders = new Map<string, ContactUpsert>();
+      for (const event of await storeAll(messages, senders)) await deps.events.publishStored(event);
+      senderStores = senderStores.then(() => storeSenders(senders));
     },
 
     /**
@@ -169,7 +203,8 @@ export function createInbound(deps: InboundDeps) {
      */
     async replay(encoded: string): Promise<void> {
       const senders = new Map<string, ContactUpsert>();
-      await storeOne(decodeInbound(encoded), senders);
+      const event = await storeOne(decodeInbound(encoded), senders);
+      if (event) await deps.events.publishStored(event);
       await upsertContacts([...senders.values()]).catch((err) =>
         logger.warn({ err, sessionId }, 'storing message senders failed'),
       );

@@ -187,7 +187,7 @@ export function createSessionMessaging(options: {
   /** Stores inbound messages as Baileys upserts them, before it goes on (message-turns.ts). */
   function handOver(messages: WAMessage[]): Promise<void> {
     handedOver.add(messages);
-    return inbound().onMessages(messages);
+    return inbound().handOver(messages);
   }
 
   const handlers: Handlers = {
