@@ -32,7 +32,7 @@ export type DbAuthState =
       state: AuthenticationState;
       saveCreds: () => Promise<void>;
       paired: boolean;
-      /** Holds a message's key writes until Baileys is done with it: install on the socket. */
+      /** Each inbound message one turn (its keys held, its store awaited): install on the socket. */
       messageTurns: MessageTurns;
     }
   | { ok: false; reason: string };
