@@ -1,5 +1,5 @@
-import { installFastXeddsaVerify } from '@wagw/xeddsa';
-import { type AuthenticationCreds, type BinaryNode, Curve, type KeyPair } from '@whiskeysockets/baileys';
+import { generateXeddsaSigner, installFastXeddsaVerify, type XeddsaSigner } from '@wagw/xeddsa';
+import type { AuthenticationCreds, BinaryNode, KeyPair } from '@whiskeysockets/baileys';
 import type { WebSocket } from 'ws';
 import { FaultController } from './faults/fault-controller.js';
 import { installDefaultIqs } from './flows/default-iqs.js';
@@ -50,7 +50,7 @@ export interface SimulatorOptions {
   media?: MediaOptions;
 }
 
-let processRootKey: KeyPair | undefined;
+let processRootKey: XeddsaSigner | undefined;
 
 const DEFAULT_BEHAVIOUR: SimulatorBehaviour = {
   qrRefs: 6,
@@ -93,7 +93,7 @@ class Simulator implements WaSimulator, ConnectionHooks {
     this.events.setMaxListeners(0);
     this.transcript = new Transcript(options.transcriptLimit);
     this.idleMs = validIdleTimeout(options.idleTimeoutMs ?? null);
-    processRootKey ??= Curve.generateKeyPair();
+    processRootKey ??= generateXeddsaSigner();
     this.identity = createServerIdentity(options.rootKey ?? processRootKey);
     this.server = new WsServer({
       ...(options.host ? { host: options.host } : {}),

@@ -1,1 +1,2 @@
+export { generateXeddsaSigner, type XeddsaSigner } from './xeddsa-signer.js';
 export { installFastXeddsaVerify } from './xeddsa-verify.js';
