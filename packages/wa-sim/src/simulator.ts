@@ -1,4 +1,4 @@
-import { generateXeddsaSigner, installFastXeddsaVerify, type XeddsaSigner } from '@wagw/xeddsa';
+import { installFastXeddsaVerify } from '@wagw/xeddsa';
 import type { AuthenticationCreds, BinaryNode, KeyPair } from '@whiskeysockets/baileys';
 import type { WebSocket } from 'ws';
 import { FaultController } from './faults/fault-controller.js';
@@ -23,6 +23,7 @@ import { StanzaRouter } from './router/stanza-router.js';
 import { createServerIdentity, type ServerIdentity } from './server/cert-chain.js';
 import { type ConnectionHooks, type SendDecision, SimConnection } from './server/connection.js';
 import { WsServer } from './server/ws-server.js';
+import { generateSigningKeyPair } from './signal/signing-key.js';
 import type { SimContext, SimulatorBehaviour } from './sim-context.js';
 import type { WaSimulator } from './wa-simulator.js';
 import { World } from './world/world.js';
@@ -50,7 +51,7 @@ export interface SimulatorOptions {
   media?: MediaOptions;
 }
 
-let processRootKey: XeddsaSigner | undefined;
+let processRootKey: KeyPair | undefined;
 
 const DEFAULT_BEHAVIOUR: SimulatorBehaviour = {
   qrRefs: 6,
@@ -93,7 +94,7 @@ class Simulator implements WaSimulator, ConnectionHooks {
     this.events.setMaxListeners(0);
     this.transcript = new Transcript(options.transcriptLimit);
     this.idleMs = validIdleTimeout(options.idleTimeoutMs ?? null);
-    processRootKey ??= generateXeddsaSigner();
+    processRootKey ??= generateSigningKeyPair();
     this.identity = createServerIdentity(options.rootKey ?? processRootKey);
     this.server = new WsServer({
       ...(options.host ? { host: options.host } : {}),

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { Curve, type KeyPair, proto } from '@whiskeysockets/baileys';
+import { type KeyPair, proto } from '@whiskeysockets/baileys';
 import { verifySignature } from 'libsignal/src/curve.js';
+import { signWith } from '../signal/signing-key.js';
 
 const ACCOUNT_SIG_PREFIX = Buffer.from([6, 0]);
 const DEVICE_SIG_PREFIX = Buffer.from([6, 1]);
@@ -27,8 +28,8 @@ export function buildDeviceIdentityEnvelope(input: AdvInput): Uint8Array {
     accountType: proto.ADVEncryptionType.E2EE,
     deviceType: proto.ADVEncryptionType.E2EE,
   }).finish();
-  const accountSignature = Curve.sign(
-    input.accountKey.private,
+  const accountSignature = signWith(
+    input.accountKey,
     Buffer.concat([ACCOUNT_SIG_PREFIX, details, input.identityPub]),
   );
   const signed = proto.ADVSignedDeviceIdentity.encode({

@@ -1,5 +1,5 @@
-import { generateXeddsaSigner, type XeddsaSigner } from '@wagw/xeddsa';
 import { Curve, type KeyPair, proto } from '@whiskeysockets/baileys';
+import { generateSigningKeyPair, signWith } from '../signal/signing-key.js';
 
 /** Serial Baileys expects as the intermediate's `issuerSerial` (`WA_CERT_DETAILS.SERIAL`). */
 const ROOT_SERIAL = 0;
@@ -14,30 +14,22 @@ export interface ServerIdentity {
   certChain: Uint8Array;
 }
 
-type Signer = KeyPair | XeddsaSigner;
-
-const keyPairOf = (key: Signer): KeyPair =>
-  'sign' in key ? { public: key.publicKey, private: key.privateKey } : key;
-
-function certificate(details: proto.CertChain.NoiseCertificate.IDetails, signer: Signer) {
+function certificate(details: proto.CertChain.NoiseCertificate.IDetails, signer: KeyPair) {
   const encoded = proto.CertChain.NoiseCertificate.Details.encode(details).finish();
-  // A key minted here signs through OpenSSL (xeddsa-signer.ts); a root given as a bare private key
-  // (the CLI's) through libsignal's JavaScript curve, ~20 ms.
-  const signature = 'sign' in signer ? signer.sign(encoded) : Curve.sign(signer.private, encoded);
-  return { details: encoded, signature };
+  return { details: encoded, signature: signWith(signer, encoded) };
 }
 
 /**
  * Mints root → intermediate → leaf, each signed with XEdDSA like the real chain. rc14 does not
  * actually enforce the signatures (its Curve.verify never fails), but a future Baileys will.
  */
-export function createServerIdentity(rootKey: Signer = generateXeddsaSigner()): ServerIdentity {
-  const intermediateKey = generateXeddsaSigner();
+export function createServerIdentity(rootKey: KeyPair = generateSigningKeyPair()): ServerIdentity {
+  const intermediateKey = generateSigningKeyPair();
   const staticKey = Curve.generateKeyPair();
   const now = Math.floor(Date.now() / 1000);
   const validity = { notBefore: now - 3600, notAfter: now + TEN_YEARS_S };
   const intermediate = certificate(
-    { serial: 1, issuerSerial: ROOT_SERIAL, key: intermediateKey.publicKey, ...validity },
+    { serial: 1, issuerSerial: ROOT_SERIAL, key: intermediateKey.public, ...validity },
     rootKey,
   );
   const leaf = certificate(
@@ -45,5 +37,5 @@ export function createServerIdentity(rootKey: Signer = generateXeddsaSigner()): 
     intermediateKey,
   );
   const certChain = proto.CertChain.encode({ leaf, intermediate }).finish();
-  return { rootKey: keyPairOf(rootKey), staticKey, certChain };
+  return { rootKey, staticKey, certChain };
 }

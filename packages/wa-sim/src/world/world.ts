@@ -1,5 +1,7 @@
 import { randomInt } from 'node:crypto';
-import { Curve, jidDecode, signedKeyPair } from '@whiskeysockets/baileys';
+import { Curve, jidDecode } from '@whiskeysockets/baileys';
+import { toSignalKey } from '../signal/device-keys.js';
+import { generateSigningKeyPair } from '../signal/signing-key.js';
 import type { Account, Companion, OneTimePreKey, PrimaryDevice } from './world-types.js';
 
 export interface CreateAccountOptions {
@@ -38,7 +40,8 @@ export class World {
       lidUser,
       pnJid: `${phone}@s.whatsapp.net`,
       lidJid: `${lidUser}@lid`,
-      advKey: Curve.generateKeyPair(),
+      // Signs each pairing's device identity: minted to sign through OpenSSL (signal/signing-key.ts).
+      advKey: generateSigningKeyPair(),
       rawId: randomInt(1, 2 ** 31),
       // Made on first use: its XEdDSA signature is a noticeable share of a pairing's CPU time.
       get primary() {
@@ -122,13 +125,14 @@ export class World {
 }
 
 function createPrimaryDevice(phone: string, lidUser: string): PrimaryDevice {
-  const identityKey = Curve.generateKeyPair();
-  const spk = signedKeyPair(identityKey, 1);
+  const identityKey = generateSigningKeyPair();
+  const keyPair = Curve.generateKeyPair();
   return {
     jid: `${phone}@s.whatsapp.net`,
     lid: `${lidUser}@lid`,
     identityKey,
     registrationId: randomInt(1, 16380),
-    signedPreKey: { keyId: spk.keyId, keyPair: spk.keyPair, signature: Buffer.from(spk.signature) },
+    // What Baileys' signedKeyPair makes: the 0x05-prefixed public key, signed by the identity.
+    signedPreKey: { keyId: 1, keyPair, signature: identityKey.sign(toSignalKey(keyPair.public)) },
   };
 }
