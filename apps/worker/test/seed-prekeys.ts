@@ -1,12 +1,6 @@
 import type { Database } from '@wagw/db';
-import type { WaSimulator } from '@wagw/wa-sim';
-import {
-  BufferJSON,
-  Curve,
-  INITIAL_PREKEY_COUNT,
-  initAuthCreds,
-  type KeyPair,
-} from '@whiskeysockets/baileys';
+import { initSigningAuthCreds, type WaSimulator } from '@wagw/wa-sim';
+import { BufferJSON, Curve, INITIAL_PREKEY_COUNT, type KeyPair } from '@whiskeysockets/baileys';
 
 /** One pool of one-time pre-keys per process: generating 812 key pairs costs ~0.3 s of CPU. */
 let preKeyPool: KeyPair[] | undefined;
@@ -17,7 +11,8 @@ let preKeyPool: KeyPair[] | undefined;
  */
 export async function seedPreKeys(db: Database, sessionId: string, sim?: WaSimulator): Promise<void> {
   preKeyPool ??= Array.from({ length: INITIAL_PREKEY_COUNT }, () => Curve.generateKeyPair());
-  const creds = initAuthCreds();
+  // Signing keys: Baileys signs with the identity here and when the simulator links it (see wa-sim).
+  const creds = initSigningAuthCreds();
   const first = creds.nextPreKeyId;
   if (sim) {
     // Linked as a QR scan would link it (Baileys' own pairing code updates `creds`), with its pre-keys

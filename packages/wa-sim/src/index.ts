@@ -59,6 +59,7 @@ export type { StanzaPredicate, WaitOptions } from './observe/wait-for.js';
 export { child, iqResult } from './router/iq-replies.js';
 export type { HandlerResult, StanzaHandler, StanzaRouter } from './router/stanza-router.js';
 export type { ConnectionPhase, SimConnection } from './server/connection.js';
+export { initSigningAuthCreds } from './signal/signing-key.js';
 export type { SimulatorBehaviour } from './sim-context.js';
 export { type SimulatorOptions, startSimulator } from './simulator.js';
 export {

@@ -1,4 +1,4 @@
-import { installFastXeddsaVerify } from '@wagw/xeddsa';
+import { installFastXeddsaSign, installFastXeddsaVerify } from '@wagw/xeddsa';
 import type { AuthenticationCreds, BinaryNode, KeyPair } from '@whiskeysockets/baileys';
 import type { WebSocket } from 'ws';
 import { FaultController } from './faults/fault-controller.js';
@@ -64,6 +64,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Wa
   // The signature checks of this process (the simulator's and those of any Baileys client it runs
   // beside) through OpenSSL, as the worker does: same answers, a 35th of the CPU (@wagw/xeddsa).
   installFastXeddsaVerify();
+  // And the signatures made with keys the simulator or its test fixtures minted (signal/signing-key.ts).
+  installFastXeddsaSign();
   const sim = new Simulator(options);
   await sim.listen();
   return sim;

@@ -4,12 +4,12 @@ import {
   BufferJSON,
   Curve,
   INITIAL_PREKEY_COUNT,
-  initAuthCreds,
   type KeyPair,
   type SignalDataSet,
   type SignalDataTypeMap,
   type SignalKeyStore,
 } from '@whiskeysockets/baileys';
+import { initSigningAuthCreds } from '../signal/signing-key.js';
 
 export interface MemoryAuthOptions {
   /**
@@ -60,7 +60,7 @@ export function createMemoryKeyStore(): SignalKeyStore & { readonly data: Map<st
  * same object for the next socket is "logging in from stored creds".
  */
 export function createMemoryAuthState(
-  creds: AuthenticationCreds = initAuthCreds(),
+  creds: AuthenticationCreds = initSigningAuthCreds(),
   options: MemoryAuthOptions = {},
 ): AuthenticationState {
   const keys = createMemoryKeyStore();
