@@ -6,28 +6,31 @@ import { exitOf, runNode, waitForBeatingRoles, waitForHealthOk } from './launche
 
 /** From source, through tsx: what `npm run dev` does (the build is tested in production-build.e2e). */
 const run = (args: string[], env: Record<string, string>) => runNode(['--import', 'tsx', ...args], env);
+/** The compiled bundle, as production starts it: no TypeScript compiled on each start (~3 s of CPU). */
+const runBuilt = (entry: string, env: Record<string, string>) =>
+  runNode(['--enable-source-maps', entry], env);
 
 const redis = new Redis(redisUrl());
 afterAll(() => redis.disconnect());
 
 describe('bad configuration', () => {
   it.each([
-    { entry: 'apps/api/src/main.ts', variable: 'PORT', env: { PORT: 'abc', API_KEY: 'x'.repeat(20) } },
+    { entry: 'apps/api/dist/main.js', variable: 'PORT', env: { PORT: 'abc', API_KEY: 'x'.repeat(20) } },
     {
-      entry: 'apps/api/src/main.ts',
+      entry: 'apps/api/dist/main.js',
       variable: 'DATABASE_URL',
       env: { DATABASE_URL: 'mysql://x', API_KEY: 'x'.repeat(20) },
     },
     {
-      entry: 'apps/worker/src/main.ts',
+      entry: 'apps/worker/dist/main.js',
       variable: 'MSG_FAILURE_THRESHOLD',
       env: { MSG_FAILURE_THRESHOLD: 'lots' },
     },
-    { entry: 'apps/scheduler/src/main.ts', variable: 'CLEANUP_INTERVAL', env: { CLEANUP_INTERVAL: '-5' } },
+    { entry: 'apps/scheduler/dist/main.js', variable: 'CLEANUP_INTERVAL', env: { CLEANUP_INTERVAL: '-5' } },
   ] as Array<{ entry: string; variable: string; env: Record<string, string> }>)(
     '$entry with a bad $variable exits 1 with one line naming it',
     async ({ entry, env, variable }) => {
-      const { code, stderr } = await exitOf(run([entry], env), 20_000);
+      const { code, stderr } = await exitOf(runBuilt(entry, env), 20_000);
       expect(code).toBe(1);
       const lines = stderr.trim().split('\n');
       expect(lines).toHaveLength(1);

@@ -35,8 +35,9 @@ describe('sqlite client', () => {
   it('two processes running db:migrate on a fresh file at once both succeed', async () => {
     const tmp = tempSqliteUrl();
     cleanups.push(tmp.cleanup);
+    // The compiled CLI, as `npm run db:migrate` runs it (the tests' global setup builds it).
     const migrate = () =>
-      run('npx', ['tsx', 'packages/db/src/cli/migrate.ts'], {
+      run(process.execPath, ['--enable-source-maps', 'dist/db-migrate.js'], {
         cwd: repoRoot,
         env: { ...process.env, DATABASE_URL: tmp.url },
       });
