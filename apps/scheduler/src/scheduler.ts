@@ -105,6 +105,7 @@ export async function startScheduler(
     outboxGraceMs: config.outboxGraceMs,
     eventOutboxGraceMs: config.eventOutboxGraceMs,
     deadLetterRetentionDays: config.deadLetterRetentionDays,
+    lockTtlMs: config.maintenanceLockTtlMs,
     media: {
       // The same store as the API and the workers (MEDIA_STORE and its settings).
       store: openMediaStore(config.media.store),

@@ -8,6 +8,8 @@ const SCHEDULER_ENV = {
   EVENT_OUTBOX_INTERVAL: '1000',
   OUTBOX_GRACE_MS: '1000',
   OUTBOX_RECONCILE_INTERVAL: '1000',
+  // A run the killed replica held keeps its lock this long (default 60 s).
+  MAINTENANCE_LOCK_TTL: '5000',
 };
 
 let gw: Gateway;
@@ -60,12 +62,12 @@ describe('kill -9 of a scheduler', () => {
 
     const { code } = await stopProcess(a, 'SIGKILL');
     expect(code).toBeNull();
-    // A run the dead one held keeps its lock until the lock's TTL (60 s); any other run goes on.
-    const afterKill = await waitPublished(await orphanEvent(session.id, 2), 75_000);
+    // A run the dead one held keeps its lock until the lock's TTL (5 s here); any other run goes on.
+    const afterKill = await waitPublished(await orphanEvent(session.id, 2), 30_000);
 
     await stopProcess(b, 'SIGKILL');
     const c = await gw.startScheduler(SCHEDULER_ENV);
-    const afterRestart = await waitPublished(await orphanEvent(session.id, 3), 75_000);
+    const afterRestart = await waitPublished(await orphanEvent(session.id, 3), 30_000);
     console.info(
       `scheduler kill -9: relay ${before} ms with two replicas, ${afterKill} ms after one was killed, ` +
         `${afterRestart} ms after both were killed and one started again`,

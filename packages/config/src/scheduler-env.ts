@@ -30,6 +30,9 @@ export const schedulerEnv = {
   DEAD_LETTER_RETENTION_DAYS: int(30, { min: 0, max: 36_500 }),
   // How often expired idempotency keys and old dead letters are deleted, in ms.
   RECORD_RETENTION_INTERVAL: int(3_600_000, { min: 1000 }),
+  // Lifetime of a maintenance task's run lock, in ms, renewed every third of it while the run lasts:
+  // it only matters when a scheduler dies mid-run, and is then how long that task waits.
+  MAINTENANCE_LOCK_TTL: int(60_000, { min: 1000 }),
 } as const;
 
 export function loadSchedulerConfig(env: Record<string, string | undefined> = process.env) {
@@ -46,6 +49,7 @@ export function loadSchedulerConfig(env: Record<string, string | undefined> = pr
     eventOutboxIntervalMs: parsed.EVENT_OUTBOX_INTERVAL,
     deadLetterRetentionDays: parsed.DEAD_LETTER_RETENTION_DAYS,
     recordRetentionIntervalMs: parsed.RECORD_RETENTION_INTERVAL,
+    maintenanceLockTtlMs: parsed.MAINTENANCE_LOCK_TTL,
     media: mediaConfig(parsed, parsed.API_KEY),
   };
 }
