@@ -15,7 +15,17 @@ let gw: Gateway;
 let receiver: Receiver;
 beforeAll(async () => {
   receiver = await startReceiver();
-  gw = await startGateway({ workerEnv: { LEASE_TTL: String(LEASE_TTL_MS) } });
+  gw = await startGateway({
+    workerEnv: {
+      LEASE_TTL: String(LEASE_TTL_MS),
+      // Webhook deliveries the dead worker held (an active job, or events its dispatcher had read)
+      // go to the survivor after these instead of the 30 s defaults (each checked every half of
+      // it): with the defaults a loaded run once took more than the 60 s the last wait allows.
+      // webhooks-failover.e2e.test.ts proves that hand-over; this file proves the inbound path.
+      WEBHOOK_LOCK_DURATION: '5000',
+      WEBHOOK_CLAIM_IDLE: '3000',
+    },
+  });
 }, 60_000);
 afterAll(async () => {
   await receiver?.stop();
@@ -120,6 +130,8 @@ describe('kill -9 of the owning worker while messages arrive', () => {
       'every stored message announced',
       async () => [...messageIds].every((id) => announced().has(id as string)) || undefined,
       60_000,
+      () =>
+        `${[...messageIds].filter((id) => !announced().has(id as string)).length} of ${messageIds.size} not yet`,
     );
     const eventIds = receiver.requests.map((q) => q.headers[WEBHOOK_HEADERS.id] as string);
     const lostAfterReceipt = sent.filter((id) => acknowledgedBeforeKill.has(id) && !have.has(id));
